@@ -1,0 +1,198 @@
+"""Find credentials where the Hugging Face and Exoscale tools keep them.
+
+Hugging Face: explicit argument, then the token set by this session's login
+widget, then ``huggingface_hub.get_token()`` (``HF_TOKEN``, the saved token,
+Colab secrets). Exoscale: explicit arguments, then the session's, then
+``EXOSCALE_API_KEY``/``EXOSCALE_API_SECRET``, then the exo CLI config file.
+With the sandbox on, the sandbox's demo credentials replace the ambient ones,
+so a real token is never sent to a fake service.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import FALLBACK_ZONE, ZONES
+from .errors import ConfigurationError, CredentialsMissingError
+from .secrets import Secret
+
+HF_TOKENS_URL = "https://huggingface.co/settings/tokens"
+EXOSCALE_KEYS_URL = "https://portal.exoscale.com/iam/api-keys"
+
+
+@dataclass(frozen=True)
+class HfToken:
+    """A Hugging Face token and where it came from (``argument``, ``login``, ``environment``, ...)."""
+
+    value: Secret
+    source: str
+
+    def __repr__(self) -> str:
+        return f"HfToken({self.value.masked!r}, source={self.source!r})"
+
+
+@dataclass(frozen=True)
+class ExoscaleCredentials:
+    """An Exoscale API key/secret pair, the default zone, and where they came from."""
+
+    key: str
+    secret: Secret = field(repr=False)
+    zone: str = FALLBACK_ZONE
+    source: str = "argument"
+
+    def __repr__(self) -> str:
+        return (
+            f"ExoscaleCredentials(key={self.key!r}, secret={self.secret.masked!r}, "
+            f"zone={self.zone!r}, source={self.source!r})"
+        )
+
+
+@dataclass
+class _Session:
+    """Credentials typed into the login widget: process memory only, never on disk."""
+
+    hf_token: Secret | None = None
+    exo_key: str | None = None
+    exo_secret: Secret | None = None
+    zone: str | None = None
+
+
+SESSION = _Session()
+
+
+def clean_token(value: str | None) -> str | None:
+    """Strip whitespace and newlines a copy-paste adds; ``None`` for empty."""
+    if value is None:
+        return None
+    value = value.reveal() if isinstance(value, Secret) else str(value)
+    value = value.strip()
+    return value or None
+
+
+def set_session_credentials(
+    *, hf_token: str | None = None, key: str | None = None, secret: str | None = None, zone: str | None = None
+) -> None:
+    """Remember credentials for this process (what the login widget calls)."""
+    if (token := clean_token(hf_token)) is not None:
+        SESSION.hf_token = Secret(token)
+    if (k := clean_token(key)) is not None:
+        SESSION.exo_key = k
+    if (s := clean_token(secret)) is not None:
+        SESSION.exo_secret = Secret(s)
+    if zone:
+        SESSION.zone = zone.strip().lower()
+
+
+def clear_session_credentials() -> None:
+    SESSION.hf_token = SESSION.exo_key = SESSION.exo_secret = SESSION.zone = None
+
+
+def resolve_hf_token(explicit: str | Secret | None = None) -> HfToken | None:
+    """The Hugging Face token to use, or ``None`` when there is none anywhere."""
+    if (token := clean_token(explicit)) is not None:
+        return HfToken(Secret(token), "argument")
+    if SESSION.hf_token:
+        return HfToken(SESSION.hf_token, "login")
+    from .. import sandbox
+
+    running = sandbox.current()
+    if running is not None:
+        return HfToken(Secret(running.demo.hf_token), "sandbox")
+    from huggingface_hub import get_token
+
+    if (token := clean_token(get_token())) is not None:
+        source = "environment" if clean_token(os.environ.get("HF_TOKEN")) == token else "huggingface_hub"
+        return HfToken(Secret(token), source)
+    return None
+
+
+def exo_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "exoscale" / "exoscale.toml"
+
+
+def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
+    """The default account of the exo CLI's config file, if there is one.
+
+    Raises:
+        ConfigurationError: the file exists but is not valid TOML or has no usable account.
+    """
+    path = path or exo_config_path()
+    if not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(
+            f"Cannot read the exo CLI config {path}: {type(exc).__name__}",
+            fix="Fix the file, or run `exo config` to recreate it",
+        ) from None
+    accounts = [a for a in data.get("accounts", []) if isinstance(a, dict)]
+    if not accounts:
+        return None
+    wanted = os.environ.get("EXOSCALE_ACCOUNT") or data.get("defaultaccount")
+    account = next((a for a in accounts if a.get("name") == wanted), accounts[0])
+    key, secret = clean_token(account.get("key")), clean_token(account.get("secret"))
+    if not key or not secret:
+        raise ConfigurationError(
+            f"Account {account.get('name')!r} in {path} has no key or secret",
+            fix="Run `exo config` to set the account's API key and secret",
+        )
+    zone = str(account.get("defaultZone") or FALLBACK_ZONE).lower()
+    return ExoscaleCredentials(key, Secret(secret), zone if zone in ZONES else FALLBACK_ZONE, f"exo config ({path})")
+
+
+def default_zone(explicit: str | None = None) -> str:
+    """Explicit zone, else ``EXOSCALE_ZONE``, else the session's, else the exo config's, else de-fra-1."""
+    for candidate in (explicit, os.environ.get("EXOSCALE_ZONE"), SESSION.zone):
+        if candidate and candidate.strip():
+            return candidate.strip().lower()
+    try:
+        config = read_exo_config()
+    except ConfigurationError:
+        config = None
+    return config.zone if config else FALLBACK_ZONE
+
+
+def resolve_exoscale(
+    key: str | None = None, secret: str | Secret | None = None, zone: str | None = None
+) -> ExoscaleCredentials:
+    """The Exoscale credentials to use.
+
+    Raises:
+        CredentialsMissingError: none found anywhere (the fix names each place looked at).
+        ConfigurationError: the exo config exists but is broken.
+    """
+    zone = default_zone(zone)
+    key, secret_value = clean_token(key), clean_token(secret)
+    if key and secret_value:
+        return ExoscaleCredentials(key, Secret(secret_value), zone, "argument")
+    if key or secret_value:
+        raise CredentialsMissingError(
+            "Only one of the Exoscale API key and secret was given",
+            fix="Pass both key and secret, or neither to use the environment",
+        )
+    if SESSION.exo_key and SESSION.exo_secret:
+        return ExoscaleCredentials(SESSION.exo_key, SESSION.exo_secret, zone, "login")
+    from .. import sandbox
+
+    running = sandbox.current()
+    if running is not None:
+        return ExoscaleCredentials(running.demo.exo_key, Secret(running.demo.exo_secret), zone, "sandbox")
+    env_key = clean_token(os.environ.get("EXOSCALE_API_KEY"))
+    env_secret = clean_token(os.environ.get("EXOSCALE_API_SECRET"))
+    if env_key and env_secret:
+        return ExoscaleCredentials(env_key, Secret(env_secret), zone, "environment")
+    config = read_exo_config()
+    if config is not None:
+        return ExoscaleCredentials(config.key, config.secret, zone, config.source)
+    raise CredentialsMissingError(
+        "No Exoscale API credentials found",
+        fix=(
+            "Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET, run `exo config`, or use the login widget "
+            f"(jupyter_exo_models.login()). Create a key with Dedicated Inference permission at {EXOSCALE_KEYS_URL}"
+        ),
+    )

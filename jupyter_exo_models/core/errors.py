@@ -1,0 +1,121 @@
+"""Typed errors. Every one carries a human message and the fix, and never a secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ExoModelsError(Exception):
+    """Base class: ``message`` says what went wrong, ``fix`` what to do about it."""
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": self.message, "fix": self.fix}
+
+
+class ConfigurationError(ExoModelsError):
+    """Bad local configuration: unknown zone, malformed endpoint, unreadable config file."""
+
+
+class CredentialsMissingError(ConfigurationError):
+    """No Exoscale key/secret (or no Hugging Face token where one is required)."""
+
+
+class InsecureEndpointError(ConfigurationError):
+    """A secret would travel over plain HTTP to a host that is not loopback."""
+
+
+class InvalidModelIdError(ExoModelsError):
+    """The model id is not a valid ``namespace/name`` Hugging Face repo id."""
+
+
+class ExoscaleAPIError(ExoModelsError):
+    """An Exoscale API call failed. ``status``/``title``/``detail`` come from the problem JSON."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        status: int | None = None,
+        title: str = "",
+        detail: str = "",
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, fix=fix)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.body = body
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail}
+
+
+class AuthenticationError(ExoscaleAPIError):
+    """401/403: key unknown, secret wrong, signature expired, or the IAM role lacks permission."""
+
+
+class NotFoundError(ExoscaleAPIError):
+    """404: no such model or operation in this zone."""
+
+
+class ConflictError(ExoscaleAPIError):
+    """409: a model of that name already exists in the zone."""
+
+
+class ModelInUseError(ExoscaleAPIError):
+    """412 on delete: deployments still use the model (listed in ``deployments``)."""
+
+    def __init__(self, message: str, *, deployments: list[str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.deployments = deployments
+
+
+class RateLimitedError(ExoscaleAPIError):
+    """429 that outlasted the retries."""
+
+
+class ServerError(ExoscaleAPIError):
+    """5xx that outlasted the retries."""
+
+
+class TransportError(ExoscaleAPIError):
+    """Connection refused/reset, DNS, TLS or timeout: no HTTP answer at all."""
+
+
+class HubError(ExoModelsError):
+    """The Hugging Face Hub could not be asked (network, 5xx): not a verdict on the repo."""
+
+
+class PreflightFailed(ExoModelsError):
+    """Import refused because a preflight check failed. ``report`` has every check."""
+
+    def __init__(self, report: Any) -> None:
+        failed = [c for c in report.checks if c.status == "fail"]
+        first = failed[0] if failed else None
+        super().__init__(
+            "Preflight failed: " + "; ".join(f"[{c.id}] {c.message}" for c in failed),
+            fix=first.fix if first else "",
+        )
+        self.report = report
+
+
+class ImportFailed(ExoModelsError):
+    """The model ended in ``error`` at Exoscale. ``diagnosis`` names the likely cause."""
+
+    def __init__(self, message: str, *, fix: str = "", model: Any = None, cause: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.model = model
+        self.cause = cause
+
+
+class WatchTimeout(ExoModelsError):
+    """Stopped watching after ``timeout`` seconds; the import goes on at Exoscale."""
