@@ -1,0 +1,61 @@
+"""Import gated, private and organization-owned Hugging Face models into Exoscale Dedicated Inference.
+
+Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
+
+- checks and imports: :func:`preflight`, :func:`import_model`, :func:`attach`,
+  :func:`list_models`, :func:`get_model`, :func:`delete_model`, and their async
+  forms :func:`apreflight`, :func:`aimport_model`, ...
+- notebook: :func:`login`, :class:`ModelImporter`, ``%load_ext jupyter_exo_models``
+- offline: :class:`Sandbox` (embedded fake Hugging Face Hub and Exoscale API)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+
+_LAZY = {
+    "preflight": ("core.api", "preflight_sync"),
+    "apreflight": ("core.api", "apreflight"),
+    "preflight_many": ("core.api", "preflight_many_sync"),
+    "apreflight_many": ("core.api", "apreflight_many"),
+    "import_model": ("core.api", "import_model"),
+    "aimport_model": ("core.api", "aimport_model"),
+    "start_import": ("core.api", "start_import_sync"),
+    "astart_import": ("core.api", "astart_import"),
+    "attach": ("core.api", "attach_sync"),
+    "aattach": ("core.api", "aattach"),
+    "list_models": ("core.api", "list_models"),
+    "alist_models": ("core.api", "alist_models"),
+    "get_model": ("core.api", "get_model"),
+    "aget_model": ("core.api", "aget_model"),
+    "delete_model": ("core.api", "delete_model"),
+    "adelete_model": ("core.api", "adelete_model"),
+    "credentials_status": ("core.api", "credentials_status"),
+    "PreflightReport": ("core.preflight", "PreflightReport"),
+    "CheckResult": ("core.preflight", "CheckResult"),
+    "ImportJob": ("core.importer", "ImportJob"),
+    "StatusEvent": ("core.importer", "StatusEvent"),
+    "Sandbox": ("sandbox", "Sandbox"),
+    "login": ("notebook.login", "login"),
+    "ModelImporter": ("notebook.importer", "ModelImporter"),
+    "load_ipython_extension": ("notebook.magics", "load_ipython_extension"),
+    "unload_ipython_extension": ("notebook.magics", "unload_ipython_extension"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,195 @@
+"""The public functions, each in an async form (``a``-prefixed) and a blocking one.
+
+The blocking forms run the coroutine on the package's background loop, so they
+work the same in a script, in IPython and inside a Jupyter kernel whose own
+event loop is already running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, ParamSpec, TypeVar
+
+from .clock import SYSTEM_CLOCK, Clock
+from .config import ZONES, current_endpoints, validate_zone
+from .credentials import default_zone, resolve_exoscale, resolve_hf_token
+from .errors import ConfigurationError, ExoModelsError
+from .exoscale.client import ExoscaleClient
+from .exoscale.models import Model, Operation
+from .importer import ImportJob, StatusEvent, attach, find_model, start_import
+from .polling import PollSchedule
+from .preflight import PreflightReport, preflight, preflight_many
+from .runner import run_sync
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_sync(fn(*args, **kwargs))
+
+    wrapper.__doc__ = f"Blocking form of :func:`{fn.__name__}`.\n\n{fn.__doc__ or ''}"
+    return wrapper
+
+
+async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | None = None) -> PreflightReport:
+    """Run every preflight check for ``model_id`` in ``zone``; see :func:`core.preflight.preflight`."""
+    return await preflight(model_id, zone=zone, hf_token=hf_token)
+
+
+async def apreflight_many(
+    model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | None = None
+) -> list[PreflightReport]:
+    """Preflight several models concurrently (one whoami, one model list per zone)."""
+    return await preflight_many(model_ids, zone=zone, hf_token=hf_token)
+
+
+async def astart_import(
+    model_id: str, *, zone: str | None = None, hf_token: str | None = None, force: bool = False
+) -> ImportJob:
+    """Preflight and create (or attach to) the model; return its job without waiting."""
+    return await start_import(model_id, zone=zone, hf_token=hf_token, force=force)
+
+
+async def aimport_model(
+    model_id: str,
+    *,
+    zone: str | None = None,
+    hf_token: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    force: bool = False,
+    poll_interval: float | None = None,
+    on_event: Callable[[StatusEvent], None] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> ImportJob:
+    """Import a Hugging Face model into Exoscale Dedicated Inference.
+
+    Runs preflight (refusing on any failed check unless ``force``), creates the model once
+    (attaching to an existing import of the same name), then watches it.
+
+    Args:
+        model_id: the exact Hugging Face repo id, e.g. ``meta-llama/Llama-3.1-8B-Instruct``.
+        zone: Exoscale zone; default from EXOSCALE_ZONE, the exo config, or de-fra-1.
+        hf_token: token to send to Exoscale; default from the login widget, HF_TOKEN, or the saved token.
+        wait: watch until ``created`` (True) or return right after the creation starts (False;
+            the job then keeps watching in the background).
+        timeout: stop watching after this many seconds (the import goes on at Exoscale).
+        force: import even when a check failed.
+        poll_interval: fixed polling interval in seconds instead of the CLI's schedule.
+        on_event: called with every :class:`StatusEvent`.
+
+    Returns:
+        The :class:`ImportJob`; ``job.model`` is the final model when ``wait``.
+
+    Raises:
+        PreflightFailed: a check failed (``.report`` has them all).
+        ImportFailed: the model ended in ``error`` (``.cause`` and ``.fix`` say why).
+        WatchTimeout: ``timeout`` passed first.
+
+    Example:
+        >>> job = import_model("sandbox-org/Tiny-Llama-1B", zone="de-fra-1")
+        >>> job.model.state
+        'created'
+    """
+    job = await start_import(
+        model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
+    )
+    if on_event is not None:
+        job.subscribe(on_event)
+    if wait:
+        await job.wait(timeout)
+    else:
+        job.start()
+    return job
+
+
+async def aattach(
+    model: str, *, zone: str | None = None, wait: bool = True, timeout: float | None = None,
+    poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
+) -> ImportJob:
+    """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
+    job = await attach(model, zone=zone, schedule=PollSchedule(poll_interval))
+    if on_event is not None:
+        job.subscribe(on_event)
+    if wait:
+        await job.wait(timeout)
+    else:
+        job.start()
+    return job
+
+
+async def alist_models(zone: str | None = None) -> list[Model]:
+    """The models of one zone."""
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        return await client.list_models()
+
+
+async def alist_models_all_zones() -> tuple[dict[str, list[Model]], dict[str, ExoModelsError]]:
+    """The models of every zone, asked concurrently; zones that failed are in the second dict."""
+    credentials = resolve_exoscale()
+
+    async def one(zone: str) -> list[Model]:
+        async with ExoscaleClient(credentials, zone) as client:
+            return await client.list_models()
+
+    results = await asyncio.gather(*(one(z) for z in ZONES), return_exceptions=True)
+    models: dict[str, list[Model]] = {}
+    errors: dict[str, ExoModelsError] = {}
+    for zone, result in zip(ZONES, results):
+        if isinstance(result, ExoModelsError):
+            errors[zone] = result
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            models[zone] = result
+    return models, errors
+
+
+async def aget_model(model: str, zone: str | None = None) -> Model:
+    """One model by name or UUID."""
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        return await find_model(client, model)
+
+
+async def adelete_model(model: str, zone: str | None = None) -> Operation:
+    """Delete a model by name or UUID.
+
+    Raises:
+        ModelInUseError: deployments still use it (``.deployments`` lists them).
+    """
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        found = await find_model(client, model)
+        return await client.delete_model(found.id)
+
+
+def credentials_status() -> dict[str, Any]:
+    """Which credentials are in force and where they came from; never the secrets themselves."""
+    status: dict[str, Any] = {"sandbox": current_endpoints().sandbox}
+    try:
+        exo = resolve_exoscale()
+        status["exoscale"] = {"found": True, "source": exo.source, "key": exo.key, "zone": exo.zone, "error": None}
+    except (ExoModelsError, ConfigurationError) as exc:
+        status["exoscale"] = {"found": False, "source": None, "key": None, "zone": None, "error": exc.to_dict()}
+    token = resolve_hf_token()
+    status["hf"] = {"found": token is not None, "source": token.source if token else None,
+                    "masked": token.value.masked if token else None}
+    return status
+
+
+preflight_sync = _blocking(apreflight)
+preflight_many_sync = _blocking(apreflight_many)
+import_model = _blocking(aimport_model)
+start_import_sync = _blocking(astart_import)
+attach_sync = _blocking(aattach)
+list_models = _blocking(alist_models)
+list_models_all_zones = _blocking(alist_models_all_zones)
+get_model = _blocking(aget_model)
+delete_model = _blocking(adelete_model)

@@ -1,0 +1,472 @@
+"""Start an import (or attach to one), watch it, and explain how it ended.
+
+An import is an :class:`ImportJob`. UIs subscribe to its :class:`StatusEvent`
+stream; scripts ``await job.wait()``. The same model name in the same zone is
+never created twice: preflight finds an existing model and the job attaches to
+it, concurrent starts in this process share one job, and an ambiguous POST is
+resolved by the client by looking before retrying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .clock import SYSTEM_CLOCK, Clock
+from .config import current_endpoints, validate_zone
+from .credentials import ExoscaleCredentials, default_zone, resolve_exoscale, resolve_hf_token
+from .errors import (
+    ExoModelsError,
+    ImportFailed,
+    NotFoundError,
+    PreflightFailed,
+    WatchTimeout,
+)
+from .exoscale.client import ExoscaleClient
+from .exoscale.models import Model, Operation
+from .hub import check_repo_id
+from .polling import MAX_CONSECUTIVE_ERRORS, PollSchedule
+from .preflight import PreflightReport, find_existing, preflight
+
+log = logging.getLogger("jupyter_exo_models.importer")
+
+SUCCESS_STATES = ("created", "ready")
+HUB_CAUSES = ("repo-id", "repo-id-case", "repo-access", "hf-token", "gated-access", "weights-format")
+NEXT_STEP = (
+    "Deploy it: exo dedicated-inference deployment create <deployment-name> --model-name {name} "
+    "--gpu-type <type> --gpu-count 1 --replicas 1 -z {zone}"
+)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One observation of an import, for progress displays."""
+
+    name: str
+    zone: str
+    state: str  # a model state, or "timeout" / "stopped" when watching ends without a verdict
+    elapsed: float
+    model_id: str | None = None
+    size: int | None = None
+    message: str = ""
+    final: bool = False
+    changed: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The most likely preflight cause of a failed import, and what to do."""
+
+    cause: str  # a preflight check id, or "exoscale"
+    message: str
+    fix: str
+
+
+class ImportJob:
+    """A model import in one zone, started here or elsewhere, and its watch.
+
+    Attributes:
+        name: the Hugging Face repo id (the Exoscale model name).
+        zone: the Exoscale zone.
+        model: the latest :class:`Model` seen (None until Exoscale names it).
+        attached: True when this job joined an import that already existed.
+        events: every :class:`StatusEvent` so far.
+        diagnosis: set when the import ended in ``error``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        zone: str,
+        credentials: ExoscaleCredentials,
+        *,
+        model: Model | None = None,
+        operation: Operation | None = None,
+        attached: bool = False,
+        report: PreflightReport | None = None,
+        hf_token: str | None = None,
+        schedule: PollSchedule | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.name = name
+        self.zone = zone
+        self.model = model
+        self.operation = operation
+        self.attached = attached
+        self.report = report
+        self.events: list[StatusEvent] = []
+        self.diagnosis: Diagnosis | None = None
+        self.error: ExoModelsError | None = None
+        self._credentials = credentials
+        self._hf_token = hf_token  # only to re-run the Hub checks for a diagnosis
+        self._schedule = schedule or PollSchedule()
+        self._clock = clock
+        self._started = clock.time()
+        self._subscribers: list[Callable[[StatusEvent], None]] = []
+        self._watch: asyncio.Future[Model] | concurrent.futures.Future[Model] | None = None
+        self._watch_loop: asyncio.AbstractEventLoop | None = None
+        self._queues: list[asyncio.Queue[StatusEvent]] = []
+
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
+
+    @property
+    def state(self) -> str:
+        if self.events:
+            return self.events[-1].state
+        return self.model.state if self.model else "submitted"
+
+    @property
+    def done(self) -> bool:
+        return bool(self.events) and self.events[-1].final
+
+    @property
+    def elapsed(self) -> float:
+        return self._clock.time() - self._started
+
+    def to_dict(self) -> dict[str, Any]:
+        model = self.model.to_dict() if self.model else {"id": None, "name": self.name, "zone": self.zone}
+        return {
+            **model,
+            "state": self.state,
+            "attached": self.attached,
+            "elapsed": round(self.elapsed, 1),
+            "diagnosis": asdict(self.diagnosis) if self.diagnosis else None,
+        }
+
+    # -- events -------------------------------------------------------------------------------
+    def subscribe(self, callback: Callable[[StatusEvent], None], *, replay: bool = True) -> Callable[[], None]:
+        """Call ``callback`` with every event (from the watching loop's thread); returns an unsubscribe."""
+        self._subscribers.append(callback)
+        for event in self.events if replay else ():
+            self._safe_call(callback, event)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    async def stream(self):
+        """``async for event in job.stream()``: past events, then live ones until the final one."""
+        queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
+        for event in self.events:
+            queue.put_nowait(event)
+        loop = asyncio.get_running_loop()
+
+        def forward(event: StatusEvent) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        unsubscribe = self.subscribe(forward, replay=False)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if event.final:
+                    return
+        finally:
+            unsubscribe()
+
+    def _emit(self, state: str, *, message: str = "", final: bool = False) -> StatusEvent:
+        previous = self.events[-1].state if self.events else None
+        event = StatusEvent(
+            name=self.name,
+            zone=self.zone,
+            state=state,
+            elapsed=round(self.elapsed, 3),
+            model_id=self.model.id if self.model else None,
+            size=self.model.size if self.model else None,
+            message=message,
+            final=final,
+            changed=state != previous,
+        )
+        self.events.append(event)
+        if event.changed:
+            log.info("%s in %s: %s %s", self.name, self.zone, state, message)
+        for callback in list(self._subscribers):
+            self._safe_call(callback, event)
+        return event
+
+    @staticmethod
+    def _safe_call(callback: Callable[[StatusEvent], None], event: StatusEvent) -> None:
+        try:
+            callback(event)
+        except Exception:  # a broken display must not break the watch
+            log.exception("status subscriber failed")
+
+    # -- watching ----------------------------------------------------------------------------
+    def start(self) -> ImportJob:
+        """Start watching in the background (on the running loop, else on the package's loop)."""
+        if self._watch is None or self._watch.done() and not self.done:
+            try:
+                self._watch_loop = asyncio.get_running_loop()
+                self._watch = asyncio.ensure_future(self._run())
+            except RuntimeError:
+                from .runner import background_loop, submit
+
+                self._watch_loop = background_loop()
+                self._watch = submit(self._run())
+        return self
+
+    async def wait(self, timeout: float | None = None) -> Model:
+        """Watch until the model is created (returned) or fails (``ImportFailed``).
+
+        Raises:
+            ImportFailed: the model ended in ``error``; ``.cause``/``.fix`` say why and what to do.
+            WatchTimeout: ``timeout`` seconds passed first (the import goes on at Exoscale).
+        """
+        if self._watch is None or (self._watch.done() and not self.done):
+            self._watch_loop = asyncio.get_running_loop()
+            self._watch = asyncio.ensure_future(self._run())
+        watch = self._watch
+        future = asyncio.wrap_future(watch) if isinstance(watch, concurrent.futures.Future) else watch
+        if timeout is None:
+            return await asyncio.shield(future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except asyncio.TimeoutError:
+            self.stop("timeout")
+            raise WatchTimeout(
+                f"Stopped watching {self.name} after {timeout:g} s (state {self.state})",
+                fix=f"The import goes on at Exoscale: attach again later with attach({self.name!r}, zone={self.zone!r})",
+            ) from None
+
+    def result(self, timeout: float | None = None) -> Model:
+        """Blocking form of :meth:`wait`, for plain scripts."""
+        from .runner import run_sync
+
+        return run_sync(self.wait(timeout))
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Stop watching; the import itself goes on at Exoscale."""
+        watch, loop = self._watch, self._watch_loop
+        if watch is None or watch.done():
+            return
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._cancel_watch, reason)
+
+    def _cancel_watch(self, reason: str) -> None:
+        if self._watch is not None and not self._watch.done():
+            self._watch.cancel()
+            if not self.done:
+                self._emit(reason, message="stopped watching; the import goes on at Exoscale", final=True)
+
+    async def _run(self) -> Model:
+        try:
+            async with ExoscaleClient(self._credentials, self.zone) as client:
+                return await self._poll(client)
+        except ExoModelsError as exc:
+            self.error = exc
+            if not self.done:
+                self._emit("error" if isinstance(exc, ImportFailed) else self.state, message=exc.message, final=True)
+            raise
+
+    async def _poll(self, client: ExoscaleClient) -> Model:
+        failures = 0
+        while True:
+            try:
+                await self._refresh(client)
+                failures = 0
+            except NotFoundError:
+                raise ImportFailed(
+                    f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
+                    fix="Start the import again",
+                    cause="exoscale",
+                ) from None
+            except ExoModelsError as exc:
+                failures += 1
+                log.debug("polling %s failed (%d in a row): %s", self.name, failures, type(exc).__name__)
+                if failures >= MAX_CONSECUTIVE_ERRORS:
+                    raise ExoModelsError(
+                        f"Gave up watching {self.name} after {failures} polling errors in a row: {exc.message}",
+                        fix=f"The import may go on at Exoscale: attach({self.name!r}, zone={self.zone!r}) later",
+                    ) from None
+            else:
+                model = self.model
+                assert model is not None
+                if model.state in SUCCESS_STATES:
+                    self._emit(model.state, message=NEXT_STEP.format(name=self.name, zone=self.zone), final=True)
+                    return model
+                if model.state == "error":
+                    await self._fail(client)
+                self._emit(model.state)
+            await self._clock.sleep(self._schedule.interval(self.elapsed))
+
+    async def _refresh(self, client: ExoscaleClient) -> None:
+        if self.model is None and self.operation is not None:
+            self.operation = await client.get_operation(self.operation.id)
+            if self.operation.reference_id:
+                self.model = await client.get_model(self.operation.reference_id)
+                return
+        if self.model is None:
+            found = await client.find_model(self.name)
+            if found is None:
+                raise NotFoundError(f"{self.name} not found in {self.zone}")
+            self.model = found
+            return
+        self.model = await client.get_model(self.model.id)
+
+    async def _fail(self, client: ExoscaleClient) -> None:
+        if self.operation is not None and not self.operation.failed:
+            try:
+                self.operation = await client.get_operation(self.operation.id)
+            except ExoModelsError:
+                pass
+        self.diagnosis = await diagnose(self.name, self.zone, self.operation, hf_token=self._hf_token)
+        self._emit("error", message=f"{self.diagnosis.message} — fix: {self.diagnosis.fix}", final=True)
+        raise ImportFailed(
+            f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
+            fix=self.diagnosis.fix,
+            model=self.model,
+            cause=self.diagnosis.cause,
+        )
+
+
+async def diagnose(
+    name: str, zone: str, operation: Operation | None, *, hf_token: str | None = None
+) -> Diagnosis:
+    """Map a failed import back to its most likely cause.
+
+    The Hub checks are asked again (one round trip): their first failure is
+    the cause. Failing that, Exoscale's operation reason and message decide.
+    """
+    try:
+        report = await preflight(name, zone=zone, hf_token=hf_token)
+    except ExoModelsError:
+        report = None
+    if report is not None:
+        for check in report.checks:
+            if check.id in HUB_CAUSES and check.status == "fail":
+                return Diagnosis(check.id, check.message, check.fix)
+    reason = operation.reason if operation else None
+    detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
+    text = detail.lower()
+    if "gated" in text or "licen" in text or "terms" in text or "restricted" in text:
+        return Diagnosis("gated-access", f"Exoscale could not pass the model's gate: {detail}",
+                         f"Accept the conditions at https://huggingface.co/{name} with the account of your token")
+    if "safetensors" in text or "format" in text or reason == "unsupported":
+        return Diagnosis("weights-format", f"Unsupported weights: {detail}",
+                         "Use a repo with *.safetensors weights")
+    if reason in ("not-found", "incorrect") or "not found" in text:
+        return Diagnosis("repo-id", f"Exoscale could not find {name} on Hugging Face: {detail}",
+                         "Check the id is exact, capitalization included, and that the token can read it")
+    if reason == "forbidden" or "token" in text or "unauthori" in text:
+        return Diagnosis("hf-token", f"Hugging Face refused the download: {detail}",
+                         "Use a read token of an account that can read the repo (and accepted its terms)")
+    return Diagnosis("exoscale", f"Exoscale reported {reason or 'an error'}: {detail}",
+                     f"Delete the model ({name}) and retry; contact Exoscale support if it persists")
+
+
+# -- starting and attaching --------------------------------------------------------------------
+_jobs: dict[tuple[str, str, str], ImportJob] = {}
+_job_locks: dict[tuple[int, tuple[str, str, str]], asyncio.Lock] = {}  # asyncio locks are per loop
+
+
+def _job_key(name: str, zone: str) -> tuple[str, str, str]:
+    return (current_endpoints().exoscale(zone), zone, name)
+
+
+async def start_import(
+    model_id: str,
+    *,
+    zone: str | None = None,
+    hf_token: str | None = None,
+    exoscale: ExoscaleCredentials | None = None,
+    force: bool = False,
+    schedule: PollSchedule | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> ImportJob:
+    """Preflight, then create the model at Exoscale (or attach to the existing one). Does not wait.
+
+    Raises:
+        InvalidModelIdError / ConfigurationError: bad id or zone (nothing sent).
+        PreflightFailed: a check failed and ``force`` is false (nothing sent to create).
+        ExoscaleAPIError: the create request itself failed.
+    """
+    check_repo_id(model_id)
+    zone = validate_zone(default_zone(zone))
+    key = _job_key(model_id, zone)
+    lock = _job_locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
+    async with lock:  # double clicks and concurrent cells share one job
+        existing_job = _jobs.get(key)
+        if existing_job is not None and existing_job.state != "error" and existing_job.error is None:
+            existing_job.attached = True
+            return existing_job
+        credentials = exoscale or resolve_exoscale(zone=zone)
+        report = await preflight(model_id, zone=zone, hf_token=hf_token, exoscale=credentials)
+        if not report.ok and not force:
+            raise PreflightFailed(report)
+        job_args: dict[str, Any] = dict(report=report, hf_token=hf_token, schedule=schedule, clock=clock)
+        if report.existing is not None and report.existing.state != "error":
+            job = ImportJob(model_id, zone, credentials, model=report.existing, attached=True, **job_args)
+        else:
+            token = resolve_hf_token(hf_token)
+            async with ExoscaleClient(credentials, zone) as client:
+                created = await client.create_model(model_id, token.value if token else None)
+            job = ImportJob(
+                model_id, zone, credentials,
+                model=created.model, operation=created.operation, attached=created.adopted, **job_args,
+            )
+        _jobs[key] = job
+        return job
+
+
+async def attach(
+    model: str,
+    *,
+    zone: str | None = None,
+    exoscale: ExoscaleCredentials | None = None,
+    schedule: PollSchedule | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> ImportJob:
+    """Resume watching an import started elsewhere (another kernel, the CLI, before a restart).
+
+    Args:
+        model: the model's name (Hugging Face id) or its Exoscale UUID.
+
+    Raises:
+        NotFoundError: no such model in the zone.
+    """
+    zone = validate_zone(default_zone(zone))
+    credentials = exoscale or resolve_exoscale(zone=zone)
+    async with ExoscaleClient(credentials, zone) as client:
+        found = await find_model(client, model)
+    job = ImportJob(found.name, zone, credentials, model=found, attached=True, schedule=schedule, clock=clock)
+    _jobs[_job_key(found.name, zone)] = job
+    return job
+
+
+async def find_model(client: ExoscaleClient, model: str) -> Model:
+    """A model by UUID or exact name.
+
+    Raises:
+        NotFoundError: with the names that differ only by case, if any.
+    """
+    if _is_uuid(model):
+        return await client.get_model(model)
+    models = await client.list_models()
+    found = find_existing(models, {model})
+    if found is not None:
+        return found
+    similar = [m.name for m in models if m.name.lower() == model.lower()]
+    hint = f"Did you mean {similar[0]}?" if similar else "List the zone's models with %exo_models or `list`"
+    raise NotFoundError(f"No model named {model} in {client.zone}", fix=hint)
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def forget_jobs() -> None:
+    """Drop this process's job registry (tests, and after a sandbox reset)."""
+    _jobs.clear()
+    _job_locks.clear()
+

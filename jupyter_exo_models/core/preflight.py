@@ -1,0 +1,518 @@
+"""Preflight: every reason an import would fail, found before anything is sent to Exoscale.
+
+The check ids are a public interface (SPEC.md). The Hub questions (whoami,
+model_info, auth-check) and the Exoscale question (the zone's model list) are
+asked concurrently, so a whole preflight costs about one round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .config import ZONES, Endpoints, current_endpoints
+from .credentials import HF_TOKENS_URL, ExoscaleCredentials, HfToken, resolve_exoscale, resolve_hf_token
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    CredentialsMissingError,
+    ExoModelsError,
+    InvalidModelIdError,
+)
+from .exoscale.client import ExoscaleClient
+from .exoscale.models import Model
+from .hub import HubClient, HubFacts, TokenInfo, check_repo_id
+
+Status = Literal["pass", "warn", "fail", "skip"]
+
+CHECK_IDS: tuple[str, ...] = (
+    "repo-id",
+    "hf-token",
+    "repo-access",
+    "repo-id-case",
+    "gated-access",
+    "weights-format",
+    "exoscale-credentials",
+    "zone",
+    "already-imported",
+    "license",
+    "size",
+)
+LICENSE_RESPONSIBILITY = (
+    "Exoscale downloads the model files you request. You remain responsible for following the model "
+    "license and any terms set by the model owner."
+)
+GATED_TOKEN_URL = "https://huggingface.co/settings/tokens/new?canReadGatedRepos=true&tokenType=fineGrained"
+IN_PROGRESS = ("creating", "downloading")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: ``status`` is pass, warn, fail or skip; ``fix`` says what to do; ``data`` feeds UIs."""
+
+    id: str
+    status: Status
+    message: str
+    fix: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    model: str
+    zone: str
+    checks: tuple[CheckResult, ...]
+    sandbox: bool = False
+    existing: Model | None = field(default=None, compare=False)  # the model of that name in the zone
+
+    @property
+    def ok(self) -> bool:
+        return not any(c.status == "fail" for c in self.checks)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "fail"]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "warn"]
+
+    def __getitem__(self, check_id: str) -> CheckResult:
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        raise KeyError(check_id)
+
+    @property
+    def canonical_id(self) -> str | None:
+        return self["repo-id-case"].data.get("canonical_id")
+
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "zone": self.zone,
+            "ok": self.ok,
+            "sandbox": self.sandbox,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+    def __str__(self) -> str:
+        marks = {"pass": "✔", "warn": "!", "fail": "✘", "skip": "-"}
+        head = f"Preflight for {self.model} in {self.zone}{' [SANDBOX]' if self.sandbox else ''}: "
+        head += "ready to import" if self.ok else f"{len(self.failures)} problem(s)"
+        lines = [head]
+        for c in self.checks:
+            lines.append(f"  {marks[c.status]} {c.id:<21} {c.message}")
+            if c.fix and c.status in ("fail", "warn"):
+                lines.append(f"  {'':<23} fix: {c.fix}")
+        return "\n".join(lines)
+
+
+class _Shared:
+    """Answers shared by a batch of preflights: one whoami, one model list per zone."""
+
+    def __init__(self, hub: HubClient, exoscale: ExoscaleCredentials | None, endpoints: Endpoints) -> None:
+        self.hub = hub
+        self.exoscale = exoscale
+        self.endpoints = endpoints
+        self._whoami: asyncio.Future[TokenInfo] | None = None
+        self._models: dict[str, asyncio.Future[list[Model]]] = {}
+
+    def whoami(self, has_token: bool) -> asyncio.Future[TokenInfo] | None:
+        if has_token and self._whoami is None:
+            self._whoami = asyncio.ensure_future(self.hub.whoami())
+        return self._whoami
+
+    def models(self, zone: str) -> asyncio.Future[list[Model]]:
+        if zone not in self._models:
+            self._models[zone] = asyncio.ensure_future(self._list(zone))
+        return self._models[zone]
+
+    async def _list(self, zone: str) -> list[Model]:
+        if self.exoscale is None:
+            raise CredentialsMissingError("No Exoscale credentials")
+        async with ExoscaleClient(self.exoscale, zone, endpoints=self.endpoints) as client:
+            return await client.list_models()
+
+
+async def preflight(
+    model_id: str,
+    *,
+    zone: str | None = None,
+    hf_token: str | None = None,
+    exoscale: ExoscaleCredentials | None = None,
+) -> PreflightReport:
+    """Run every check of SPEC.md for one model.
+
+    Args:
+        model_id: the Hugging Face repo id, exactly as it would be sent to Exoscale.
+        zone: the Exoscale zone (default: EXOSCALE_ZONE, the exo config's, or de-fra-1).
+        hf_token: a token to use instead of the one found in the environment.
+        exoscale: credentials to use instead of the ones found in the environment.
+
+    Returns:
+        A report whose ``ok`` is false when any check failed; never raises for a bad id,
+        token, zone or credentials: those are check results.
+
+    Example:
+        >>> report = await preflight("sandbox-gated/Llama-Gated-8B", zone="de-fra-1")
+        >>> report["gated-access"].status
+        'fail'
+    """
+    [report] = await preflight_many([model_id], zone=zone, hf_token=hf_token, exoscale=exoscale)
+    return report
+
+
+async def preflight_many(
+    model_ids: Sequence[str],
+    *,
+    zone: str | None = None,
+    hf_token: str | None = None,
+    exoscale: ExoscaleCredentials | None = None,
+    concurrency: int = 8,
+) -> list[PreflightReport]:
+    """Preflight several models at once, sharing whoami and the zone's model list; order is kept."""
+    endpoints = current_endpoints()
+    token = resolve_hf_token(hf_token)
+    credentials, credentials_error = _exoscale_credentials(exoscale, zone)
+    zone_name = (zone or (credentials.zone if credentials else None) or _default_zone()).strip().lower()
+    hub = HubClient(endpoints.hub, token.value if token else None)
+    shared = _Shared(hub, credentials, endpoints)
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(model_id: str) -> PreflightReport:
+        async with gate:
+            return await _preflight_one(model_id, zone_name, token, credentials_error, shared)
+
+    return list(await asyncio.gather(*(one(m) for m in model_ids)))
+
+
+def _default_zone() -> str:
+    from .credentials import default_zone
+
+    return default_zone()
+
+
+def _exoscale_credentials(
+    explicit: ExoscaleCredentials | None, zone: str | None
+) -> tuple[ExoscaleCredentials | None, ExoModelsError | None]:
+    if explicit is not None:
+        return explicit, None
+    try:
+        return resolve_exoscale(zone=zone), None
+    except (CredentialsMissingError, ConfigurationError) as exc:
+        return None, exc
+
+
+async def _preflight_one(
+    model_id: str,
+    zone: str,
+    token: HfToken | None,
+    credentials_error: ExoModelsError | None,
+    shared: _Shared,
+) -> PreflightReport:
+    results: dict[str, CheckResult] = {}
+    zone_ok = zone in ZONES
+    results["zone"] = (
+        CheckResult("zone", "pass", f"Zone {zone}")
+        if zone_ok
+        else CheckResult("zone", "fail", f"Unknown zone {zone!r}", "Use one of: " + ", ".join(ZONES),
+                         {"zones": list(ZONES)})
+    )
+    try:
+        check_repo_id(model_id)
+        results["repo-id"] = CheckResult("repo-id", "pass", f"{model_id} is a valid repo id")
+    except InvalidModelIdError as exc:
+        results["repo-id"] = CheckResult("repo-id", "fail", exc.message, exc.fix)
+
+    id_ok = results["repo-id"].status == "pass"
+    models_task = shared.models(zone) if (id_ok and zone_ok and shared.exoscale is not None) else None
+    if id_ok:
+        whoami = shared.whoami(token is not None)
+        facts = await shared.hub.facts(model_id, whoami=whoami)
+        results.update(_hub_checks(model_id, token, facts))
+    else:
+        skipped = "Skipped: the model id is invalid, so nothing was sent"
+        for check_id in ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format",
+                         "license", "size"):
+            results[check_id] = CheckResult(check_id, "skip", skipped)
+
+    existing = await _exoscale_checks(model_id, zone, results, models_task, shared, credentials_error)
+    return PreflightReport(
+        model=model_id,
+        zone=zone,
+        checks=tuple(results[c] for c in CHECK_IDS),
+        sandbox=shared.endpoints.sandbox,
+        existing=existing,
+    )
+
+
+def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts) -> dict[str, CheckResult]:
+    hub_ids = ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format", "license", "size")
+    if facts.unreachable is not None:
+        err = facts.unreachable
+        return {c: CheckResult(c, "fail" if c == "repo-access" else "skip", err.message, err.fix) for c in hub_ids}
+    repo = facts.repo
+    out = {"hf-token": _check_token(model_id, token, facts)}
+    canonical = repo.id if repo else model_id
+    url = f"https://huggingface.co/{canonical}"
+
+    if repo is None:
+        who = f" as {facts.token.user}" if facts.token else " anonymously"
+        out["repo-access"] = CheckResult(
+            "repo-access", "fail",
+            f"{model_id} was not found{who}: it does not exist, or it is private and this token cannot read it",
+            "Check the spelling at huggingface.co; if the repo is private, its owner must give your account "
+            "access (or use a token of an account that has it)",
+        )
+    else:
+        visibility = "private" if repo.private else ("gated" if repo.gated else "public")
+        out["repo-access"] = CheckResult(
+            "repo-access", "pass", f"{repo.id} is {visibility} and visible to this token",
+            data={"private": repo.private, "url": url},
+        )
+
+    if repo is None:
+        out["repo-id-case"] = CheckResult("repo-id-case", "skip", "Skipped: the repo was not found")
+    elif repo.id != model_id:
+        out["repo-id-case"] = CheckResult(
+            "repo-id-case", "fail",
+            f"Capitalization differs: the Hub's id is {repo.id}, not {model_id}; Exoscale needs the exact id",
+            f"Use {repo.id}", {"canonical_id": repo.id},
+        )
+    else:
+        out["repo-id-case"] = CheckResult("repo-id-case", "pass", "The id matches the Hub's exactly",
+                                          data={"canonical_id": repo.id})
+
+    out["gated-access"] = _check_gate(model_id, token, facts, url)
+    out["weights-format"] = _check_weights(facts)
+    if repo is None:
+        out["license"] = CheckResult("license", "skip", "Skipped: the repo was not found")
+        out["size"] = CheckResult("size", "skip", "Skipped: the repo was not found")
+    else:
+        out["license"] = CheckResult(
+            "license", "pass", f"License: {repo.license or 'not stated in the model card'}. {LICENSE_RESPONSIBILITY}",
+            data={"license": repo.license, "url": url},
+        )
+        weights = [f for f in repo.files if f.name.endswith(".safetensors")]
+        total = sum(f.size or 0 for f in weights) if weights else None
+        params = f", {human_count(repo.parameters)} parameters" if repo.parameters else ""
+        size = f"{human_bytes(total)} of safetensors weights" if total else "Download size unknown"
+        out["size"] = CheckResult("size", "pass", size + params, data={"bytes": total, "parameters": repo.parameters})
+    return out
+
+
+def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> CheckResult:
+    repo = facts.repo
+    needs_token = repo is None or repo.private or bool(repo.gated)
+    if token is None:
+        if not needs_token:
+            return CheckResult("hf-token", "pass", "No token, and none needed: the repo is public and not gated")
+        what = "gated" if repo and repo.gated else "private (or missing)"
+        return CheckResult(
+            "hf-token", "fail", f"No Hugging Face token, and {model_id} is {what}",
+            f"Create a read token at {HF_TOKENS_URL}, then set HF_TOKEN or use jupyter_exo_models.login()",
+        )
+    if facts.token_error:
+        return CheckResult(
+            "hf-token", "fail", f"The Hugging Face token from {token.source} ({token.value.masked}) is invalid or revoked",
+            f"Create a new read token at {HF_TOKENS_URL}",
+        )
+    info = facts.token
+    if info is None:
+        return CheckResult("hf-token", "skip", "The token could not be checked")
+    data = {
+        "user": info.user, "orgs": list(info.orgs), "token_name": info.name, "role": info.role,
+        "can_read_gated": info.can_read_gated, "source": token.source, "masked": token.value.masked,
+        "summary": info.summary(),
+    }
+    if info.fine_grained and repo is not None:
+        if repo.private and not info.may_read(repo.id):
+            return CheckResult(
+                "hf-token", "fail",
+                f"Fine-grained token {info.name!r} is not scoped to read {repo.id} or its owner",
+                f"Edit the token at {HF_TOKENS_URL}: add read access to {repo.id} (or {repo.id.split('/')[0]})",
+                data,
+            )
+        if repo.gated and not repo.private and not info.can_read_gated:
+            return CheckResult(
+                "hf-token", "fail",
+                f"Fine-grained token {info.name!r} may not read public gated repos",
+                "Edit the token and enable 'Read access to contents of all public gated repos you can access' "
+                f"({GATED_TOKEN_URL})",
+                data,
+            )
+    if info.fine_grained and repo is None and not info.may_read(model_id):
+        return CheckResult(
+            "hf-token", "warn",
+            f"Fine-grained token {info.name!r} is not scoped to {model_id}: if the repo is private, it cannot read it",
+            f"Edit the token at {HF_TOKENS_URL} to add read access to it", data,
+        )
+    return CheckResult("hf-token", "pass", f"Token of {info.summary()} (from {token.source})", data=data)
+
+
+def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str) -> CheckResult:
+    repo = facts.repo
+    if repo is None:
+        return CheckResult("gated-access", "skip", "Skipped: the repo was not found")
+    if not repo.gated:
+        return CheckResult("gated-access", "pass", "Not gated")
+    data: dict[str, Any] = {"gated": repo.gated, "url": url, **repo.gate}
+    if facts.access == "granted":
+        return CheckResult("gated-access", "pass", "Gated, and your access is granted", data={**data, "state": "granted"})
+    if token is None or facts.token_error:
+        return CheckResult(
+            "gated-access", "fail", f"{repo.id} is gated: downloading it needs a valid token of an account with access",
+            f"Sign in, accept the conditions at {url}, and provide that account's token",
+            {**data, "state": "unknown"},
+        )
+    if facts.token and facts.token.fine_grained and not facts.token.can_read_gated and not repo.private:
+        return CheckResult("gated-access", "skip",
+                           "Cannot tell whether you accepted: the token may not read gated repos",
+                           data={**data, "state": "unknown"})
+    user = facts.token.user if facts.token else "your account"
+    if facts.access == "pending":
+        return CheckResult(
+            "gated-access", "fail",
+            f"Access to {repo.id} was requested by {user} and awaits the authors' approval (manual gate)",
+            f"Wait for the repo authors to approve the request (see {url}), then re-check",
+            {**data, "state": "pending"},
+        )
+    return CheckResult(
+        "gated-access", "fail",
+        f"{user} has not accepted the conditions of gated repo {repo.id}",
+        f"Open {url}, accept the conditions"
+        + (" (the authors then review the request)" if repo.gated == "manual" else "")
+        + ", then re-check",
+        {**data, "state": "not-accepted"},
+    )
+
+
+def _check_weights(facts: HubFacts) -> CheckResult:
+    repo = facts.repo
+    if repo is None:
+        return CheckResult("weights-format", "skip", "Skipped: the repo was not found")
+    names = [f.name for f in repo.files]
+    safetensors = [n for n in names if n.endswith(".safetensors")]
+    if safetensors:
+        index = any(n.endswith(".safetensors.index.json") for n in names)
+        shape = f"{len(safetensors)} shards with an index" if index else f"{len(safetensors)} file(s)"
+        if len(safetensors) > 1 and not index:
+            return CheckResult(
+                "weights-format", "warn", f"safetensors weights in {shape}, but no *.safetensors.index.json",
+                "Sharded weights usually come with model.safetensors.index.json; check the repo is complete",
+                {"files": safetensors},
+            )
+        return CheckResult("weights-format", "pass", f"safetensors weights ({shape})", data={"files": safetensors})
+    gguf = [n for n in names if n.endswith(".gguf")]
+    pickles = [n for n in names if n.endswith((".bin", ".pt", ".pth", ".ckpt"))]
+    if gguf and not pickles:
+        return CheckResult(
+            "weights-format", "warn", f"Only GGUF weights ({', '.join(_few(gguf))}); Dedicated Inference supports safetensors",
+            "Prefer the original safetensors repo of this model; GGUF imports may fail", {"files": gguf},
+        )
+    found = ", ".join(_few(pickles + gguf)) if pickles or gguf else "no weight files at all"
+    return CheckResult(
+        "weights-format", "fail", f"No safetensors weights: found {found}",
+        "Use a repo that publishes *.safetensors (many have a safetensors variant or a conversion PR)",
+        {"files": pickles + gguf},
+    )
+
+
+async def _exoscale_checks(
+    model_id: str,
+    zone: str,
+    results: dict[str, CheckResult],
+    models_task: asyncio.Future[list[Model]] | None,
+    shared: _Shared,
+    credentials_error: ExoModelsError | None,
+) -> Model | None:
+    """Fill in exoscale-credentials and already-imported; return the model of that name, if any."""
+    out = results
+    if credentials_error is not None:
+        out["exoscale-credentials"] = CheckResult(
+            "exoscale-credentials", "fail", credentials_error.message, credentials_error.fix
+        )
+        out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: no Exoscale credentials")
+        return None
+    if models_task is None:
+        reason = "the zone is unknown" if results["zone"].status == "fail" else "the model id is invalid"
+        for check_id in ("exoscale-credentials", "already-imported"):
+            out[check_id] = CheckResult(check_id, "skip", f"Skipped: {reason}, so nothing was sent")
+        return None
+    creds = shared.exoscale
+    assert creds is not None
+    try:
+        models = await models_task
+    except AuthenticationError as exc:
+        out["exoscale-credentials"] = CheckResult(
+            "exoscale-credentials", "fail", f"Exoscale rejected key {creds.key} ({creds.source}): {exc.detail or exc.message}",
+            exc.fix,
+        )
+        out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: Exoscale credentials rejected")
+        return None
+    except ExoModelsError as exc:
+        out["exoscale-credentials"] = CheckResult("exoscale-credentials", "fail", exc.message, exc.fix)
+        out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: Exoscale could not be asked")
+        return None
+    out["exoscale-credentials"] = CheckResult(
+        "exoscale-credentials", "pass", f"Key {creds.key} ({creds.source}) may use Dedicated Inference in {zone}",
+        data={"key": creds.key, "source": creds.source},
+    )
+    model = find_existing(models, {model_id, results["repo-id-case"].data.get("canonical_id") or model_id})
+    out["already-imported"] = _check_existing(model, zone)
+    return model
+
+
+def find_existing(models: Iterable[Model], names: set[str]) -> Model | None:
+    """The model with one of these exact names, preferring one not in error."""
+    found = [m for m in models if m.name in names]
+    return next((m for m in found if m.state != "error"), found[0] if found else None)
+
+
+def _check_existing(model: Model | None, zone: str) -> CheckResult:
+    if model is None:
+        return CheckResult("already-imported", "pass", f"Not yet imported in {zone}")
+    data = {"model": model.to_dict()}
+    if model.state == "error":
+        return CheckResult(
+            "already-imported", "fail", f"{model.name} exists in {zone} in state error (id {model.id})",
+            f"Delete it first: %exo_delete {model.name} --zone {zone}  "
+            f"(or: exo dedicated-inference model delete {model.id} -z {zone})",
+            data,
+        )
+    verb = "is being imported" if model.state in IN_PROGRESS else "is already imported"
+    return CheckResult(
+        "already-imported", "warn", f"{model.name} {verb} in {zone} (state {model.state}, id {model.id})",
+        "Importing attaches to it instead of creating a duplicate", data,
+    )
+
+
+def _few(items: list[str], n: int = 3) -> list[str]:
+    return items[:n] + ([f"… {len(items) - n} more"] if len(items) > n else [])
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"
+
+
+def human_count(n: int | None) -> str:
+    if not n:
+        return "?"
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= div:
+            return f"{n / div:.1f}{suffix}"
+    return str(n)
