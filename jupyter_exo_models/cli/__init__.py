@@ -1,0 +1,246 @@
+"""``python -m jupyter_exo_models`` / ``jupyter-exo-models``: the scripting face of the core.
+
+Exit status: 0 success, 1 a check or the import failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..core import api
+from ..core.config import ZONES
+from ..core.errors import (
+    ConfigurationError,
+    ExoModelsError,
+    ImportFailed,
+    InvalidModelIdError,
+    ModelInUseError,
+    PreflightFailed,
+    WatchTimeout,
+)
+from ..core.preflight import human_bytes
+from .progress import Progress
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m jupyter_exo_models",
+        description="Import gated, private and organization-owned Hugging Face models into Exoscale "
+        "Dedicated Inference. Credentials: HF_TOKEN (or the saved Hugging Face token), "
+        "EXOSCALE_API_KEY/EXOSCALE_API_SECRET (or the exo CLI config).",
+    )
+    parser.add_argument("--sandbox", action="store_true", help="use the embedded sandbox (same as EXO_MODELS_SANDBOX=1)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, *, model: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if model:
+            p.add_argument("model", nargs="+" if model == "+" else None, help="Hugging Face repo id (or model UUID)")
+        p.add_argument("-z", "--zone", help="Exoscale zone (default: EXOSCALE_ZONE, exo config, or de-fra-1)")
+        p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        return p
+
+    command("check", "run the preflight checks (nothing is sent to Exoscale)", model="+")
+    p = command("import", "preflight, create the model at Exoscale, and watch it", model="1")
+    p.add_argument("--no-wait", action="store_true", help="return once the creation has started")
+    p.add_argument("--force", action="store_true", help="import even when a check fails")
+    p.add_argument("--timeout", type=_positive, help="stop watching after this many seconds")
+    p.add_argument("--poll-interval", type=_positive, help="fixed polling interval in seconds")
+    p = command("list", "list the models of a zone")
+    p.add_argument("--all-zones", action="store_true", help="list every zone (concurrently)")
+    p = command("status", "show a model's state; --watch to follow it until it settles", model="1")
+    p.add_argument("--watch", action="store_true", help="follow the import until created or error")
+    p.add_argument("--timeout", type=_positive, help="stop watching after this many seconds")
+    p = command("delete", "delete a model", model="1")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    sub.add_parser("demo", help="walk through a failing gated import, its diagnosis, and a successful import "
+                   "(embedded sandbox, no accounts needed)")
+    p = sub.add_parser("sandbox", help="run the sandbox servers in the foreground and print how to use them")
+    p.add_argument("--creating", type=float, default=2.0, help="seconds a model stays in 'creating'")
+    p.add_argument("--downloading", type=float, default=5.0, help="seconds a model stays in 'downloading'")
+    return parser
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    if args.sandbox:
+        os.environ["EXO_MODELS_SANDBOX"] = "1"
+    if args.command == "demo":
+        from .demo import run_demo
+
+        return run_demo()
+    if args.command == "sandbox":
+        from .demo import run_sandbox
+
+        return run_sandbox(args.creating, args.downloading)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (InvalidModelIdError, ConfigurationError) as exc:
+        return _fail(args, exc, EXIT_USAGE)
+    except ExoModelsError as exc:
+        return _fail(args, exc, EXIT_FAILED)
+
+
+def _fail(args: argparse.Namespace, exc: ExoModelsError, code: int) -> int:
+    if getattr(args, "json", False):
+        _print_json(exc.to_dict())
+    else:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.fix:
+            print(f"  fix: {exc.fix}", file=sys.stderr)
+    return code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    reports = api.preflight_many_sync(args.model, zone=args.zone)
+    if args.json:
+        payload = [r.to_dict() for r in reports]
+        _print_json(payload[0] if len(payload) == 1 else payload)
+    else:
+        print("\n\n".join(str(r) for r in reports))
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    progress = None if args.json else Progress(sys.stderr)
+    try:
+        job = api.import_model(
+            args.model,
+            zone=args.zone,
+            wait=not args.no_wait,
+            timeout=args.timeout,
+            force=args.force,
+            poll_interval=args.poll_interval,
+            on_event=progress.update if progress else None,
+        )
+    except PreflightFailed as exc:
+        if args.json:
+            _print_json(exc.report.to_dict())
+        else:
+            print(exc.report, file=sys.stderr)
+            print("Nothing was sent to Exoscale. Fix the problems above, or pass --force.", file=sys.stderr)
+        return EXIT_FAILED
+    except (ImportFailed, WatchTimeout) as exc:
+        if progress:
+            progress.close()
+        return _fail(args, exc, EXIT_FAILED)
+    finally:
+        if progress:
+            progress.close()
+    if args.json:
+        _print_json(job.to_dict())
+    else:
+        verb = "Attached to" if job.attached else "Started"
+        print(f"{verb} {job.name} in {job.zone}: {job.state}" + (f" (id {job.model.id})" if job.model else ""))
+        if job.events and job.events[-1].message and job.state in ("created", "ready"):
+            print(job.events[-1].message)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.all_zones:
+        by_zone, errors = api.list_models_all_zones()
+        models = [m for zone in ZONES for m in by_zone.get(zone, [])]
+    else:
+        models, errors = api.list_models(args.zone), {}
+    if args.json:
+        _print_json({"models": [m.to_dict() for m in models],
+                     "errors": {z: e.to_dict() for z, e in errors.items()}})
+        return EXIT_OK
+    if not models:
+        print("No models.")
+    else:
+        rows = [(m.name, m.zone, m.state, human_bytes(m.size) if m.size else "-", m.id) for m in models]
+        widths = [max(len(str(r[i])) for r in rows + [("NAME", "ZONE", "STATE", "SIZE", "ID")]) for i in range(5)]
+        for row in [("NAME", "ZONE", "STATE", "SIZE", "ID"), *rows]:
+            print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+    for zone, error in errors.items():
+        print(f"{zone}: {error.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    if args.watch:
+        progress = None if args.json else Progress(sys.stderr)
+        try:
+            job = api.attach_sync(args.model, zone=args.zone, timeout=args.timeout,
+                                  on_event=progress.update if progress else None)
+        except (ImportFailed, WatchTimeout) as exc:
+            return _fail(args, exc, EXIT_FAILED)
+        finally:
+            if progress:
+                progress.close()
+        result: dict[str, Any] = job.to_dict()
+    else:
+        result = api.get_model(args.model, zone=args.zone).to_dict()
+    if args.json:
+        _print_json(result)
+    else:
+        size = human_bytes(result.get("model_size")) if result.get("model_size") else "-"
+        print(f"{result['name']} in {result['zone']}: {result['state']} (size {size}, id {result['id']})")
+    return EXIT_FAILED if result["state"] == "error" else EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    model = api.get_model(args.model, zone=args.zone)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("error: refusing to delete without confirmation: pass --yes", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(f"Delete {model.name} ({model.id}) in {model.zone}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Not deleted.")
+            return EXIT_OK
+    try:
+        operation = api.delete_model(model.id, zone=model.zone)
+    except ModelInUseError as exc:
+        if args.json:
+            _print_json({**exc.to_dict(), "deployments": exc.deployments})
+        else:
+            print(f"error: {exc.message}\n  in use by: {', '.join(exc.deployments)}\n  fix: {exc.fix}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        _print_json({"deleted": model.to_dict(), "operation": operation.to_dict()})
+    else:
+        print(f"Deleting {model.name} ({model.id}) in {model.zone}: {operation.state}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "import": cmd_import, "list": cmd_list, "status": cmd_status, "delete": cmd_delete}
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _configure_logging(verbosity: int) -> None:
+    if verbosity:
+        logging.basicConfig(
+            level=logging.DEBUG if verbosity > 1 else logging.INFO,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+            stream=sys.stderr,
+        )
+
