@@ -1,0 +1,36 @@
+"""Shared fixtures: a clean environment (no real credentials) and a fresh sandbox per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_exo_models.core import credentials, importer
+
+AMBIENT = ("HF_TOKEN", "HF_ENDPOINT", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_ZONE",
+           "EXOSCALE_ACCOUNT", "EXOSCALE_API_ENDPOINT", "EXO_MODELS_SANDBOX", "EXO_MODELS_SANDBOX_HUB_URL",
+           "EXO_MODELS_SANDBOX_EXOSCALE_URL", "EXO_MODELS_POLL_INTERVAL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    """Never touch the developer's real tokens, exo config or Hugging Face cache."""
+    for var in AMBIENT:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    credentials.clear_session_credentials()
+    importer.forget_jobs()
+    yield
+    credentials.clear_session_credentials()
+    importer.forget_jobs()
+
+
+@pytest.fixture
+def sb(monkeypatch):
+    """A running, activated sandbox with fast timings and fast polling."""
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    monkeypatch.setenv("EXO_MODELS_POLL_INTERVAL", "0.05")
+    with Sandbox(timings=Timings(creating=0.2, downloading=0.3)) as sandbox:
+        yield sandbox

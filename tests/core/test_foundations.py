@@ -1,0 +1,157 @@
+"""Secrets, credentials discovery, polling schedule, zones and the sync runner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+import textwrap
+
+import pytest
+from exoscale.api.v2 import _poll_interval as sdk_poll_interval
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jupyter_exo_models.core import credentials as creds
+from jupyter_exo_models.core.config import ensure_safe_url, is_loopback, validate_zone
+from jupyter_exo_models.core.errors import ConfigurationError, CredentialsMissingError, InsecureEndpointError
+from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
+from jupyter_exo_models.core.runner import run_sync
+from jupyter_exo_models.core.secrets import Secret, mask
+
+CANARY = "hf_canaryCANARYcanaryCANARY0123456789"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for var in ("HF_TOKEN", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_ZONE", "EXOSCALE_ACCOUNT",
+                "EXO_MODELS_SANDBOX", "EXO_MODELS_POLL_INTERVAL", "HF_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    creds.clear_session_credentials()
+    yield
+    creds.clear_session_credentials()
+
+
+def test_secret_is_masked_everywhere(caplog):
+    s = Secret(CANARY)
+    texts = [repr(s), str(s), f"{s}", f"{s!r}", "%s" % s, repr([s]), repr({"token": s})]
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("x").debug("token %s %r", s, s)
+    texts.append(caplog.text)
+    assert all(CANARY not in t for t in texts)
+    assert s.reveal() == CANARY and str(s) == "hf_…6789"
+    with pytest.raises(TypeError):
+        pickle.dumps(s)
+
+
+@given(st.text(max_size=80))
+def test_mask_never_reveals_more_than_four_chars(value):
+    masked = mask(value)
+    assert len(value) < 12 or value not in masked
+    assert len(value) >= 12 or masked in ("", "***")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n", "\t \n"])
+def test_blank_tokens_count_as_none(raw):
+    assert creds.clean_token(raw) is None
+    assert creds.resolve_hf_token(raw) is None
+
+
+def test_hf_token_sources(monkeypatch):
+    assert creds.resolve_hf_token(f"  {CANARY}\n").value.reveal() == CANARY
+    monkeypatch.setenv("HF_TOKEN", CANARY + "\n")
+    token = creds.resolve_hf_token()
+    assert token.source == "environment" and token.value.reveal() == CANARY
+    creds.set_session_credentials(hf_token="hf_sessionsessionsession")
+    assert creds.resolve_hf_token().source == "login"
+    assert CANARY not in repr(token)
+
+
+def test_exoscale_credentials_order(monkeypatch, tmp_path):
+    with pytest.raises(CredentialsMissingError) as err:
+        creds.resolve_exoscale()
+    assert "EXOSCALE_API_KEY" in err.value.fix
+    config = tmp_path / "config" / "exoscale" / "exoscale.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(textwrap.dedent("""
+        defaultaccount = "work"
+        [[accounts]]
+        name = "personal"
+        key = "EXOpersonal"
+        secret = "personal-secret"
+        defaultZone = "ch-gva-2"
+        [[accounts]]
+        name = "work"
+        key = "EXOwork"
+        secret = "work-secret-value"
+        defaultZone = "at-vie-1"
+    """))
+    found = creds.resolve_exoscale()
+    assert (found.key, found.zone, found.secret.reveal()) == ("EXOwork", "at-vie-1", "work-secret-value")
+    assert "work-secret-value" not in repr(found)
+    monkeypatch.setenv("EXOSCALE_ZONE", "de-muc-1")
+    monkeypatch.setenv("EXOSCALE_API_KEY", "EXOenv")
+    monkeypatch.setenv("EXOSCALE_API_SECRET", "env-secret-value\n")
+    found = creds.resolve_exoscale()
+    assert (found.key, found.zone, found.source, found.secret.reveal()) == (
+        "EXOenv", "de-muc-1", "environment", "env-secret-value")
+    assert creds.resolve_exoscale("EXOarg", "arg-secret", zone="hr-zag-1").source == "argument"
+    with pytest.raises(CredentialsMissingError):
+        creds.resolve_exoscale("EXOonly-key")
+
+
+def test_broken_exo_config_is_a_clear_error(tmp_path):
+    config = tmp_path / "config" / "exoscale" / "exoscale.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("this is = = not toml secret-value")
+    with pytest.raises(ConfigurationError) as err:
+        creds.resolve_exoscale()
+    assert "secret-value" not in str(err.value) and "exo config" in err.value.fix
+
+
+@pytest.mark.parametrize("elapsed", [0, 10, 29.9, 30, 31, 100, 450, 899, 900, 901, 3600, 7200])
+def test_schedule_matches_the_sdk(elapsed):
+    assert sdk_interval(elapsed) == pytest.approx(sdk_poll_interval(elapsed))
+
+
+def test_fixed_interval_from_env(monkeypatch):
+    monkeypatch.setenv("EXO_MODELS_POLL_INTERVAL", "0.25")
+    assert PollSchedule().interval(1000) == 0.25
+    monkeypatch.setenv("EXO_MODELS_POLL_INTERVAL", "nonsense")
+    assert PollSchedule().interval(0) == 3.0
+    assert PollSchedule(2).interval(5000) == 2
+
+
+@pytest.mark.parametrize("zone", ["", "nowhere", "de-fra-9", "../de-fra-1", None])
+def test_unknown_zone(zone):
+    with pytest.raises(ConfigurationError) as err:
+        validate_zone(zone)
+    assert "de-fra-1" in err.value.fix
+
+
+@pytest.mark.parametrize("url", ["https://api-de-fra-1.exoscale.com/v2", "http://127.0.0.1:8080/v2",
+                                 "http://localhost:1/x", "http://[::1]:80/v2", "http://127.5.6.7/"])
+def test_safe_urls(url):
+    ensure_safe_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://api-de-fra-1.exoscale.com/v2", "http://10.0.0.1/v2", "ftp://127.0.0.1/",
+                                 "http://127.0.0.1.evil.com/", "//nohost", "http://localhost.evil.com/"])
+def test_unsafe_urls(url):
+    with pytest.raises(InsecureEndpointError):
+        ensure_safe_url(url)
+    assert not is_loopback("example.com")
+
+
+def test_run_sync_inside_a_running_loop():
+    async def inner():
+        await asyncio.sleep(0.01)
+        return 42
+
+    async def outer():  # as in a Jupyter cell: a loop is already running in this thread
+        return run_sync(inner())
+
+    assert asyncio.run(outer()) == 42
+    assert run_sync(inner()) == 42
