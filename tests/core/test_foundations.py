@@ -22,18 +22,6 @@ from jupyter_exo_models.core.secrets import Secret, mask
 CANARY = "hf_canaryCANARYcanaryCANARY0123456789"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("HF_TOKEN", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_ZONE", "EXOSCALE_ACCOUNT",
-                "EXO_MODELS_SANDBOX", "EXO_MODELS_POLL_INTERVAL", "HF_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    creds.clear_session_credentials()
-    yield
-    creds.clear_session_credentials()
-
-
 def test_secret_is_masked_everywhere(caplog):
     s = Secret(CANARY)
     texts = [repr(s), str(s), f"{s}", f"{s!r}", "%s" % s, repr([s]), repr({"token": s})]
@@ -73,7 +61,7 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
     with pytest.raises(CredentialsMissingError) as err:
         creds.resolve_exoscale()
     assert "EXOSCALE_API_KEY" in err.value.fix
-    config = tmp_path / "config" / "exoscale" / "exoscale.toml"
+    config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True)
     config.write_text(textwrap.dedent("""
         defaultaccount = "work"
@@ -103,7 +91,7 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
 
 
 def test_broken_exo_config_is_a_clear_error(tmp_path):
-    config = tmp_path / "config" / "exoscale" / "exoscale.toml"
+    config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True)
     config.write_text("this is = = not toml secret-value")
     with pytest.raises(ConfigurationError) as err:
