@@ -36,20 +36,20 @@ def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     return wrapper
 
 
-async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | None = None) -> PreflightReport:
+async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None) -> PreflightReport:
     """Run every preflight check for ``model_id`` in ``zone``; see :func:`core.preflight.preflight`."""
     return await preflight(model_id, zone=zone, hf_token=hf_token)
 
 
 async def apreflight_many(
-    model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | None = None
+    model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | bool | None = None
 ) -> list[PreflightReport]:
     """Preflight several models concurrently (one whoami, one model list per zone)."""
     return await preflight_many(model_ids, zone=zone, hf_token=hf_token)
 
 
 async def astart_import(
-    model_id: str, *, zone: str | None = None, hf_token: str | None = None, force: bool = False
+    model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None, force: bool = False
 ) -> ImportJob:
     """Preflight and create (or attach to) the model; return its job without waiting."""
     return await start_import(model_id, zone=zone, hf_token=hf_token, force=force)
@@ -59,7 +59,7 @@ async def aimport_model(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | None = None,
+    hf_token: str | bool | None = None,
     wait: bool = True,
     timeout: float | None = None,
     force: bool = False,

@@ -90,8 +90,12 @@ def clear_session_credentials() -> None:
     SESSION.hf_token = SESSION.exo_key = SESSION.exo_secret = SESSION.zone = None
 
 
-def resolve_hf_token(explicit: str | Secret | None = None) -> HfToken | None:
-    """The Hugging Face token to use, or ``None`` when there is none anywhere."""
+def resolve_hf_token(explicit: str | Secret | bool | None = None) -> HfToken | None:
+    """The Hugging Face token to use, or ``None`` when there is none anywhere (or ``explicit`` is False)."""
+    if explicit is False:
+        return None
+    if explicit is True:
+        explicit = None
     if (token := clean_token(explicit)) is not None:
         return HfToken(Secret(token), "argument")
     if SESSION.hf_token:

@@ -91,7 +91,7 @@ class ImportJob:
         operation: Operation | None = None,
         attached: bool = False,
         report: PreflightReport | None = None,
-        hf_token: str | None = None,
+        hf_token: str | bool | None = None,
         schedule: PollSchedule | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
@@ -325,7 +325,7 @@ class ImportJob:
 
 
 async def diagnose(
-    name: str, zone: str, operation: Operation | None, *, hf_token: str | None = None
+    name: str, zone: str, operation: Operation | None, *, hf_token: str | bool | None = None
 ) -> Diagnosis:
     """Map a failed import back to its most likely cause.
 
@@ -372,7 +372,7 @@ async def start_import(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | None = None,
+    hf_token: str | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
     force: bool = False,
     schedule: PollSchedule | None = None,

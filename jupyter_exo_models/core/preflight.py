@@ -145,7 +145,7 @@ async def preflight(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | None = None,
+    hf_token: str | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
 ) -> PreflightReport:
     """Run every check of SPEC.md for one model.
@@ -173,7 +173,7 @@ async def preflight_many(
     model_ids: Sequence[str],
     *,
     zone: str | None = None,
-    hf_token: str | None = None,
+    hf_token: str | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
     concurrency: int = 8,
 ) -> list[PreflightReport]:
