@@ -77,7 +77,7 @@ class ImportJob:
         zone: the Exoscale zone.
         model: the latest :class:`Model` seen (None until Exoscale names it).
         attached: True when this job joined an import that already existed.
-        events: every :class:`StatusEvent` so far.
+        events: the :class:`StatusEvent` of each state change so far (``last_event`` is the newest poll).
         diagnosis: set when the import ended in ``error``.
     """
 
@@ -101,7 +101,8 @@ class ImportJob:
         self.operation = operation
         self.attached = attached
         self.report = report
-        self.events: list[StatusEvent] = []
+        self.events: list[StatusEvent] = []  # state transitions (and the final event)
+        self.last_event: StatusEvent | None = None
         self.diagnosis: Diagnosis | None = None
         self.error: ExoModelsError | None = None
         self._credentials = credentials
@@ -119,13 +120,13 @@ class ImportJob:
 
     @property
     def state(self) -> str:
-        if self.events:
-            return self.events[-1].state
+        if self.last_event:
+            return self.last_event.state
         return self.model.state if self.model else "submitted"
 
     @property
     def done(self) -> bool:
-        return bool(self.events) and self.events[-1].final
+        return self.last_event is not None and self.last_event.final
 
     @property
     def elapsed(self) -> float:
@@ -170,7 +171,7 @@ class ImportJob:
             unsubscribe()
 
     def _emit(self, state: str, *, message: str = "", final: bool = False) -> StatusEvent:
-        previous = self.events[-1].state if self.events else None
+        previous = self.last_event.state if self.last_event else None
         event = StatusEvent(
             name=self.name,
             zone=self.zone,
@@ -182,7 +183,9 @@ class ImportJob:
             final=final,
             changed=state != previous,
         )
-        self.events.append(event)
+        self.last_event = event
+        if event.changed or final:  # history keeps transitions only, so a 2-hour watch stays small
+            self.events.append(event)
         if event.changed:
             log.info("%s in %s: %s %s", self.name, self.zone, state, message)
         for callback in list(self._subscribers):

@@ -1,0 +1,157 @@
+"""Import, watch, attach and diagnose, over real HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from jupyter_exo_models.core import api
+from jupyter_exo_models.core.clock import VirtualClock
+from jupyter_exo_models.core.errors import ImportFailed, PreflightFailed, WatchTimeout
+from jupyter_exo_models.core.importer import attach, start_import
+from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
+
+TINY = "sandbox-org/Tiny-Llama-1B"
+
+
+def creates(sb, name=None):
+    return [r for r in sb.requests if r.service == "exoscale" and r.method == "POST"
+            and (name is None or name.encode() in r.body)]
+
+
+def models_named(sb, name, zone="de-fra-1"):
+    return [m for m in sb.exoscale.models(zone) if m["name"] == name]
+
+
+async def test_import_reaches_created_with_a_state_timeline(sb, caplog):
+    events = []
+    with caplog.at_level(logging.DEBUG):
+        job = await api.aimport_model(TINY, zone="de-fra-1", on_event=events.append)
+    assert job.model.state == "created" and job.done and not job.attached
+    states = [e.state for e in events if e.changed]
+    assert [e.state for e in job.events] == states
+    assert states[-1] == "created" and "downloading" in states
+    assert states.index("downloading") > states.index("creating") if "creating" in states else True
+    assert events[-1].final and events[-1].size and "deployment create" in events[-1].message
+    assert len(creates(sb)) == 1 and len(models_named(sb, TINY)) == 1
+    assert sb.demo.hf_token not in caplog.text and sb.demo.exo_secret not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "model_id, cause",
+    [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
+     ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")],
+)
+async def test_preflight_refuses_the_four_seed_causes_before_any_post(sb, model_id, cause):
+    with pytest.raises(PreflightFailed) as err:
+        await api.aimport_model(model_id, zone="de-fra-1")
+    assert err.value.report[cause].status == "fail"
+    assert creates(sb) == []
+
+
+@pytest.mark.parametrize(
+    "model_id, cause",
+    [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
+     ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")],
+)
+async def test_forced_import_fails_at_exoscale_and_is_diagnosed(sb, model_id, cause):
+    with pytest.raises(ImportFailed) as err:
+        await api.aimport_model(model_id, zone="de-fra-1", force=True)
+    assert err.value.cause == cause, err.value
+    assert err.value.fix and err.value.model.state == "error"
+    assert sb.demo.hf_token not in str(err.value)
+
+
+async def test_existing_import_is_attached_not_duplicated(sb):
+    job = await api.aimport_model("sandbox-org/Already-Created", zone="de-fra-1")
+    assert job.attached and job.model.state == "created"
+    assert creates(sb) == []
+
+
+async def test_concurrent_starts_share_one_job(sb):
+    jobs = await asyncio.gather(*(start_import(TINY, zone="de-fra-1") for _ in range(5)))
+    assert len({id(j) for j in jobs}) == 1
+    await jobs[0].wait()
+    assert len(creates(sb)) == 1 and len(models_named(sb, TINY)) == 1
+
+
+async def test_lost_create_response_is_adopted(sb):
+    sb.faults.once("exoscale", "POST", r"/ai/model$", "lose-response")
+    job = await api.aimport_model(TINY, zone="de-fra-1")
+    assert job.model.state == "created" and job.attached
+    assert len(models_named(sb, TINY)) == 1
+
+
+async def test_timeout_then_attach_by_name_and_uuid(sb):
+    with pytest.raises(WatchTimeout) as err:
+        await api.aimport_model(TINY, zone="de-fra-1", timeout=0.05)
+    assert "attach" in err.value.fix
+    by_name = await attach(TINY, zone="de-fra-1")
+    model = await by_name.wait()
+    assert model.state == "created"
+    by_uuid = await attach(model.id, zone="de-fra-1")
+    assert (await by_uuid.wait()).id == model.id
+
+
+async def test_attach_to_unknown_model_suggests_the_case(sb):
+    with pytest.raises(Exception) as err:
+        await attach("sandbox-org/already-created", zone="de-fra-1")
+    assert "sandbox-org/Already-Created" in err.value.fix
+
+
+async def test_stop_watching_leaves_the_import_running(sb):
+    job = await api.aimport_model(TINY, zone="de-fra-1", wait=False)
+    await asyncio.sleep(0.05)
+    job.stop()
+    await asyncio.sleep(0.05)
+    assert job.done and job.state == "stopped"
+    resumed = await attach(TINY, zone="de-fra-1")
+    assert (await resumed.wait()).state == "created"
+
+
+def test_blocking_api_from_plain_code(sb):
+    job = api.import_model(TINY, zone="de-fra-1", wait=False)
+    assert job.result(timeout=30).state == "created"
+    assert [m.name for m in api.list_models("de-fra-1")].count(TINY) == 1
+    assert api.get_model(TINY, "de-fra-1").state == "created"
+
+
+async def test_stream_yields_until_final(sb):
+    job = await api.aimport_model(TINY, zone="de-fra-1", wait=False)
+    seen = [e.state async for e in job.stream()]
+    assert seen[-1] == "created"
+
+
+async def test_polling_economy_with_simulated_time(monkeypatch):
+    """A 10-minute import at the CLI's schedule: no more requests than the schedule implies (+1 per state)."""
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    monkeypatch.delenv("EXO_MODELS_POLL_INTERVAL", raising=False)
+    clock = VirtualClock()
+    with Sandbox(clock=clock, timings=Timings(creating=60, downloading=540)) as sb:
+        job = await start_import(TINY, zone="de-fra-1", clock=clock, schedule=PollSchedule())
+        sb.clear_log()
+        await job.wait()
+        polls = [r for r in sb.requests if r.service == "exoscale" and r.method == "GET"]
+    expected, t = 1, 0.0
+    while t < 600:
+        t += sdk_interval(t)
+        expected += 1
+    assert job.model.state == "created"
+    assert len(polls) <= expected + 2, (len(polls), expected)
+    assert max(clock.slept) <= 60
+
+
+async def test_long_import_caps_the_interval_at_60s(monkeypatch):
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    monkeypatch.delenv("EXO_MODELS_POLL_INTERVAL", raising=False)
+    clock = VirtualClock()
+    with Sandbox(clock=clock, timings=Timings(creating=60, downloading=7200)):
+        job = await start_import(TINY, zone="de-fra-1", clock=clock, schedule=PollSchedule())
+        await job.wait()
+    assert job.model.state == "created"
+    assert max(clock.slept) == 60 and clock.slept[:5] == [3, 3, 3, 3, 3]
+    assert len(job.events) <= 4  # transitions only: memory does not grow with the number of polls
