@@ -9,6 +9,7 @@ whole look-up costs about one round trip.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
 import logging
 import random
@@ -213,7 +214,7 @@ class HubClient:
         """Run a blocking HfApi call in a thread, retrying what a retry can fix (429, 5xx, network)."""
         for attempt in range(1, self._attempts + 1):
             try:
-                return await asyncio.to_thread(fn)
+                return await asyncio.get_running_loop().run_in_executor(_executor(), fn)
             except Exception as exc:
                 why = _transient(exc)
                 if why is None:
@@ -296,6 +297,17 @@ class HubClient:
             access=access,
             access_message=message,
         )
+
+
+_EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    """Threads for blocking HfApi calls: the default pool (cores + 4) would serialize a batch preflight."""
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="exo-models-hub")
+    return _EXECUTOR
 
 
 def _transient(exc: Exception) -> str | None:
