@@ -58,23 +58,30 @@ def test_invalid_ids_fail_the_check(model_id):
     assert json.loads(result.stdout)["checks"][0]["status"] == "fail"
 
 
-def test_import_list_status_delete_in_one_sandbox(tmp_path):
-    # one process: a sandbox lives as long as the process that started it
-    script = tmp_path / "flow.py"
-    script.write_text(
-        "import json, sys\n"
-        "from jupyter_exo_models.cli import main\n"
-        "codes = [main(['import', %r, '--json']), main(['list', '--json']), main(['status', %r, '--json']),\n"
-        "         main(['delete', %r, '--yes', '--json']), main(['delete', 'sandbox-org/In-Use-Model', '--yes'])]\n"
-        "print('CODES', json.dumps(codes))\n" % (TINY, TINY, TINY)
-    )
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "EXO_MODELS_SANDBOX": "1", "EXO_MODELS_POLL_INTERVAL": "0.1"})
-    assert "CODES [0, 0, 0, 0, 1]" in result.stdout, result.stdout + result.stderr
-    first = json.loads(result.stdout.split("\n{", 1)[0] if not result.stdout.startswith("{") else
-                       result.stdout[: result.stdout.index("\n}") + 2])
-    assert first["name"] == TINY and first["state"] == "created" and first["zone"] == "de-fra-1"
-    assert "model_size" in first and "demo-deployment" in result.stderr
+def test_import_list_status_delete(sb, capsys):
+    from jupyter_exo_models.cli import main
+
+    def run(*args):
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("import", TINY, "--json")
+    imported = json.loads(out)
+    assert code == 0 and imported["name"] == TINY and imported["state"] == "created"
+    assert imported["zone"] == "de-fra-1" and imported["model_size"] > 0 and imported["id"]
+    code, out, _ = run("list", "--json")
+    assert code == 0 and TINY in [m["name"] for m in json.loads(out)["models"]]
+    code, out, _ = run("status", TINY, "--json")
+    assert code == 0 and json.loads(out)["id"] == imported["id"]
+    code, out, _ = run("status", TINY)
+    assert "created" in out
+    code, out, _ = run("delete", TINY, "--yes", "--json")
+    assert code == 0 and json.loads(out)["deleted"]["id"] == imported["id"]
+    code, _, err = run("delete", "sandbox-org/In-Use-Model", "--yes")
+    assert code == 1 and "demo-deployment" in err
+    code, _, err = run("status", "sandbox-org/nope")
+    assert code == 1 and "No model named" in err
 
 
 def test_import_refused_by_preflight_json():
