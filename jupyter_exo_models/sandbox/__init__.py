@@ -1,0 +1,182 @@
+"""The embedded sandbox: a fake Hugging Face Hub and a fake Exoscale API over real HTTP on 127.0.0.1.
+
+It powers the demo, the tutorials and the tests, and lets anyone try the whole
+flow with no account. ``with Sandbox() as sb:`` starts it and makes the whole
+package use it; ``EXO_MODELS_SANDBOX=1`` does the same for a process (and the
+processes it starts, such as Jupyter kernels, share one sandbox).
+
+Example:
+    >>> from jupyter_exo_models.sandbox import Sandbox
+    >>> with Sandbox() as sb:
+    ...     jupyter_exo_models.import_model(sb.demo.tiny, zone="de-fra-1")
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .catalog import DEMO, Catalog, DemoCredentials, Repo, default_catalog
+from .exoscale import Timings
+from .server import Faults, Request
+
+__all__ = ["Sandbox", "Timings", "Faults", "Repo", "DEMO", "current", "activate", "deactivate"]
+
+HUB_URL_ENV = "EXO_MODELS_SANDBOX_HUB_URL"
+EXOSCALE_URL_ENV = "EXO_MODELS_SANDBOX_EXOSCALE_URL"
+
+
+class Sandbox:
+    """Fake Hub + fake Exoscale, each on its own free port of 127.0.0.1.
+
+    Args:
+        catalog: the demo world (default: :func:`catalog.default_catalog`).
+        timings: seconds spent creating and downloading (default 1 s and 2 s).
+        clock: the clock of the model state machine (a ``VirtualClock`` simulates long imports).
+        faults: latency, error and drop injection (mutable later through ``.faults``).
+    """
+
+    def __init__(self, catalog: Catalog | None = None, timings: Timings | None = None, clock=None,
+                 faults: Faults | None = None) -> None:
+        from ..core.clock import SYSTEM_CLOCK
+        from .exoscale import FakeExoscale
+        from .hub import FakeHub, hub_error
+        from .server import ServiceServer, problem
+
+        self.catalog = catalog or default_catalog()
+        self.demo: DemoCredentials = DEMO
+        self.faults = faults or Faults()
+        self.requests: list[Request] = []
+        self._lock = threading.RLock()
+        self.hub = FakeHub(self.catalog, self._lock)
+        self.exoscale = FakeExoscale(self.catalog, self.hub, clock or SYSTEM_CLOCK, timings or Timings(), self._lock)
+        self._servers = (
+            ServiceServer("hub", self.hub.handle, self.faults, self.requests,
+                          lambda status: hub_error(status, f"SANDBOX injected error {status}")),
+            ServiceServer("exoscale", self.exoscale.handle, self.faults, self.requests,
+                          lambda status: problem(status, "Injected fault", f"SANDBOX injected error {status}")),
+        )
+        self._running = False
+        self._exported: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        state = f"hub={self.hub_url} exoscale={self.exoscale_url_template}" if self._running else "stopped"
+        return f"<Sandbox {state}>"
+
+    def start(self) -> Sandbox:
+        if not self._running:
+            for server in self._servers:
+                server.start()
+            self._running = True
+        return self
+
+    def stop(self) -> None:
+        if self._running:
+            for server in self._servers:
+                server.stop()
+            self._running = False
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        activate(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        deactivate(self)
+        self.stop()
+
+    @property
+    def hub_url(self) -> str:
+        return self._servers[0].url
+
+    @property
+    def exoscale_url_template(self) -> str:
+        return self._servers[1].url + "/{zone}/v2"
+
+    def exoscale_url(self, zone: str) -> str:
+        return self.exoscale_url_template.replace("{zone}", zone)
+
+    def clear_log(self) -> None:
+        del self.requests[:]
+
+    def _export(self) -> None:
+        values = {"EXO_MODELS_SANDBOX": "1", HUB_URL_ENV: self.hub_url, EXOSCALE_URL_ENV: self.exoscale_url_template}
+        for name, value in values.items():
+            self._exported[name] = os.environ.get(name)
+            os.environ[name] = value
+
+    def _unexport(self) -> None:
+        for name, previous in self._exported.items():
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
+        self._exported.clear()
+
+
+@dataclass(frozen=True)
+class SandboxHandle:
+    """A sandbox running in another process (found through the environment)."""
+
+    hub_url: str
+    exoscale_url_template: str
+    demo: DemoCredentials = DEMO
+
+    def exoscale_url(self, zone: str) -> str:
+        return self.exoscale_url_template.replace("{zone}", zone)
+
+
+_lock = threading.Lock()
+_active: list[Sandbox] = []  # a stack: nested `with Sandbox()` blocks restore the outer one
+_from_env: Sandbox | SandboxHandle | None = None
+
+
+def activate(sandbox: Sandbox) -> None:
+    """Make the whole package (and processes started from now on) use ``sandbox``."""
+    with _lock:
+        _active.append(sandbox)
+        sandbox._export()
+
+
+def deactivate(sandbox: Sandbox) -> None:
+    with _lock:
+        if sandbox in _active:
+            _active.remove(sandbox)
+            sandbox._unexport()
+
+
+def current() -> Sandbox | SandboxHandle | None:
+    """The sandbox the package must use now, or None for the real services."""
+    global _from_env
+    if _active:
+        return _active[-1]
+    from ..core.config import sandbox_requested
+
+    if not sandbox_requested():
+        return None
+    with _lock:
+        if _from_env is None:
+            hub, exoscale = os.environ.get(HUB_URL_ENV), os.environ.get(EXOSCALE_URL_ENV)
+            if hub and exoscale and _answers(hub) and _answers(exoscale.replace("{zone}", "de-fra-1")):
+                _from_env = SandboxHandle(hub, exoscale)
+            else:
+                started = Sandbox().start()
+                started._export()
+                atexit.register(started.stop)
+                _from_env = started
+        return _from_env
+
+
+def _answers(url: str) -> bool:
+    parts = urlsplit(url)
+    if not parts.hostname or not parts.port:
+        return False
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=0.5):
+            return True
+    except OSError:
+        return False
