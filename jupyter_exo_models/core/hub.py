@@ -303,10 +303,10 @@ _EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 def _executor() -> concurrent.futures.ThreadPoolExecutor:
-    """Threads for blocking HfApi calls: the default pool (cores + 4) would serialize a batch preflight."""
+    """Threads for blocking HfApi calls: the default pool (cores + 4) would serialize a batch preflight; 64 bounds the load on the Hub."""
     global _EXECUTOR
     if _EXECUTOR is None:
-        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="exo-models-hub")
+        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="exo-models-hub")
     return _EXECUTOR
 
 

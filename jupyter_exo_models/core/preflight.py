@@ -175,9 +175,12 @@ async def preflight_many(
     zone: str | None = None,
     hf_token: str | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
-    concurrency: int = 8,
+    concurrency: int = 32,
 ) -> list[PreflightReport]:
-    """Preflight several models at once, sharing whoami and the zone's model list; order is kept."""
+    """Preflight several models at once, sharing whoami and the zone's model list; order is kept.
+
+    Hub requests are further bounded by the Hub thread pool (64), so a large batch never floods the Hub.
+    """
     endpoints = current_endpoints()
     token = resolve_hf_token(hf_token)
     credentials, credentials_error = _exoscale_credentials(exoscale, zone)
@@ -236,7 +239,7 @@ async def _preflight_one(
     if id_ok:
         whoami = shared.whoami(token is not None)
         facts = await shared.hub.facts(model_id, whoami=whoami)
-        results.update(_hub_checks(model_id, token, facts))
+        results.update(_hub_checks(model_id, token, facts, shared.endpoints.hub))
     else:
         skipped = "Skipped: the model id is invalid, so nothing was sent"
         for check_id in ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format",
@@ -253,7 +256,7 @@ async def _preflight_one(
     )
 
 
-def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts) -> dict[str, CheckResult]:
+def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: str) -> dict[str, CheckResult]:
     hub_ids = ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format", "license", "size")
     if facts.unreachable is not None:
         err = facts.unreachable
@@ -261,7 +264,7 @@ def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts) -> dict[s
     repo = facts.repo
     out = {"hf-token": _check_token(model_id, token, facts)}
     canonical = repo.id if repo else model_id
-    url = f"https://huggingface.co/{canonical}"
+    url = f"{hub_url}/{canonical}"
 
     if repo is None:
         who = f" as {facts.token.user}" if facts.token else " anonymously"

@@ -136,7 +136,7 @@ class ServiceServer:
 
     def start(self) -> None:
         handler = type(f"{self.name}Handler", (_Handler,), {"service": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"sandbox-{self.name}", daemon=True)
@@ -195,6 +195,10 @@ class ServiceServer:
             handler.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 makes concurrent clients wait a SYN retry (1 s)
 
 
 class _Handler(BaseHTTPRequestHandler):
