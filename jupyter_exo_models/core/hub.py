@@ -40,7 +40,7 @@ _TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
 T = TypeVar("T")
 
 READ_PERMISSION = "repo.content.read"
-HUB_ATTEMPTS = 4
+HUB_ATTEMPTS = 6
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
 
 Access = Literal["granted", "not-accepted", "pending", "not-found", "unknown"]

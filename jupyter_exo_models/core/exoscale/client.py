@@ -74,7 +74,7 @@ class ExoscaleClient:
         endpoints: Endpoints | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
-        max_retries: int = 4,
+        max_retries: int = 5,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.zone = validate_zone(zone or credentials.zone)
@@ -126,7 +126,7 @@ class ExoscaleClient:
     async def delete_model(self, model_id: str) -> Operation:
         return Operation.from_api(await self._request("DELETE", f"/ai/model/{model_id}"), self.zone)
 
-    async def create_model(self, name: str, hf_token: Secret | None = None, *, attempts: int = 3) -> CreateResult:
+    async def create_model(self, name: str, hf_token: Secret | None = None, *, attempts: int = 6) -> CreateResult:
         """Create the model once, adopting an existing one rather than ever creating a duplicate."""
         body: dict[str, Any] = {"name": name}
         for attempt in range(1, attempts + 1):
