@@ -36,9 +36,9 @@ async def sequential(sb: Sandbox, model_ids: list[str]) -> None:
     async with ExoscaleClient(credentials, "de-fra-1") as client:
         await client.list_models()
     for model_id in model_ids:
-        for call in (lambda: api.model_info(model_id, files_metadata=True), lambda: api.auth_check(model_id)):
+        for call, kwargs in ((api.model_info, {"files_metadata": True}), (api.auth_check, {})):
             try:
-                await asyncio.to_thread(call)
+                await asyncio.to_thread(call, model_id, **kwargs)
             except HfHubHTTPError:
                 pass
 

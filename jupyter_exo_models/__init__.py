@@ -45,7 +45,7 @@ _LAZY = {
     "unload_ipython_extension": ("notebook.magics", "unload_ipython_extension"),
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", *_LAZY.keys()]
 
 
 def __getattr__(name: str) -> Any:

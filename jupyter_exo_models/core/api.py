@@ -99,6 +99,12 @@ async def aimport_model(
     job = await start_import(
         model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
     )
+    return await _follow(job, wait, timeout, on_event)
+
+
+async def _follow(
+    job: ImportJob, wait: bool, timeout: float | None, on_event: Callable[[StatusEvent], None] | None
+) -> ImportJob:
     if on_event is not None:
         job.subscribe(on_event)
     if wait:
@@ -114,13 +120,7 @@ async def aattach(
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
     job = await attach(model, zone=zone, schedule=PollSchedule(poll_interval))
-    if on_event is not None:
-        job.subscribe(on_event)
-    if wait:
-        await job.wait(timeout)
-    else:
-        job.start()
-    return job
+    return await _follow(job, wait, timeout, on_event)
 
 
 async def alist_models(zone: str | None = None) -> list[Model]:

@@ -11,9 +11,10 @@ so a real token is never sent to a fake service.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from .config import FALLBACK_ZONE, ZONES
 from .errors import ConfigurationError, CredentialsMissingError

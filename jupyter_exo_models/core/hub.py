@@ -25,6 +25,7 @@ from .config import ensure_safe_url
 from .errors import HubError, InvalidModelIdError
 from .secrets import Secret
 
+
 def _optional_module(name: str) -> Any:
     try:
         return importlib.import_module(name)

@@ -27,7 +27,7 @@ from .errors import (
     WatchTimeout,
 )
 from .exoscale.client import ExoscaleClient
-from .exoscale.models import Model, Operation
+from .exoscale.models import Model, Operation, is_uuid
 from .hub import check_repo_id
 from .polling import MAX_CONSECUTIVE_ERRORS, PollSchedule
 from .preflight import PreflightReport, find_existing, preflight
@@ -401,7 +401,7 @@ async def start_import(
         report = await preflight(model_id, zone=zone, hf_token=hf_token, exoscale=credentials)
         if not report.ok and not force:
             raise PreflightFailed(report)
-        job_args: dict[str, Any] = dict(report=report, hf_token=hf_token, schedule=schedule, clock=clock)
+        job_args: dict[str, Any] = {"report": report, "hf_token": hf_token, "schedule": schedule, "clock": clock}
         if report.existing is not None and report.existing.state != "error":
             job = ImportJob(model_id, zone, credentials, model=report.existing, attached=True, **job_args)
         else:
@@ -447,7 +447,7 @@ async def find_model(client: ExoscaleClient, model: str) -> Model:
     Raises:
         NotFoundError: with the names that differ only by case, if any.
     """
-    if _is_uuid(model):
+    if is_uuid(model):
         return await client.get_model(model)
     models = await client.list_models()
     found = find_existing(models, {model})
@@ -456,16 +456,6 @@ async def find_model(client: ExoscaleClient, model: str) -> Model:
     similar = [m.name for m in models if m.name.lower() == model.lower()]
     hint = f"Did you mean {similar[0]}?" if similar else "List the zone's models with %exo_models or `list`"
     raise NotFoundError(f"No model named {model} in {client.zone}", fix=hint)
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def forget_jobs() -> None:

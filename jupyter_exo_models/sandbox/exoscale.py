@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from ..core.clock import Clock
 from ..core.config import ZONES
 from ..core.exoscale.auth import signature, signing_message
+from ..core.exoscale.models import is_uuid
 from .catalog import Catalog
 from .hub import FakeHub
 from .server import Request, Response, json_response, problem
@@ -122,11 +123,11 @@ class FakeExoscale:
             return ("not-found", f"Model {model.name} not found on Hugging Face (model names are case-sensitive)")
         access = self.hub.access(token, repo)
         if access == "not-found":
-            return ("not-found", f"Repository {model.name} not found on Hugging Face, or not readable with the "
-                                 "provided Hugging Face token")
+            return ("not-found", (f"Repository {model.name} not found on Hugging Face, or not readable with the "
+                                  "provided Hugging Face token"))
         if access != "granted":
-            return ("forbidden", f"Access to gated repository {model.name} is restricted: the Hugging Face account "
-                                 "of the token must accept the model's license terms")
+            return ("forbidden", (f"Access to gated repository {model.name} is restricted: the Hugging Face "
+                                  "account of the token must accept the model's license terms"))
         if not repo.safetensors_bytes:
             return ("unsupported", f"No model weights in safetensors format found in {model.name}")
         return ("", "")
@@ -137,7 +138,7 @@ class FakeExoscale:
                 "created-at": model.created_at, "updated-at": _now_iso()}
 
     def _operation_json(self, operation_id: str) -> dict:
-        zone, model_id, kind = self._operations[operation_id]
+        _, model_id, kind = self._operations[operation_id]
         model = self._models.get(model_id)
         op: dict = {"id": operation_id, "reference": {"id": model_id, "link": f"/v2/ai/model/{model_id}",
                                                        "command": "get-model"}}
@@ -207,7 +208,7 @@ class FakeExoscale:
                 return model
             return json_response(200, self._json(model)) if method == "GET" else self._delete(model)
         if (m := re.fullmatch(r"/operation/([^/]+)", path)) and method == "GET":
-            if not _is_uuid(m.group(1)):
+            if not is_uuid(m.group(1)):
                 return problem(400, "Bad Request", f"Invalid operation id {m.group(1)!r}: expected a UUID")
             if m.group(1) not in self._operations or self._operations[m.group(1)][0] != zone:
                 return problem(404, "Not Found", f"Operation {m.group(1)} not found")
@@ -231,7 +232,7 @@ class FakeExoscale:
         return json_response(200, self._operation_json(model.operation_id))
 
     def _find(self, zone: str, model_id: str) -> _Model | Response:
-        if not _is_uuid(model_id):
+        if not is_uuid(model_id):
             return problem(400, "Bad Request", f"Invalid model id {model_id!r}: expected a UUID")
         model = self._models.get(model_id)
         if model is None or model.zone != zone:
@@ -246,14 +247,6 @@ class FakeExoscale:
         operation_id = str(uuid.uuid4())
         self._operations[operation_id] = (model.zone, model.id, "delete")
         return json_response(200, self._operation_json(operation_id))
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _now_iso() -> str:

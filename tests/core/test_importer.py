@@ -14,6 +14,8 @@ from jupyter_exo_models.core.importer import attach, start_import
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 
 TINY = "sandbox-org/Tiny-Llama-1B"
+SEED_CAUSES = [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
+               ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")]
 
 
 def creates(sb, name=None):
@@ -39,11 +41,7 @@ async def test_import_reaches_created_with_a_state_timeline(sb, caplog):
     assert sb.demo.hf_token not in caplog.text and sb.demo.exo_secret not in caplog.text
 
 
-@pytest.mark.parametrize(
-    "model_id, cause",
-    [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
-     ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")],
-)
+@pytest.mark.parametrize("model_id, cause", SEED_CAUSES)
 async def test_preflight_refuses_the_four_seed_causes_before_any_post(sb, model_id, cause):
     with pytest.raises(PreflightFailed) as err:
         await api.aimport_model(model_id, zone="de-fra-1")
@@ -51,11 +49,7 @@ async def test_preflight_refuses_the_four_seed_causes_before_any_post(sb, model_
     assert creates(sb) == []
 
 
-@pytest.mark.parametrize(
-    "model_id, cause",
-    [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
-     ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")],
-)
+@pytest.mark.parametrize("model_id, cause", SEED_CAUSES)
 async def test_forced_import_fails_at_exoscale_and_is_diagnosed(sb, model_id, cause):
     with pytest.raises(ImportFailed) as err:
         await api.aimport_model(model_id, zone="de-fra-1", force=True)

@@ -6,7 +6,11 @@ import time
 
 import pytest
 import requests
-from exoscale.api.exceptions import ExoscaleAPIAuthException, ExoscaleAPIClientException, ExoscaleAPIServerException
+from exoscale.api.exceptions import (
+    ExoscaleAPIAuthException,
+    ExoscaleAPIClientException,
+    ExoscaleAPIServerException,
+)
 from exoscale.api.v2 import Client
 from exoscale_auth import ExoscaleV2Auth
 from huggingface_hub import HfApi, hf_hub_download

@@ -208,7 +208,7 @@ def _error(response: httpx.Response, method: str, path: str, zone: str) -> Exosc
     title = str(body.get("title") or response.reason_phrase or "")
     detail = str(body.get("detail") or body.get("message") or "")
     summary = f"Exoscale answered {status} {title}".rstrip() + (f": {detail}" if detail else "")
-    kwargs: dict[str, Any] = dict(status=status, title=title, detail=detail, body=body)
+    kwargs: dict[str, Any] = {"status": status, "title": title, "detail": detail, "body": body}
     if status in (401, 403):
         return AuthenticationError(
             summary,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -80,6 +81,15 @@ class Operation:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` is a UUID (model and operation ids are; model names are not)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
