@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
+
+from huggingface_hub.errors import HfHubHTTPError
 
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
@@ -18,6 +21,7 @@ from .credentials import default_zone, resolve_exoscale, resolve_hf_token
 from .errors import ConfigurationError, ExoModelsError
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation
+from .hub import HubClient, TokenInfo
 from .importer import ImportJob, StatusEvent, attach, find_model, start_import
 from .polling import PollSchedule
 from .preflight import PreflightReport, preflight, preflight_many
@@ -170,6 +174,61 @@ async def adelete_model(model: str, zone: str | None = None) -> Operation:
         return await client.delete_model(found.id)
 
 
+@dataclass(frozen=True)
+class CredentialsCheck:
+    """Whether credentials work: who the HF token is, and whether the Exoscale key may list models."""
+
+    hf: TokenInfo | None
+    hf_error: str | None
+    exoscale_ok: bool | None
+    exoscale_error: ExoModelsError | None
+    zone: str
+    exoscale_key: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.hf is not None and bool(self.exoscale_ok)
+
+    def summary(self) -> str:
+        hf = f"Hugging Face: {self.hf.summary()}" if self.hf else f"Hugging Face: {self.hf_error}"
+        if self.exoscale_ok:
+            exo = f"Exoscale: key {self.exoscale_key} works in {self.zone}"
+        else:
+            exo = f"Exoscale: {self.exoscale_error.message if self.exoscale_error else 'not checked'}"
+        return f"{hf}\n{exo}"
+
+
+async def avalidate_credentials(
+    *, hf_token: str | None = None, key: str | None = None, secret: str | None = None, zone: str | None = None
+) -> CredentialsCheck:
+    """Ask the Hub who the token is and Exoscale whether the key works in the zone, concurrently."""
+    zone_name = default_zone(zone)
+    token = resolve_hf_token(hf_token)
+    endpoints = current_endpoints()
+
+    async def hub_side() -> tuple[TokenInfo | None, str | None]:
+        if token is None:
+            return None, "no token found (set HF_TOKEN, or enter one)"
+        try:
+            return await HubClient(endpoints.hub, token.value).whoami(), None
+        except HfHubHTTPError:
+            return None, f"the token from {token.source} ({token.value.masked}) is invalid or revoked"
+        except ExoModelsError as exc:
+            return None, exc.message
+
+    async def exoscale_side() -> tuple[bool, ExoModelsError | None, str | None]:
+        try:
+            credentials = resolve_exoscale(key, secret, zone=zone_name)
+            async with ExoscaleClient(credentials, zone_name) as client:
+                await client.list_models()
+            return True, None, credentials.key
+        except ExoModelsError as exc:
+            return False, exc, key
+
+    (info, hf_error), (ok, exo_error, used_key) = await asyncio.gather(hub_side(), exoscale_side())
+    return CredentialsCheck(info, hf_error, ok, exo_error, zone_name, used_key)
+
+
 def credentials_status() -> dict[str, Any]:
     """Which credentials are in force and where they came from; never the secrets themselves."""
     status: dict[str, Any] = {"sandbox": current_endpoints().sandbox}
@@ -184,6 +243,7 @@ def credentials_status() -> dict[str, Any]:
     return status
 
 
+validate_credentials = _blocking(avalidate_credentials)
 preflight_sync = _blocking(apreflight)
 preflight_many_sync = _blocking(apreflight_many)
 import_model = _blocking(aimport_model)

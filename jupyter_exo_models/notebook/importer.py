@@ -1,0 +1,224 @@
+"""``ModelImporter``: check, import and watch a model from a notebook, without blocking the kernel.
+
+Standard ipywidgets controls only (7.6 to 8.x), so it renders in JupyterLab,
+Notebook 7, VS Code and Colab. Work runs on the package's background loop;
+the widgets are updated from there by setting trait values.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..core import api
+from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
+from ..core.credentials import default_zone
+from ..core.errors import ExoModelsError, PreflightFailed
+from ..core.importer import ImportJob, StatusEvent, attach
+from ..core.preflight import PreflightReport
+from ..core.runner import submit
+from . import render
+
+log = logging.getLogger("jupyter_exo_models.notebook")
+HIDDEN, SHOWN = "none", ""
+
+
+class ModelImporter(widgets.VBox):
+    """Preflight, import and live status for one Hugging Face model.
+
+    Args:
+        model_id: the Hugging Face repo id; when given, the checks start at once (and an import
+            already under way for it is shown).
+        zone: the Exoscale zone (default from the environment or the exo config).
+
+    Example:
+        >>> from jupyter_exo_models import ModelImporter
+        >>> ModelImporter("meta-llama/Llama-3.1-8B-Instruct", zone="de-fra-1")
+    """
+
+    def __init__(self, model_id: str | None = None, zone: str | None = None, **kwargs: Any) -> None:
+        zone_value = default_zone(zone)
+        self.model_input = widgets.Text(value=model_id or "", placeholder="namespace/model-name",
+                                        description="Model", layout=widgets.Layout(width="420px"))
+        self.zone_input = widgets.Dropdown(options=list(ZONES), description="Zone",
+                                           value=zone_value if zone_value in ZONES else FALLBACK_ZONE)
+        self.check_button = widgets.Button(description="Check", icon="search", tooltip="Run the preflight checks")
+        self.import_button = widgets.Button(description="Import", icon="cloud-upload", button_style="primary",
+                                            disabled=True, tooltip="Create the model in Exoscale")
+        self.override = widgets.Checkbox(value=False, description="Import despite warnings", indent=False,
+                                         layout=widgets.Layout(display=HIDDEN))
+        self.use_canonical = widgets.Button(description="", button_style="warning", layout=widgets.Layout(display=HIDDEN))
+        self.recheck_button = widgets.Button(description="Re-check", icon="refresh", layout=widgets.Layout(display=HIDDEN))
+        self.results = widgets.HTML()
+        self.gate = widgets.HTML()
+        self.facts = widgets.HTML()
+        self.status = widgets.HTML()
+        self.stop_button = widgets.Button(description="Stop watching", icon="stop", layout=widgets.Layout(display=HIDDEN),
+                                          tooltip="Stop following; the import goes on at Exoscale")
+        self.cli_toggle = widgets.ToggleButton(value=False, description="Show exo CLI command", icon="terminal")
+        self.cli = widgets.HTML(layout=widgets.Layout(display=HIDDEN))
+        self.report: PreflightReport | None = None
+        self.job: ImportJob | None = None
+        self._busy = False
+        self._importing = False
+
+        sandbox = render.sandbox_badge(current_endpoints().sandbox)
+        title = widgets.HTML(f"{sandbox}<b>Import a Hugging Face model into Exoscale Dedicated Inference</b>")
+        super().__init__(children=[
+            title,
+            widgets.HBox([self.model_input, self.zone_input]),
+            widgets.HBox([self.check_button, self.import_button, self.override, self.cli_toggle]),
+            self.results, widgets.HBox([self.use_canonical]), self.gate, self.recheck_button, self.facts,
+            self.status, self.stop_button, self.cli,
+        ], **kwargs)
+
+        self.check_button.on_click(lambda _: self.check())
+        self.recheck_button.on_click(lambda _: self.check())
+        self.import_button.on_click(lambda _: self.start_import())
+        self.use_canonical.on_click(lambda _: self._apply_canonical())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.override.observe(lambda _: self._update_import_button(), names="value")
+        self.cli_toggle.observe(lambda _: self._update_cli(), names="value")
+        self.model_input.observe(self._edited, names="value")
+        self.zone_input.observe(self._edited, names="value")
+        if model_id:
+            self.check()
+
+    def __repr__(self) -> str:
+        state = self.job.state if self.job else ("checked" if self.report else "not checked")
+        return f"ModelImporter(model_id={self.model_input.value!r}, zone={self.zone_input.value!r}): {state}"
+
+    # -- actions (each returns a future, so scripts and tests can wait) --------------------------
+    def check(self) -> concurrent.futures.Future[PreflightReport]:
+        """Run preflight in the background and show one row per check."""
+        model_id, zone = self.model_input.value.strip(), self.zone_input.value
+        self._busy = True
+        self.check_button.disabled = self.import_button.disabled = True
+        self.results.value = f"<i>Checking {render.esc(model_id or '(empty id)')} in {zone}…</i>"
+        return self._run(self._check(model_id, zone))
+
+    async def _check(self, model_id: str, zone: str) -> PreflightReport:
+        try:
+            report = await api.apreflight(model_id, zone=zone)
+        finally:
+            self._busy = False
+            self.check_button.disabled = False
+        self.report = report
+        self._show_report(report)
+        existing = report.existing
+        if existing is not None and existing.state != "error" and self.job is None:
+            self._follow(await attach(existing.name, zone=zone))
+        return report
+
+    def start_import(self) -> concurrent.futures.Future[ImportJob | None]:
+        """Create the model (or attach to it) and watch it; a second click while starting does nothing."""
+        if self._importing or self.report is None:
+            done: concurrent.futures.Future[ImportJob | None] = concurrent.futures.Future()
+            done.set_result(self.job)
+            return done
+        self._importing = True
+        self.import_button.disabled = True
+        self.status.value = "<i>Starting the import…</i>"
+        report = self.report
+        return self._run(self._import(report))
+
+    async def _import(self, report: PreflightReport) -> ImportJob | None:
+        try:
+            job = await api.astart_import(report.model, zone=report.zone)
+        except PreflightFailed as exc:
+            self._show_report(exc.report)
+            self.status.value = "<b style='color:#cf222e'>Import refused: fix the failed checks first.</b>"
+            return None
+        finally:
+            self._importing = False
+        self._follow(job)
+        return job
+
+    def stop(self) -> None:
+        """Stop watching (the import goes on at Exoscale)."""
+        if self.job is not None:
+            self.job.stop()
+
+    # -- rendering ----------------------------------------------------------------------------
+    def _show_report(self, report: PreflightReport) -> None:
+        self.results.value = render.report_html(report)
+        case = report["repo-id-case"]
+        canonical = case.data.get("canonical_id") if case.status == "fail" else None
+        self.use_canonical.description = f"Use {canonical}" if canonical else ""
+        self.use_canonical.layout.display = SHOWN if canonical else HIDDEN
+        gate = report["gated-access"]
+        gated_problem = gate.status == "fail" and gate.data.get("state") in ("not-accepted", "pending")
+        self.gate.value = render.gate_html(gate.data) if gated_problem else ""
+        self.recheck_button.layout.display = SHOWN if gated_problem else HIDDEN
+        self.facts.value = render.facts_html(report)
+        self.override.layout.display = SHOWN if report.ok and report.warnings else HIDDEN
+        self._update_import_button()
+        self._update_cli()
+
+    def _update_import_button(self) -> None:
+        report = self.report
+        ready = report is not None and report.ok and (not report.warnings or self.override.value)
+        watching = self.job is not None and not self.job.done
+        self.import_button.disabled = not ready or self._busy or self._importing or watching
+
+    def _update_cli(self) -> None:
+        show = self.cli_toggle.value
+        self.cli.layout.display = SHOWN if show else HIDDEN
+        model_id = self.report.model if self.report else self.model_input.value.strip() or "<namespace>/<model>"
+        self.cli.value = f"<pre>{render.esc(render.exo_command(model_id, self.zone_input.value))}</pre>"
+
+    def _apply_canonical(self) -> None:
+        canonical = self.use_canonical.description.removeprefix("Use ").strip()
+        if canonical:
+            self.model_input.value = canonical
+            self.check()
+
+    def _edited(self, _: Any) -> None:
+        if self.report is not None and (self.model_input.value.strip(), self.zone_input.value) != (
+                self.report.model, self.report.zone):
+            self.report = None
+            self.import_button.disabled = True
+            self.results.value = "<i>Changed: check again.</i>"
+
+    def _follow(self, job: ImportJob) -> None:
+        self.job = job
+        self.import_button.disabled = True
+        self.stop_button.layout.display = SHOWN
+        job.subscribe(self._on_event)
+        job.start()
+
+    def _on_event(self, event: StatusEvent) -> None:
+        job = self.job
+        if job is None:
+            return
+        html = render.timeline_html(job)
+        if event.final:
+            self.stop_button.layout.display = HIDDEN
+            if job.diagnosis is not None:
+                html += (f"<div style='color:#cf222e'><b>Diagnosis ({render.esc(job.diagnosis.cause)}):</b> "
+                         f"{render.esc(job.diagnosis.message)}<br>fix: {render.esc(job.diagnosis.fix)}</div>")
+            elif job.error is not None:
+                html += f"<div style='color:#cf222e'>{render.esc(job.error.message)}<br>fix: {render.esc(job.error.fix)}</div>"
+        self.status.value = html
+
+    def _run(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        future = submit(coro)
+        future.add_done_callback(self._report_crash)
+        return future
+
+    def _report_crash(self, future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is None:
+            return
+        exc = future.exception()
+        self.check_button.disabled = False
+        if isinstance(exc, ExoModelsError):
+            self.status.value = (f"<div style='color:#cf222e'>{render.esc(exc.message)}"
+                                 f"<br>fix: {render.esc(exc.fix)}</div>")
+        else:
+            log.error("ModelImporter failed: %s", type(exc).__name__)
+            self.status.value = f"<div style='color:#cf222e'>Unexpected error: {render.esc(type(exc).__name__)}</div>"
+

@@ -1,0 +1,170 @@
+"""``login()``: give this notebook a Hugging Face token (and Exoscale credentials when none are found).
+
+Like ``huggingface_hub.notebook_login``, with three promises: a secret field is
+emptied the moment it is read (a saved notebook keeps widget state), a token
+is saved only on request and only in Hugging Face's own token store, and
+nothing secret is ever displayed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import getpass
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..core import api
+from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
+from ..core.credentials import default_zone, resolve_exoscale, set_session_credentials
+from ..core.errors import ExoModelsError
+from ..core.runner import submit
+from . import render
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _exoscale_found() -> bool:
+    try:
+        resolve_exoscale()
+    except ExoModelsError:
+        return False
+    return True
+
+
+def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.CredentialsCheck:
+    """Check the credentials in force; ask for the missing or broken ones.
+
+    Args:
+        force: ask again even when valid credentials are already present.
+        zone: the zone in which to check the Exoscale key (default from the environment).
+
+    Returns:
+        In a notebook, the widget (when something must be entered); else the credentials check.
+    """
+    check = api.validate_credentials(zone=zone)
+    if check.ok and not force:
+        _show(render.bundle(f"Logged in. {check.summary()}",
+                            f"{render.sandbox_badge(current_endpoints().sandbox)}✅ Logged in.<br>"
+                            f"{render.esc(check.summary()).replace(chr(10), '<br>')}"))
+        return check
+    if _in_kernel():
+        return LoginWidget(zone=zone, ask_exoscale=force or not check.exoscale_ok)
+    return _terminal_login(check, zone)
+
+
+def _show(data: dict[str, str]) -> None:
+    if _in_kernel():
+        from IPython.display import display
+
+        display(data, raw=True)
+    else:
+        print(data["text/plain"])
+
+
+def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.CredentialsCheck:
+    """No widget frontend (terminal IPython, scripts, papermill): prompts, or the environment."""
+    import sys
+
+    if not sys.stdin or not sys.stdin.isatty():
+        print("No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
+              + check.summary())
+        return check
+    token = getpass.getpass("Hugging Face token (input hidden, Enter to keep the current one): ").strip() or None
+    key = secret = None
+    if not check.exoscale_ok:
+        key = input("Exoscale API key: ").strip() or None
+        secret = getpass.getpass("Exoscale API secret (input hidden): ").strip() or None
+    result = api.validate_credentials(hf_token=token, key=key, secret=secret, zone=zone)
+    if result.hf is not None and token:
+        set_session_credentials(hf_token=token)
+    if result.exoscale_ok and key and secret:
+        set_session_credentials(key=key, secret=secret, zone=result.zone)
+    print(result.summary())
+    return result
+
+
+class LoginWidget(widgets.VBox):
+    """The login form; see :func:`login`."""
+
+    def __init__(self, *, zone: str | None = None, ask_exoscale: bool = True, **kwargs: Any) -> None:
+        sandbox = current_endpoints().sandbox
+        self.token = widgets.Password(description="HF token", placeholder="hf_…",
+                                      layout=widgets.Layout(width="420px"))
+        self.key = widgets.Text(description="API key", placeholder="EXO…", layout=widgets.Layout(width="420px"))
+        self.secret = widgets.Password(description="API secret", layout=widgets.Layout(width="420px"))
+        zone_value = default_zone(zone)
+        self.zone = widgets.Dropdown(options=list(ZONES), value=zone_value if zone_value in ZONES else FALLBACK_ZONE,
+                                     description="Zone")
+        self.save = widgets.Checkbox(
+            value=False, indent=False, disabled=sandbox,
+            description="Save the HF token on this machine (huggingface_hub's token store, never in the notebook)",
+            layout=widgets.Layout(width="auto"))
+        self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
+        self.status = widgets.HTML()
+        exoscale_box = widgets.VBox([widgets.HTML("<b>Exoscale</b> (not found in the environment or exo config)"),
+                                     self.key, self.secret, self.zone])
+        exoscale_box.layout.display = "" if ask_exoscale else "none"
+        hint = ("Create a read token (or a fine-grained one scoped to your repos, with access to gated repos) at "
+                "<a href='https://huggingface.co/settings/tokens' target='_blank' rel='noopener'>"
+                "huggingface.co/settings/tokens</a>.")
+        super().__init__(children=[
+            widgets.HTML(f"{render.sandbox_badge(sandbox)}<b>Log in</b> — {hint}"
+                         + ("<br>The sandbox already uses its demo credentials: leave the fields empty "
+                            "or try another sandbox token." if sandbox else "")),
+            self.token, exoscale_box, self.save, self.button, self.status,
+        ], **kwargs)
+        self.button.on_click(lambda _: self.submit())
+
+    def __repr__(self) -> str:
+        return "LoginWidget(): enter the credentials in the widget, or set HF_TOKEN / EXOSCALE_API_KEY / EXOSCALE_API_SECRET"
+
+    def submit(self) -> concurrent.futures.Future[api.CredentialsCheck]:
+        """Read the fields, empty them at once, then validate in the background."""
+        token, key, secret = self.token.value.strip() or None, self.key.value.strip() or None, self.secret.value.strip() or None
+        self.token.value = self.secret.value = ""  # out of the widget state before anything else
+        save, zone = self.save.value, self.zone.value
+        self.button.disabled = True
+        self.status.value = "<i>Checking…</i>"
+        future = submit(self._validate(token, key, secret, zone, save))
+        future.add_done_callback(lambda _: setattr(self.button, "disabled", False))
+        return future
+
+    async def _validate(self, token: str | None, key: str | None, secret: str | None, zone: str,
+                        save: bool) -> api.CredentialsCheck:
+        result = await api.avalidate_credentials(hf_token=token, key=key, secret=secret, zone=zone)
+        if result.hf is not None and token:
+            set_session_credentials(hf_token=token)
+            if save:
+                await _save_token(token)
+        if result.exoscale_ok and key and secret:
+            set_session_credentials(key=key, secret=secret, zone=zone)
+        elif result.exoscale_ok:
+            set_session_credentials(zone=zone)
+        lines = [f"{'✅' if result.hf else '❌'} Hugging Face: "
+                 + render.esc(result.hf.summary() if result.hf else result.hf_error or "")]
+        if result.exoscale_ok:
+            lines.append(f"✅ Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}")
+        elif result.exoscale_error is not None:
+            lines.append(f"❌ Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
+                         f"{render.esc(result.exoscale_error.fix)}")
+        if save and result.hf is not None and token:
+            lines.append("Saved the token in Hugging Face's token store.")
+        self.status.value = "<br>".join(lines)
+        return result
+
+
+async def _save_token(token: str) -> None:
+    import asyncio
+
+    from huggingface_hub import login as hf_login
+
+    await asyncio.to_thread(hf_login, token=token, add_to_git_credential=False)
+

@@ -1,0 +1,121 @@
+"""HTML and plain-text renderings shared by the widgets and the magics (no widget code here)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from ..core.exoscale.models import Model
+from ..core.importer import ImportJob
+from ..core.preflight import CheckResult, PreflightReport, human_bytes, human_count
+
+ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}
+STATE_COLORS = {"creating": "#1f6feb", "downloading": "#8250df", "created": "#1a7f37", "ready": "#1a7f37",
+                "error": "#cf222e", "stopped": "#6e7781", "timeout": "#6e7781"}
+TIMELINE = ("creating", "downloading", "created")
+esc = html.escape
+
+
+def bundle(text: str, html_text: str) -> dict[str, str]:
+    """A display bundle: every rich display carries its plain-text fallback."""
+    return {"text/plain": text, "text/html": html_text}
+
+
+def sandbox_badge(sandbox: bool) -> str:
+    return ("<span style='background:#bf8700;color:white;border-radius:4px;padding:1px 6px;"
+            "font-size:0.8em;font-weight:bold'>SANDBOX</span> ") if sandbox else ""
+
+
+def check_rows_html(checks: Iterable[CheckResult]) -> str:
+    rows = []
+    for c in checks:
+        fix = f"<div style='opacity:0.8'>fix: {esc(c.fix)}</div>" if c.fix and c.status in ("fail", "warn") else ""
+        rows.append(f"<tr><td>{ICONS[c.status]}</td><td><code>{esc(c.id)}</code></td>"
+                    f"<td style='text-align:left'>{esc(c.message)}{fix}</td></tr>")
+    return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
+
+
+def report_html(report: PreflightReport) -> str:
+    verdict = ("<b style='color:#1a7f37'>Ready to import</b>" if report.ok
+               else f"<b style='color:#cf222e'>{len(report.failures)} problem(s) to fix before importing</b>")
+    head = f"<div>{sandbox_badge(report.sandbox)}<b>{esc(report.model)}</b> in {esc(report.zone)}: {verdict}</div>"
+    return head + check_rows_html(report.checks)
+
+
+def report_bundle(report: PreflightReport) -> dict[str, str]:
+    return bundle(str(report), report_html(report))
+
+
+def gate_html(data: dict[str, Any]) -> str:
+    """The gate as the Hub will show it: heading, prompt, fields, and where to accept."""
+    fields = "".join(
+        f"<li>{esc(str(name))} <i>({esc(str(kind))})</i></li>" for name, kind in (data.get("fields") or {}).items()
+    )
+    pending = data.get("state") == "pending"
+    action = ("Your request is <b>pending approval</b> by the repo authors." if pending else
+              f"<a href='{esc(data.get('url', ''))}' target='_blank' rel='noopener'>Open the model page and "
+              f"{esc(data.get('button_content') or 'accept the conditions')}</a>, then re-check.")
+    return (f"<div style='border-left:4px solid #bf8700;padding:4px 8px;margin:4px 0'>"
+            f"<b>{esc(data.get('heading') or 'This model is gated')}</b>"
+            f"<p>{esc(data.get('prompt') or '')}</p>"
+            + (f"<div>The Hub will ask for:<ul>{fields}</ul></div>" if fields else "")
+            + f"<div>{action}</div></div>")
+
+
+def facts_html(report: PreflightReport) -> str:
+    size, lic = report["size"], report["license"]
+    if size.status == "skip":
+        return ""
+    params = human_count(size.data.get("parameters")) if size.data.get("parameters") else "?"
+    return (f"<div>Size: <b>{human_bytes(size.data.get('bytes'))}</b> · parameters: <b>{params}</b> · "
+            f"license: <b>{esc(str(lic.data.get('license') or 'not stated'))}</b></div>"
+            f"<div style='opacity:0.8;font-size:0.9em'>{esc(lic.message.split('. ', 1)[-1])}</div>")
+
+
+def timeline_html(job: ImportJob) -> str:
+    state = job.state
+    reached = {e.state for e in job.events}
+    steps = []
+    for step in TIMELINE:
+        color = STATE_COLORS[step] if step in reached or step == state else "#afb8c1"
+        weight = "bold" if step == state else "normal"
+        steps.append(f"<span style='color:{color};font-weight:{weight}'>{step}</span>")
+    if state not in TIMELINE:
+        steps.append(f"<span style='color:{STATE_COLORS.get(state, '#cf222e')};font-weight:bold'>{esc(state)}</span>")
+    size = f" · {human_bytes(job.model.size)}" if job.model and job.model.size else ""
+    last = job.last_event.message if job.last_event and job.last_event.message else ""
+    message = f"<div>{esc(last)}</div>" if last else ""
+    return (f"<div><b>{esc(job.name)}</b> in {esc(job.zone)}{' (attached to an existing import)' if job.attached else ''}"
+            f"</div><div>{' → '.join(steps)} · {job.elapsed:.0f} s{size}</div>{message}")
+
+
+def timeline_text(job: ImportJob) -> str:
+    size = f", {human_bytes(job.model.size)}" if job.model and job.model.size else ""
+    last = f"\n{job.last_event.message}" if job.last_event and job.last_event.message else ""
+    return f"{job.name} in {job.zone}: {job.state} ({job.elapsed:.0f} s{size}){last}"
+
+
+def models_bundle(models: list[Model], errors: dict[str, Any] | None = None) -> dict[str, str]:
+    header = ("NAME", "ZONE", "STATE", "SIZE", "CREATED", "ID")
+    rows = [(m.name, m.zone, m.state, human_bytes(m.size) if m.size else "-", m.created_at or "-", m.id)
+            for m in models]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    text = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows])
+    cells = "".join(
+        "<tr>" + "".join(
+            f"<td style='text-align:left'>"
+            + (f"<span style='color:{STATE_COLORS.get(v, 'inherit')};font-weight:bold'>{esc(str(v))}</span>"
+               if i == 2 else esc(str(v))) + "</td>" for i, v in enumerate(r)) + "</tr>" for r in rows
+    )
+    head = "".join(f"<th style='text-align:left'>{h}</th>" for h in header)
+    notes = "".join(f"<div style='color:#cf222e'>{esc(z)}: {esc(e.message)}</div>" for z, e in (errors or {}).items())
+    if not rows:
+        return bundle("No models." + "".join(f"\n{z}: {e.message}" for z, e in (errors or {}).items()),
+                      "<i>No models.</i>" + notes)
+    return bundle(text, f"<table><tr>{head}</tr>{cells}</table>{notes}")
+
+
+def exo_command(model_id: str, zone: str) -> str:
+    """The equivalent exo CLI command; the token is always the shell variable, never its value."""
+    return f'exo dedicated-inference model create {model_id} --huggingface-token "$HF_TOKEN" -z {zone}'
