@@ -52,7 +52,7 @@ def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.
     check = api.validate_credentials(zone=zone)
     if check.ok and not force:
         _show(render.bundle(f"Logged in. {check.summary()}",
-                            f"{render.sandbox_badge(current_endpoints().sandbox)}✅ Logged in.<br>"
+                            f"{render.sandbox_badge(current_endpoints().sandbox)}{render.ICONS['pass']} Logged in.<br>"
                             f"{render.esc(check.summary()).replace(chr(10), '<br>')}"))
         return check
     if _in_kernel():
@@ -109,7 +109,7 @@ class LoginWidget(widgets.VBox):
             layout=widgets.Layout(width="auto"))
         self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
         self.status = widgets.HTML()
-        exoscale_box = widgets.VBox([widgets.HTML("<b>Exoscale</b> (not found in the environment or exo config)"),
+        exoscale_box = widgets.VBox([widgets.HTML("<b>Exoscale</b> API key with Dedicated Inference permission"),
                                      self.key, self.secret, self.zone])
         exoscale_box.layout.display = "" if ask_exoscale else "none"
         hint = ("Create a read token (or a fine-grained one scoped to your repos, with access to gated repos) at "
@@ -148,12 +148,13 @@ class LoginWidget(widgets.VBox):
             set_session_credentials(key=key, secret=secret, zone=zone)
         elif result.exoscale_ok:
             set_session_credentials(zone=zone)
-        lines = [f"{'✅' if result.hf else '❌'} Hugging Face: "
+        ok, bad = render.ICONS["pass"], render.ICONS["fail"]
+        lines = [f"{ok if result.hf else bad} Hugging Face: "
                  + render.esc(result.hf.summary() if result.hf else result.hf_error or "")]
         if result.exoscale_ok:
-            lines.append(f"✅ Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}")
+            lines.append(f"{ok} Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}")
         elif result.exoscale_error is not None:
-            lines.append(f"❌ Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
+            lines.append(f"{bad} Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
                          f"{render.esc(result.exoscale_error.fix)}")
         if save and result.hf is not None and token:
             lines.append("Saved the token in Hugging Face's token store.")

@@ -10,7 +10,9 @@ from ..core.exoscale.models import Model
 from ..core.importer import ImportJob
 from ..core.preflight import CheckResult, PreflightReport, human_bytes, human_count
 
-ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}
+# plain symbols with colors: every font has them (emoji fonts are missing on many Linux desktops)
+ICONS = {"pass": "<span style='color:#1a7f37'>✔</span>", "warn": "<span style='color:#bf8700'>⚠</span>",
+         "fail": "<span style='color:#cf222e'>✘</span>", "skip": "<span style='color:#6e7781'>–</span>"}
 STATE_COLORS = {"creating": "#1f6feb", "downloading": "#8250df", "created": "#1a7f37", "ready": "#1a7f37",
                 "error": "#cf222e", "stopped": "#6e7781", "timeout": "#6e7781"}
 TIMELINE = ("creating", "downloading", "created")

@@ -38,7 +38,7 @@ def test_check_rows_and_import_button(sb, model_id, failing):
         assert not widget.import_button.disabled and "Ready to import" in widget.results.value
     else:
         assert widget.import_button.disabled and widget.report[failing].status == "fail"
-        assert "❌" in widget.results.value and "fix:" in widget.results.value
+        assert "✘" in widget.results.value and "fix:" in widget.results.value
 
 
 def test_canonical_id_one_click(sb):

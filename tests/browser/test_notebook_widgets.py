@@ -1,0 +1,67 @@
+"""The notebook widgets in a real JupyterLab, rendered and clicked in headless Chromium."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def open_and_run(page, lab, name: str, until: str | None = None) -> None:
+    """Open a notebook and run its cells, all of them or up to the first one containing ``until``."""
+    page.goto(lab.page_url(f"lab/tree/{name}"))
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=90_000)
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                           timeout=90_000)
+    page.evaluate("""async (until) => {
+        const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+        const last = until === null ? notebook.widgets.length - 1
+            : notebook.widgets.findIndex(cell => cell.model.sharedModel.getSource().includes(until));
+        notebook.activeCellIndex = 0;
+        for (let i = 0; i <= last; i++) { await app.commands.execute('notebook:run-cell-and-select-next'); }
+    }""", until)
+
+
+def test_quickstart_check_and_import_in_the_rendered_widget(page, lab, screenshot):
+    open_and_run(page, lab, "01_quickstart.ipynb", until="ModelImporter(")
+    importer = page.locator(".widget-vbox", has_text="Import a Hugging Face model").first
+    importer.wait_for(timeout=120_000)
+    importer.get_by_text("Ready to import").wait_for(timeout=60_000)
+    importer.get_by_role("button", name="Check").click()
+    importer.get_by_text("Ready to import").wait_for(timeout=60_000)
+    import_button = importer.locator("button.mod-primary")  # the primary button: Import
+    import_button.wait_for()
+    page.wait_for_function("b => !b.disabled", arg=import_button.element_handle(), timeout=30_000)
+    import_button.click()
+    importer.locator("text=deployment create").wait_for(timeout=90_000)
+    assert "created" in importer.inner_text()
+    importer.scroll_into_view_if_needed()
+    screenshot(page, "notebook-importer", docs=True)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-below')")  # the rest of the tutorial
+    page.get_by_text("sandbox-org/Tiny-Llama-1B                created").wait_for(timeout=60_000)
+    models = [m for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == "sandbox-org/Tiny-Llama-1B"]
+    assert len(models) == 1 and models[0]["state"] == "created"
+
+
+def test_login_widget_masks_and_empties_the_token(page, lab, screenshot):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import jupyter_exo_models as jem\njem.login(force=True)")]
+    nbformat.write(nb, lab.root / "login.ipynb")
+    open_and_run(page, lab, "login.ipynb")
+    field = page.locator("input[type=password]").first
+    try:
+        field.wait_for(timeout=120_000)
+    except Exception:
+        screenshot(page, "notebook-login-failure")
+        raise
+    field.fill(lab.sandbox.demo.hf_token)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Hugging Face: demo-user").wait_for(timeout=60_000)
+    assert field.get_attribute("type") == "password"
+    assert field.input_value() == ""
+    screenshot(page, "notebook-login", docs=True)
+    assert lab.sandbox.demo.hf_token not in page.content()
