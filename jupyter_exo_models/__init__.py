@@ -48,6 +48,14 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY.keys()]
 
 
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "jupyter_exo_models.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-exo-models"}]
+
+
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")

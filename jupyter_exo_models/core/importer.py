@@ -133,7 +133,8 @@ class ImportJob:
         return self._clock.time() - self._started
 
     def to_dict(self) -> dict[str, Any]:
-        model = self.model.to_dict() if self.model else {"id": None, "name": self.name, "zone": self.zone}
+        reference = self.operation.reference_id if self.operation else None
+        model = self.model.to_dict() if self.model else {"id": reference, "name": self.name, "zone": self.zone}
         return {
             **model,
             "state": self.state,
