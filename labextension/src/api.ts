@@ -1,0 +1,80 @@
+// Client of the server extension's REST API. The transport is injected, so jest can test it.
+import { IModel, IReport } from './format';
+
+export type Request = (path: string, init: { method?: string; body?: string }) => Promise<Response>;
+
+export interface ICredentials {
+  exoscale: { found: boolean; source: string | null; key: string | null; error: { message: string; fix: string } | null };
+  hf: { found: boolean; source: string | null };
+}
+
+export interface IZones {
+  zones: string[];
+  default_zone: string;
+  sandbox: boolean;
+  credentials: ICredentials;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { [key: string]: any }
+  ) {
+    super(body['message'] || `HTTP ${status}`);
+  }
+
+  get fix(): string {
+    return this.body['fix'] || '';
+  }
+
+  get deployments(): string[] {
+    return this.body['deployments'] || [];
+  }
+
+  get report(): IReport | null {
+    return this.body['report'] || null;
+  }
+}
+
+export class ExoModelsApi {
+  constructor(private readonly request: Request) {}
+
+  zones(): Promise<IZones> {
+    return this.call('zones');
+  }
+
+  async models(zone: string): Promise<{ models: IModel[]; errors: { [zone: string]: { message: string } } }> {
+    return this.call(`models?zone=${encodeURIComponent(zone)}`);
+  }
+
+  preflight(model: string, zone: string): Promise<IReport> {
+    return this.call('preflight', 'POST', { model, zone });
+  }
+
+  startImport(model: string, zone: string, force = false): Promise<{ model: IModel; attached: boolean }> {
+    return this.call('imports', 'POST', { model, zone, force });
+  }
+
+  model(zone: string, id: string): Promise<IModel> {
+    return this.call(`models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`);
+  }
+
+  deleteModel(zone: string, id: string): Promise<{ operation: { state: string } }> {
+    return this.call(`models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`, 'DELETE');
+  }
+
+  private async call<T>(path: string, method = 'GET', body?: object): Promise<T> {
+    const response = await this.request(path, { method, body: body ? JSON.stringify(body) : undefined });
+    const text = await response.text();
+    let data: any = {};
+    try {
+      data = text ? JSON.parse(text) : {};
+    } catch {
+      data = { message: `Unexpected answer from the server (HTTP ${response.status})` };
+    }
+    if (!response.ok) {
+      throw new ApiError(response.status, data);
+    }
+    return data as T;
+  }
+}

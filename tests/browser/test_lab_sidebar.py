@@ -1,0 +1,66 @@
+"""The JupyterLab sidebar and its server extension, in a real JupyterLab driven by headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+TINY = "sandbox-org/Tiny-Llama-1B"
+
+
+@pytest.fixture
+def sidebar(page, lab):
+    page.goto(lab.page_url("lab"))
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+    page.wait_for_function("document.getElementById('jp-exo-models') !== null", timeout=90_000)
+    page.evaluate("""async () => {  // after the layout restorer, or it may collapse the side bar again
+        await window.jupyterapp.restored;
+        window.jupyterapp.shell.activateById('jp-exo-models');
+    }""")
+    panel = page.locator("#jp-exo-models")
+    panel.locator("tr[data-model='sandbox-org/Already-Created']").wait_for(timeout=60_000)
+    return panel
+
+
+def check(panel, model_id: str) -> None:
+    form = panel.locator("form.jp-ExoModels-form")
+    if form.is_hidden():
+        panel.get_by_role("button", name="Import model…").click()
+    panel.get_by_label("Hugging Face model id").fill(model_id)
+    panel.get_by_role("button", name="Check", exact=True).click()
+    panel.locator("li[data-check='size']").wait_for(timeout=60_000)
+
+
+def test_import_through_the_form_reaches_created(sidebar, page, lab, screenshot):
+    assert "SANDBOX" in sidebar.inner_text()
+    check(sidebar, TINY)
+    assert sidebar.locator("li.jp-ExoModels-check-fail").count() == 0
+    sidebar.get_by_role("button", name="Import", exact=True).click()
+    row = sidebar.locator(f"tr[data-model='{TINY}']")
+    row.locator(".jp-ExoModels-badge", has_text="created").wait_for(timeout=60_000)
+    screenshot(page, "lab-sidebar", docs=True)
+    assert [m["state"] for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == TINY] == ["created"]
+
+
+def test_gated_model_shows_its_diagnosis_and_gate(sidebar, page, screenshot):
+    check(sidebar, "sandbox-gated/Llama-Gated-8B")
+    failed = sidebar.locator("li[data-check='gated-access'].jp-ExoModels-check-fail")
+    assert failed.count() == 1 and "has not accepted" in failed.inner_text()
+    gate = sidebar.locator(".jp-ExoModels-gate")
+    assert "Company" in gate.inner_text() and gate.get_by_role("link").get_attribute("href").endswith(
+        "/sandbox-gated/Llama-Gated-8B")
+    assert sidebar.get_by_role("button", name="Import", exact=True).is_disabled()
+    screenshot(page, "lab-sidebar-gated", docs=True)
+    check(sidebar, "sandbox-org/mixed-case-model")
+    sidebar.get_by_role("button", name="Use sandbox-org/Mixed-Case-Model").click()
+    sidebar.locator("li[data-check='repo-id-case'].jp-ExoModels-check-pass").wait_for(timeout=60_000)
+
+
+def test_delete_with_confirmation_and_in_use_refusal(sidebar, page, lab):
+    sidebar.get_by_role("button", name="Delete sandbox-org/Already-Created").click()
+    page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
+    sidebar.locator("tr[data-model='sandbox-org/Already-Created']").wait_for(state="detached", timeout=30_000)
+    assert not [m for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == "sandbox-org/Already-Created"]
+    sidebar.get_by_role("button", name="Delete sandbox-org/In-Use-Model").click()
+    page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
+    page.locator(".jp-Dialog", has_text="demo-deployment").wait_for(timeout=30_000)
