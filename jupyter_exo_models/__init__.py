@@ -11,9 +11,6 @@ Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from ._version import __version__
 
 _LAZY = {
@@ -56,7 +53,9 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-exo-models"}]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
+    import importlib  # here, not at the top: `import jupyter_exo_models` must stay nearly free
+
     if name not in _LAZY:
         raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")
     module, attr = _LAZY[name]

@@ -1,0 +1,157 @@
+"""All benchmarks, each printed as a ratio measured side by side in one run, next to its target.
+
+Run: python benchmarks/run.py            (about a minute)
+     python benchmarks/run.py --only polling
+
+1. preflight latency     (see bench_preflight.py) wall time / per-request latency, 1 and 20 models
+2. actionable answer     time to the failing check vs. create-and-poll at the CLI schedule, per seed cause
+3. polling economy       requests while watching a simulated 10-minute import vs. what the CLI schedule implies
+4. import cost           `import jupyter_exo_models` and `%load_ext` vs. `import huggingface_hub`
+5. kernel responsiveness latency of `1+1` while 10 imports are watched vs. with nothing running
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from jupyter_exo_models.core.clock import VirtualClock  # noqa: E402
+from jupyter_exo_models.core.errors import ImportFailed  # noqa: E402
+from jupyter_exo_models.core.importer import start_import  # noqa: E402
+from jupyter_exo_models.core.polling import PollSchedule, sdk_interval  # noqa: E402
+from jupyter_exo_models.core.preflight import preflight  # noqa: E402
+from jupyter_exo_models.sandbox import Sandbox, Timings  # noqa: E402
+
+SEED_CAUSES = [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
+               ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")]
+ROWS: list[tuple[str, float, str, bool, str]] = []  # name, ratio, target, met, detail
+
+
+def row(name: str, ratio: float, target: float, detail: str) -> None:
+    ROWS.append((name, ratio, f"<= {target:g}", ratio <= target, detail))
+
+
+def bench_preflight() -> None:
+    import bench_preflight
+
+    for name, ratio, seq_ratio, target in asyncio.run(bench_preflight.main(0.2)):
+        row(name + " / L", ratio, target, f"sequential: {seq_ratio:.1f} L")
+
+
+def bench_actionable(failing_after: float = 60.0) -> None:
+    """Preflight (real time, 50 ms per request) vs. create-and-poll (simulated: Exoscale fails after 60 s)."""
+
+    async def main() -> None:
+        for model_id, cause in SEED_CAUSES:
+            with Sandbox() as sb:
+                sb.faults.latency = 0.05
+                started = time.perf_counter()
+                report = await preflight(model_id, zone="de-fra-1")
+                answer = time.perf_counter() - started
+                assert report[cause].status == "fail"
+            clock = VirtualClock()
+            with Sandbox(clock=clock, timings=Timings(creating=failing_after, downloading=600)):
+                job = await start_import(model_id, zone="de-fra-1", force=True, clock=clock, schedule=PollSchedule())
+                try:
+                    await job.wait()
+                except ImportFailed:
+                    pass
+            row(f"actionable answer: {cause}", answer / clock.time(), 0.01,
+                f"{answer * 1000:.0f} ms vs {clock.time():.0f} s (simulated)")
+
+    asyncio.run(main())
+
+
+def bench_polling() -> None:
+    async def main() -> None:
+        clock = VirtualClock()
+        with Sandbox(clock=clock, timings=Timings(creating=60, downloading=540)) as sb:
+            job = await start_import("sandbox-org/Tiny-Llama-1B", zone="de-fra-1", clock=clock, schedule=PollSchedule())
+            sb.clear_log()
+            await job.wait()
+            sent = len([r for r in sb.requests if r.service == "exoscale"])
+        implied, t = 1, 0.0
+        while t < 600:
+            t += sdk_interval(t)
+            implied += 1
+        changes = len(job.events)
+        row("polling economy (10-min import)", sent / (implied + changes), 1.0,
+            f"{sent} requests; schedule implies {implied} + {changes} state changes")
+
+    asyncio.run(main())
+
+
+def _timed(code: str, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def bench_import_cost() -> None:
+    timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
+    shell = ("from IPython.core.interactiveshell import InteractiveShell; sh = InteractiveShell.instance(); "
+             + timer)
+    hub = _timed(timer.format("import huggingface_hub"))
+    ours = _timed(timer.format("import jupyter_exo_models"))
+    load_ext = _timed(shell.format("sh.run_line_magic('load_ext', 'jupyter_exo_models')"))
+    row("import jupyter_exo_models", ours / hub, 1.2, f"{ours * 1000:.1f} ms vs {hub * 1000:.1f} ms")
+    row("%load_ext jupyter_exo_models", load_ext / hub, 1.2, f"{load_ext * 1000:.1f} ms vs {hub * 1000:.1f} ms")
+
+
+def bench_kernel(samples: int = 40) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    with Sandbox(timings=Timings(creating=5, downloading=60)) as sb:
+        names = [f"sandbox-org/bench-{i}" for i in range(10)]
+        from jupyter_exo_models.sandbox import Repo
+
+        for name in names:
+            sb.hub.add_repo(Repo(name, {"model.safetensors": 10**9}, parameters=10**8))
+        env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2"}
+        manager, client = start_new_kernel(kernel_name="python3", env=env)
+        try:
+            def latency() -> float:
+                times = []
+                for _ in range(samples):
+                    started = time.perf_counter()
+                    client.execute_interactive("1+1", timeout=30, output_hook=lambda msg: None)
+                    times.append(time.perf_counter() - started)
+                return statistics.median(times)
+
+            client.execute_interactive("import jupyter_exo_models as jem", timeout=60, output_hook=lambda m: None)
+            idle = latency()
+            client.execute_interactive(
+                f"jobs = [jem.import_model(n, zone='de-fra-1', wait=False) for n in {names!r}]", timeout=120,
+                output_hook=lambda m: None)
+            busy = latency()
+            client.execute_interactive("print(sum(not j.done for j in jobs))", timeout=30,
+                                       output_hook=lambda m: None)
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    row("kernel: `1+1` with 10 watches", busy / idle, 1.5, f"{busy * 1000:.1f} ms vs {idle * 1000:.1f} ms idle")
+
+
+BENCHMARKS = {"preflight": bench_preflight, "actionable": bench_actionable, "polling": bench_polling,
+              "import": bench_import_cost, "kernel": bench_kernel}
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append")
+    args = parser.parse_args()
+    for name in args.only or BENCHMARKS:
+        BENCHMARKS[name]()
+    width = max(len(r[0]) for r in ROWS)
+    print(f"{'benchmark':<{width}}  {'ratio':>8}  {'target':>7}  verdict  detail")
+    for name, ratio, target, met, detail in ROWS:
+        print(f"{name:<{width}}  {ratio:>8.3f}  {target:>7}  {'ok' if met else 'MISSED':<7}  {detail}")
