@@ -131,3 +131,28 @@ async def test_plain_http_hub_is_refused_before_a_token_is_sent():
         HubClient("http://huggingface.example", Secret(CANARY_HF))
     HubClient("http://huggingface.example", None)  # anonymous requests carry nothing to protect
     assert Endpoints("http://127.0.0.1:1", "http://127.0.0.1:1/{zone}/v2").exoscale("de-fra-1").endswith("de-fra-1/v2")
+
+
+def test_bad_input_at_scale_through_the_magics(sb, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "jupyter_exo_models")
+    ids = ["", "a/b/c", "../x", "x" * 300, "ünï/cødé", "org/", "/m", "http://x/y", "a//b", "--zone", "'quoted'"]
+    from IPython.core.error import UsageError
+
+    sb.clear_log()
+    usage_errors = 0
+    for i in range(100):
+        for model_id in ids:
+            try:
+                shell.run_line_magic("exo_import", f"{model_id}{' ' * (i % 2)} --check")
+            except UsageError:  # IPython shows it as a one-line "UsageError: ...", never a traceback
+                usage_errors += 1
+    assert usage_errors == 100  # only "--zone" with no value is bad usage
+    for bad_zone in ("mars-1", "x" * 50):
+        shell.run_line_magic("exo_models", f"--zone {bad_zone}")
+        shell.run_line_magic("exo_status", f"sandbox-org/Tiny-Llama-1B --zone {bad_zone}")
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and sb.requests == []
+    assert "Unknown zone" in out
