@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -54,6 +55,11 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     root = base / "work"
     shutil.copytree(ROOT / "notebooks", root)
     port, token = _free_port(), "browser-test-token"
+    labconfig = base / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    # no "get notified about Jupyter news?" toast over the screenshots
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     with Sandbox(timings=Timings(creating=1.0, downloading=2.0)) as sb:
         env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2", "JUPYTER_CONFIG_DIR": str(base / "config"),
                "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "HOME": str(base / "home")}

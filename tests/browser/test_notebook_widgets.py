@@ -10,12 +10,14 @@ pytestmark = pytest.mark.browser
 
 def open_and_run(page, lab, name: str, until: str | None = None) -> None:
     """Open a notebook and run its cells, all of them or up to the first one containing ``until``."""
-    page.goto(lab.page_url(f"lab/tree/{name}"))
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=90_000)
-    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                           timeout=90_000)
+    # `reset`: JupyterLab would otherwise restore the previous test's notebook into the server-side workspace
+    page.goto(lab.page_url(f"lab/tree/{name}") + "&reset")
+    page.wait_for_function("""(name) => {
+        const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return widget && widget.context && widget.context.path === name
+            && widget.sessionContext.session && widget.sessionContext.session.kernel
+            && widget.sessionContext.session.kernel.status === 'idle';
+    }""", arg=name, timeout=90_000)
     page.evaluate("""async (until) => {
         const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
         const last = until === null ? notebook.widgets.length - 1
