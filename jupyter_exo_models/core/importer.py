@@ -395,7 +395,8 @@ async def start_import(
     lock = _job_locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
     async with lock:  # double clicks and concurrent cells share one job
         existing_job = _jobs.get(key)
-        if existing_job is not None and existing_job.state != "error" and existing_job.error is None:
+        # only a watch still under way is shared: a finished one may describe a model deleted since
+        if existing_job is not None and not existing_job.done and existing_job.error is None:
             existing_job.attached = True
             return existing_job
         credentials = exoscale or resolve_exoscale(zone=zone)

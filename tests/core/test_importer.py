@@ -71,6 +71,20 @@ async def test_concurrent_starts_share_one_job(sb):
     assert len(creates(sb)) == 1 and len(models_named(sb, TINY)) == 1
 
 
+async def test_reimport_after_delete_creates_again(sb):
+    first = await api.aimport_model(TINY, zone="de-fra-1")
+    await api.adelete_model(TINY, zone="de-fra-1")
+    again = await api.aimport_model(TINY, zone="de-fra-1")
+    assert not again.attached and again.model.id != first.model.id
+    assert len(creates(sb)) == 2 and [m["state"] for m in models_named(sb, TINY)] == ["created"]
+
+
+async def test_reimport_of_a_created_model_attaches(sb):
+    first = await api.aimport_model(TINY, zone="de-fra-1")
+    again = await api.aimport_model(TINY, zone="de-fra-1")
+    assert again.attached and again.model.id == first.model.id and len(creates(sb)) == 1
+
+
 async def test_lost_create_response_is_adopted(sb):
     sb.faults.once("exoscale", "POST", r"/ai/model$", "lose-response")
     job = await api.aimport_model(TINY, zone="de-fra-1")
