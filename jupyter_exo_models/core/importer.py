@@ -460,6 +460,11 @@ async def find_model(client: ExoscaleClient, model: str) -> Model:
     raise NotFoundError(f"No model named {model} in {client.zone}", fix=hint)
 
 
+def known_job(name: str, zone: str) -> ImportJob | None:
+    """The job this process started or attached to for ``name`` in ``zone`` (with its diagnosis), if any."""
+    return _jobs.get(_job_key(name, zone))
+
+
 def forget_jobs() -> None:
     """Drop this process's job registry (tests, and after a sandbox reset)."""
     _jobs.clear()
