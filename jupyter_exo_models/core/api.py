@@ -209,6 +209,8 @@ async def avalidate_credentials(
     async def hub_side() -> tuple[TokenInfo | None, str | None]:
         if token is None:
             return None, "no token found (set HF_TOKEN, or enter one)"
+        if not token.well_formed:
+            return None, token.malformed_message
         try:
             return await HubClient(endpoints.hub, token.value).whoami(), None
         except HfHubHTTPError:

@@ -14,11 +14,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tomllib
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from .config import FALLBACK_ZONE, ZONES
 from .errors import ConfigurationError, CredentialsMissingError
-from .secrets import Secret
+from .secrets import Secret, well_formed
 
 HF_TOKENS_URL = "https://huggingface.co/settings/tokens"
 EXOSCALE_KEYS_URL = "https://portal.exoscale.com/iam/api-keys"
@@ -34,6 +37,16 @@ class HfToken:
     def __repr__(self) -> str:
         return f"HfToken({self.value.masked!r}, source={self.source!r})"
 
+    @property
+    def well_formed(self) -> bool:
+        """False for a value no HTTP header can carry; such a token is never sent."""
+        return well_formed(self.value.reveal())
+
+    @property
+    def malformed_message(self) -> str:
+        return (f"The Hugging Face token from {self.source} ({self.value.masked}) contains characters no token has "
+                "(a smart quote, space or line break from a copy-paste?)")
+
 
 @dataclass(frozen=True)
 class ExoscaleCredentials:
@@ -43,6 +56,14 @@ class ExoscaleCredentials:
     secret: Secret = field(repr=False)
     zone: str = FALLBACK_ZONE
     source: str = "argument"
+
+    def __post_init__(self) -> None:
+        if not (well_formed(self.key) and well_formed(self.secret.reveal())):
+            raise ConfigurationError(
+                f"The Exoscale API key or secret from {self.source} contains characters no key or secret has "
+                "(a smart quote, space or line break from a copy-paste?)",
+                fix=f"Copy the key and secret again from {EXOSCALE_KEYS_URL}",
+            )
 
     def __repr__(self) -> str:
         return (

@@ -42,6 +42,8 @@ T = TypeVar("T")
 
 READ_PERMISSION = "repo.content.read"
 HUB_ATTEMPTS = 6
+# huggingface_hub's shared client never times out; a Hub that stops answering must not hang a preflight
+HUB_TIMEOUT = 20.0
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
 
 Access = Literal["granted", "not-accepted", "pending", "not-found", "unknown"]
@@ -215,7 +217,11 @@ class HubClient:
         """Run a blocking HfApi call in a thread, retrying what a retry can fix (429, 5xx, network)."""
         for attempt in range(1, self._attempts + 1):
             try:
-                return await asyncio.get_running_loop().run_in_executor(_executor(), fn)
+                call = asyncio.get_running_loop().run_in_executor(_executor(), fn)
+                return await asyncio.wait_for(call, HUB_TIMEOUT)
+            except asyncio.TimeoutError:
+                # the worker thread stays blocked until the Hub closes the connection; retrying would only add more
+                raise self._unreachable(f"no answer within {HUB_TIMEOUT:g} s") from None
             except Exception as exc:
                 why = _transient(exc)
                 if why is None:

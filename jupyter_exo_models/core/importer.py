@@ -113,6 +113,7 @@ class ImportJob:
         self._subscribers: list[Callable[[StatusEvent], None]] = []
         self._watch: asyncio.Future[Model] | concurrent.futures.Future[Model] | None = None
         self._watch_loop: asyncio.AbstractEventLoop | None = None
+        self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
         self._queues: list[asyncio.Queue[StatusEvent]] = []
 
     def __repr__(self) -> str:
@@ -201,9 +202,18 @@ class ImportJob:
             log.exception("status subscriber failed")
 
     # -- watching ----------------------------------------------------------------------------
+    @property
+    def settled(self) -> bool:
+        """Whether Exoscale gave its verdict (created/ready or error); a stopped or timed-out watch did not."""
+        return self.done and self.state in (*SUCCESS_STATES, "error")
+
+    def _needs_watch(self) -> bool:
+        watch = self._watch
+        return watch is None or watch is self._stopped_watch or (watch.done() and not self.settled)
+
     def start(self) -> ImportJob:
         """Start watching in the background (on the running loop, else on the package's loop)."""
-        if self._watch is None or self._watch.done() and not self.done:
+        if self._needs_watch():
             try:
                 self._watch_loop = asyncio.get_running_loop()
                 self._watch = asyncio.ensure_future(self._run())
@@ -221,15 +231,20 @@ class ImportJob:
             ImportFailed: the model ended in ``error``; ``.cause``/``.fix`` say why and what to do.
             WatchTimeout: ``timeout`` seconds passed first (the import goes on at Exoscale).
         """
-        if self._watch is None or (self._watch.done() and not self.done):
+        if self._needs_watch():
             self._watch_loop = asyncio.get_running_loop()
             self._watch = asyncio.ensure_future(self._run())
         watch = self._watch
         future = asyncio.wrap_future(watch) if isinstance(watch, concurrent.futures.Future) else watch
-        if timeout is None:
-            return await asyncio.shield(future)
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except asyncio.CancelledError:
+            if not future.cancelled():  # the waiter itself was cancelled
+                raise
+            raise WatchTimeout(  # stop() ended the watch under this waiter
+                f"Stopped watching {self.name} (state {self.state})",
+                fix=f"The import goes on at Exoscale: attach again with attach({self.name!r}, zone={self.zone!r})",
+            ) from None
         except asyncio.TimeoutError:
             self.stop("timeout")
             raise WatchTimeout(
@@ -246,15 +261,16 @@ class ImportJob:
     def stop(self, reason: str = "stopped") -> None:
         """Stop watching; the import itself goes on at Exoscale."""
         watch, loop = self._watch, self._watch_loop
-        if watch is None or watch.done():
+        if watch is None or watch.done() or watch is self._stopped_watch:
             return
+        self._stopped_watch = watch
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._cancel_watch, reason)
+            loop.call_soon_threadsafe(self._cancel_watch, watch, reason)
 
-    def _cancel_watch(self, reason: str) -> None:
-        if self._watch is not None and not self._watch.done():
-            self._watch.cancel()
-            if not self.done:
+    def _cancel_watch(self, watch: asyncio.Future[Model] | concurrent.futures.Future[Model], reason: str) -> None:
+        if not watch.done():
+            watch.cancel()
+            if watch is self._watch and not self.done:  # a watch started again since must not look stopped
                 self._emit(reason, message="stopped watching; the import goes on at Exoscale", final=True)
 
     async def _run(self) -> Model:
@@ -273,6 +289,8 @@ class ImportJob:
             try:
                 await self._refresh(client)
                 failures = 0
+            except ImportFailed:
+                raise
             except NotFoundError:
                 raise ImportFailed(
                     f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
@@ -301,6 +319,8 @@ class ImportJob:
     async def _refresh(self, client: ExoscaleClient) -> None:
         if self.model is None and self.operation is not None:
             self.operation = await client.get_operation(self.operation.id)
+            if self.operation.failed:  # refused before any model existed
+                await self._fail(client)
             if self.operation.reference_id:
                 self.model = await client.get_model(self.operation.reference_id)
                 return
@@ -344,21 +364,41 @@ async def diagnose(
         for check in report.checks:
             if check.id in HUB_CAUSES and check.status == "fail":
                 return Diagnosis(check.id, check.message, check.fix)
+    return diagnose_operation(name, operation)
+
+
+# Exoscale's words for each cause, most specific first: (cause, operation reasons, words in its message)
+_OPERATION_CAUSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("gated-access", (), ("gated", "licen", "terms", "restricted", "accept")),
+    ("weights-format", ("unsupported",), ("safetensors", "format", "weights")),
+    ("repo-id-case", (), ("case-sensitive", "capitaliz", "case sensitive")),
+    ("repo-access", (), ("not readable", "private", "permission")),
+    ("hf-token", ("forbidden",), ("token", "unauthori", "401", "403")),
+    ("repo-id", ("not-found", "incorrect"), ("not found", "does not exist")),
+)
+_CAUSE_FIXES = {
+    "gated-access": ("Exoscale could not pass the model's gate", "Accept the conditions at {hub}/{name} with the "
+                     "account of your token, wait until access is granted, then import again"),
+    "weights-format": ("Unsupported weights", "Use a repo with *.safetensors weights"),
+    "repo-id-case": ("Exoscale needs the exact id", "Use the id exactly as the Hub spells it (capitalization included)"),
+    "repo-access": ("The token cannot read the repo", "Use a token of an account the owner gave access to "
+                    "(a fine-grained token must be scoped to the repo or its owner)"),
+    "hf-token": ("Hugging Face refused the download", "Use a valid read token of an account that can read the repo"),
+    "repo-id": ("Exoscale could not find the model on Hugging Face", "Check the id is exact, capitalization "
+                "included, and that the token can read it"),
+}
+
+
+def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
+    """The likely cause from Exoscale's own words alone (when the Hub cannot be asked again)."""
     reason = operation.reason if operation else None
     detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
     text = detail.lower()
-    if "gated" in text or "licen" in text or "terms" in text or "restricted" in text:
-        return Diagnosis("gated-access", f"Exoscale could not pass the model's gate: {detail}",
-                         f"Accept the conditions at https://huggingface.co/{name} with the account of your token")
-    if "safetensors" in text or "format" in text or reason == "unsupported":
-        return Diagnosis("weights-format", f"Unsupported weights: {detail}",
-                         "Use a repo with *.safetensors weights")
-    if reason in ("not-found", "incorrect") or "not found" in text:
-        return Diagnosis("repo-id", f"Exoscale could not find {name} on Hugging Face: {detail}",
-                         "Check the id is exact, capitalization included, and that the token can read it")
-    if reason == "forbidden" or "token" in text or "unauthori" in text:
-        return Diagnosis("hf-token", f"Hugging Face refused the download: {detail}",
-                         "Use a read token of an account that can read the repo (and accepted its terms)")
+    for cause, reasons, words in _OPERATION_CAUSES:
+        if any(w in text for w in words) or (reason in reasons and not any(
+                w in text for _, _, others in _OPERATION_CAUSES for w in others)):
+            title, fix = _CAUSE_FIXES[cause]
+            return Diagnosis(cause, f"{title}: {detail}", fix.format(hub=current_endpoints().hub, name=name))
     return Diagnosis("exoscale", f"Exoscale reported {reason or 'an error'}: {detail}",
                      f"Delete the model ({name}) and retry; contact Exoscale support if it persists")
 

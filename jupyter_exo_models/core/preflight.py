@@ -185,7 +185,8 @@ async def preflight_many(
     token = resolve_hf_token(hf_token)
     credentials, credentials_error = _exoscale_credentials(exoscale, zone)
     zone_name = (zone or (credentials.zone if credentials else None) or _default_zone()).strip().lower()
-    hub = HubClient(endpoints.hub, token.value if token else None)
+    usable = token if token is not None and token.well_formed else None  # a malformed token is never sent
+    hub = HubClient(endpoints.hub, usable.value if usable else None)
     shared = _Shared(hub, credentials, endpoints)
     gate = asyncio.Semaphore(max(1, concurrency))
 
@@ -322,6 +323,9 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
             "hf-token", "fail", f"No Hugging Face token, and {model_id} is {what}",
             f"Create a read token at {HF_TOKENS_URL}, then set HF_TOKEN or use jupyter_exo_models.login()",
         )
+    if not token.well_formed:
+        return CheckResult("hf-token", "fail", token.malformed_message,
+                           f"Copy the token again from {HF_TOKENS_URL} (it starts with hf_)")
     if facts.token_error:
         return CheckResult(
             "hf-token", "fail", f"The Hugging Face token from {token.source} ({token.value.masked}) is invalid or revoked",
@@ -369,7 +373,7 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
     data: dict[str, Any] = {"gated": repo.gated, "url": url, **repo.gate}
     if facts.access == "granted":
         return CheckResult("gated-access", "pass", "Gated, and your access is granted", data={**data, "state": "granted"})
-    if token is None or facts.token_error:
+    if token is None or not token.well_formed or facts.token_error:
         return CheckResult(
             "gated-access", "fail", f"{repo.id} is gated: downloading it needs a valid token of an account with access",
             f"Sign in, accept the conditions at {url}, and provide that account's token",

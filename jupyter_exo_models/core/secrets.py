@@ -64,5 +64,10 @@ def mask(value: str | None) -> str:
     return f"{prefix}…{value[-4:]}"
 
 
+def well_formed(value: str) -> bool:
+    """Whether ``value`` can be a token or key: visible ASCII only (no smart quotes or line breaks from a paste)."""
+    return all("!" <= c <= "~" for c in value)
+
+
 def reveal(value: Secret | str | None) -> str | None:
     return value.reveal() if isinstance(value, Secret) else value

@@ -10,7 +10,10 @@ import pytest
 from jupyter_exo_models.core import api
 from jupyter_exo_models.core.clock import VirtualClock
 from jupyter_exo_models.core.errors import ImportFailed, PreflightFailed, WatchTimeout
-from jupyter_exo_models.core.importer import attach, start_import
+from jupyter_exo_models.core.credentials import resolve_exoscale
+from jupyter_exo_models.core.exoscale.client import ExoscaleClient
+from jupyter_exo_models.core.exoscale.models import Operation
+from jupyter_exo_models.core.importer import ImportJob, attach, diagnose_operation, start_import
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 
 TINY = "sandbox-org/Tiny-Llama-1B"
@@ -103,6 +106,21 @@ async def test_timeout_then_attach_by_name_and_uuid(sb):
     assert (await by_uuid.wait()).id == model.id
 
 
+async def test_waiting_again_after_a_timeout_resumes_the_watch(sb):
+    job = await api.aimport_model(TINY, zone="de-fra-1", wait=False)
+    with pytest.raises(WatchTimeout):
+        await job.wait(timeout=0.01)
+    assert (await job.wait(timeout=30)).state == "created" and job.settled
+
+
+def test_blocking_result_again_after_a_timeout(sb):
+    job = api.import_model(TINY, zone="de-fra-1", wait=False)
+    with pytest.raises(WatchTimeout):
+        job.result(timeout=0.01)
+    assert job.result(timeout=30).state == "created"
+    assert len(creates(sb)) == 1
+
+
 async def test_attach_to_unknown_model_suggests_the_case(sb):
     with pytest.raises(Exception) as err:
         await attach("sandbox-org/already-created", zone="de-fra-1")
@@ -163,3 +181,37 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert job.model.state == "created"
     assert max(clock.slept) == 60 and clock.slept[:5] == [3, 3, 3, 3, 3]
     assert len(job.events) <= 4  # transitions only: memory does not grow with the number of polls
+
+
+# What the sandbox says when each seed cause reaches Exoscale, and wordings Exoscale may use
+@pytest.mark.parametrize(("reason", "message", "cause"), [
+    ("not-found", "Model sandbox-org/mixed-case-model not found on Hugging Face (model names are case-sensitive)",
+     "repo-id-case"),
+    ("not-found", "Repository other-user/secret-model not found on Hugging Face, or not readable with the provided "
+     "Hugging Face token", "repo-access"),
+    ("forbidden", "Access to gated repository x/y is restricted: the Hugging Face account of the token must accept "
+     "the model's license terms", "gated-access"),
+    ("unsupported", "No model weights in safetensors format found in x/y", "weights-format"),
+    ("forbidden", "401 Unauthorized", "hf-token"),
+    ("not-found", "", "repo-id"),
+    ("fault", "internal error", "exoscale"),
+    (None, None, "exoscale"),
+])
+def test_exoscale_words_alone_name_the_cause(reason, message, cause):
+    operation = Operation("op", "failure", "de-fra-1", reason, message) if reason or message else None
+    diagnosis = diagnose_operation("x/y", operation)
+    assert diagnosis.cause == cause and diagnosis.fix
+
+
+async def test_an_operation_refused_before_any_model_exists_is_diagnosed(sb, monkeypatch):
+    refused = Operation("op-1", "failure", "de-fra-1", "forbidden",
+                        "Access to gated repository is restricted: accept the license terms")
+
+    async def get_operation(self, operation_id):
+        return refused
+
+    monkeypatch.setattr(ExoscaleClient, "get_operation", get_operation)
+    job = ImportJob(TINY, "de-fra-1", resolve_exoscale(), operation=Operation("op-1", "pending", "de-fra-1"))
+    with pytest.raises(ImportFailed) as err:
+        await job.wait(timeout=10)
+    assert err.value.cause == "gated-access" and job.state == "error" and job.done
