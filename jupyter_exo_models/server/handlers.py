@@ -1,9 +1,24 @@
 """REST handlers under ``/jupyter-exo-models/``, authenticated like every Jupyter handler.
 
-Status codes: 400 bad input (invalid id, unknown zone, malformed JSON), 404 no such model,
-409 model in use (with ``deployments``), 422 preflight failed (with the report), 424
-credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
+Routes: ``GET zones``; ``GET models?zone=<zone>|all``; ``GET``/``DELETE models/<zone>/<name or id>``;
+``POST preflight`` ``{"model", "zone"}``; ``POST imports`` ``{"model", "zone", "force"}``.
+
+Status codes: 400 bad input (invalid id, unknown or non-string zone, malformed JSON), 404 no such
+model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
+424 credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
 ``{"error", "message", "fix"}``. Secrets stay on the server: no answer carries one.
+
+As on the command line: ``preflight`` answers 200 with the report even when a check fails, an
+invalid id included (that is the ``repo-id`` check failing; ``check`` prints it and exits 1),
+while an import with an invalid id or zone is bad input (400; ``import`` exits 2).
+
+``"force": true`` (a JSON boolean, default false) starts an import although a check failed, like
+``import --force``; Exoscale then usually refuses it and the model ends in ``error`` with a
+diagnosis. It exists for scripts that know better than the checks; the sidebar never sends it.
+
+A model (in ``models`` lists and ``GET models/<zone>/<model>``) carries, when this server started
+or attached to its import, ``watching`` (the server still follows it) and ``diagnosis``
+(``{cause, message, fix}`` once an import ended in ``error``, else null).
 """
 
 from __future__ import annotations
@@ -28,11 +43,26 @@ from ..core.errors import (
     NotFoundError,
     PreflightFailed,
 )
+from ..core.exoscale.models import Model
+from ..core.importer import known_job
 
 STATUS = [  # most specific first
     (InvalidModelIdError, 400), (CredentialsMissingError, 424), (ConfigurationError, 400),
     (AuthenticationError, 424), (NotFoundError, 404), (ModelInUseError, 409), (ExoModelsError, 502),
 ]
+EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}'
+
+
+def with_job(model: Model) -> dict[str, Any]:
+    """The model as Exoscale has it, plus what this server's job for it knows (the diagnosis)."""
+    data = model.to_dict()
+    job = known_job(model.name, model.zone)
+    if job is None:
+        return data
+    job_data = job.to_dict()
+    if job_data.get("id") not in (None, model.id):  # a job about an earlier model of that name
+        return data
+    return {**job_data, **data, "watching": not job.done}  # Exoscale's live state wins over the job's
 
 
 class _Handler(APIHandler):
@@ -44,22 +74,27 @@ class _Handler(APIHandler):
         self.set_status(status)
         self.finish(json.dumps(body))
 
-    def bad_request(self, message: str, fix: str) -> None:
-        self.set_status(400)
-        self.finish(json.dumps({"error": "BadRequest", "message": message, "fix": fix}))
-
-    def body(self) -> dict[str, Any] | None:
+    def body(self) -> dict[str, Any]:
         try:
             data = json.loads(self.request.body or b"{}")
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            self.bad_request("The request body is not a JSON object", 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}')
-            return None
+            raise ConfigurationError("The request body is not a JSON object", fix=EXAMPLE)
         return data
 
     def zone(self, value: Any) -> str:
-        return validate_zone(default_zone(value if isinstance(value, str) else None))
+        if value is not None and not isinstance(value, str):  # not silently the default zone
+            raise ConfigurationError(f"The zone must be a string, not {json.dumps(value)}",
+                                     fix="Use one of: " + ", ".join(ZONES))
+        return validate_zone(default_zone(value))
+
+    @staticmethod
+    def model_id(data: dict[str, Any]) -> str:
+        value = data.get("model", "")
+        if not isinstance(value, str):
+            raise InvalidModelIdError(f"The model id must be a string, not {json.dumps(value)}", fix=EXAMPLE)
+        return value
 
 
 class ZonesHandler(_Handler):
@@ -82,7 +117,7 @@ class ModelsHandler(_Handler):
                 models, errors = await api.alist_models(self.zone(zone)), {}
         except ExoModelsError as exc:
             return self.fail(exc)
-        self.finish(json.dumps({"models": [m.to_dict() for m in models],
+        self.finish(json.dumps({"models": [with_job(m) for m in models],
                                 "errors": {z: e.to_dict() for z, e in errors.items()}}))
 
 
@@ -90,10 +125,16 @@ class ModelHandler(_Handler):
     @tornado.web.authenticated
     async def get(self, zone: str, model: str) -> None:
         try:
-            found = await api.aget_model(model, self.zone(zone))
+            zone = self.zone(zone)
+            found = await api.aget_model(model, zone)
+        except NotFoundError as exc:
+            job = known_job(model, zone)
+            if job is not None and job.model is None:  # refused by Exoscale before any model existed
+                return self.finish(json.dumps({**job.to_dict(), "watching": not job.done}))
+            return self.fail(exc)
         except ExoModelsError as exc:
             return self.fail(exc)
-        self.finish(json.dumps(found.to_dict()))
+        self.finish(json.dumps(with_job(found)))
 
     @tornado.web.authenticated
     async def delete(self, zone: str, model: str) -> None:
@@ -107,11 +148,9 @@ class ModelHandler(_Handler):
 class PreflightHandler(_Handler):
     @tornado.web.authenticated
     async def post(self) -> None:
-        data = self.body()
-        if data is None:
-            return
         try:
-            report = await api.apreflight(str(data.get("model", "")), zone=self.zone(data.get("zone")))
+            data = self.body()
+            report = await api.apreflight(self.model_id(data), zone=self.zone(data.get("zone")))
         except ExoModelsError as exc:
             return self.fail(exc)
         self.finish(json.dumps(report.to_dict()))
@@ -120,12 +159,12 @@ class PreflightHandler(_Handler):
 class ImportsHandler(_Handler):
     @tornado.web.authenticated
     async def post(self) -> None:
-        data = self.body()
-        if data is None:
-            return
         try:
-            job = await api.astart_import(str(data.get("model", "")), zone=self.zone(data.get("zone")),
-                                          force=bool(data.get("force", False)))
+            data = self.body()
+            force = data.get("force", False)
+            if not isinstance(force, bool):  # bool("false") is True: never force by accident
+                raise ConfigurationError(f'"force" must be true or false, not {json.dumps(force)}', fix=EXAMPLE)
+            job = await api.astart_import(self.model_id(data), zone=self.zone(data.get("zone")), force=force)
         except PreflightFailed as exc:
             self.set_status(422)
             return self.finish(json.dumps({**exc.to_dict(), "report": exc.report.to_dict()}))
@@ -136,12 +175,26 @@ class ImportsHandler(_Handler):
         self.finish(json.dumps({"model": job.to_dict(), "attached": job.attached}))
 
 
+class UnknownRouteHandler(_Handler):
+    """JSON, not Jupyter's HTML page, for any other path under the API (e.g. ``models/de-fra-1/``)."""
+
+    @tornado.web.authenticated
+    def get(self, *_: str) -> None:
+        self.set_status(404)
+        self.finish(json.dumps({"error": "NotFound", "message": f"No such route: {self.request.path}",
+                                "fix": "Use zones, models, models/<zone>/<model>, preflight or imports"}))
+
+    post = delete = get
+
+
 def setup_handlers(web_app: Any) -> None:
     base = url_path_join(web_app.settings["base_url"], "jupyter-exo-models")
     web_app.add_handlers(".*$", [
         (url_path_join(base, "zones"), ZonesHandler),
         (url_path_join(base, "models"), ModelsHandler),
-        (url_path_join(base, r"models/([a-z0-9-]+)/(.+)"), ModelHandler),
+        # any zone text, so that a wrong one gets a JSON answer naming the zones, not an HTML 404
+        (url_path_join(base, r"models/([^/]+)/(.+)"), ModelHandler),
         (url_path_join(base, "preflight"), PreflightHandler),
         (url_path_join(base, "imports"), ImportsHandler),
+        (url_path_join(base, "(.*)"), UnknownRouteHandler),
     ])

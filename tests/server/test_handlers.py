@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jupyter_exo_models.core.credentials import set_session_credentials
 from jupyter_exo_models.sandbox import DEMO
 
 BASE = "jupyter-exo-models"
+CANARY_SECRET = "canary-exoscale-secret-must-not-leak-0001"
+SECRETS = (DEMO.hf_token, DEMO.exo_secret, DEMO.hf_revoked, CANARY_SECRET)
+
+
+@pytest.fixture
+def pause(jp_asyncio_loop):
+    """Let the server's loop run (its import watches too) for a while."""
+    return lambda seconds=0.1: jp_asyncio_loop.run_until_complete(asyncio.sleep(seconds))
 
 
 @pytest.fixture
@@ -29,8 +38,8 @@ async def call(jp_fetch, path, method="GET", body=None, **params):
         assert exc.response is not None, exc
         response = exc.response
     text = response.body.decode()
-    for secret in (DEMO.hf_token, DEMO.exo_secret):
-        assert secret not in text
+    for secret in SECRETS:  # every answer of every test, error paths included
+        assert secret not in text, path
     return response.code, json.loads(text) if text else None
 
 
@@ -54,7 +63,7 @@ def test_preflight_route(api, sb):
     assert gate["status"] == "fail" and gate["data"]["prompt"]
 
 
-def test_import_status_and_delete(api, sb):
+def test_import_status_and_delete(api, sb, pause):
     code, data = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})
     assert code == 201 and data["attached"] is False
     again_code, again = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})
@@ -64,13 +73,38 @@ def test_import_status_and_delete(api, sb):
         code, model = api(f"models/de-fra-1/{model_id}")
         if model.get("state") == "created":
             break
-        time.sleep(0.1)
+        pause()
     assert code == 200 and model["state"] == "created", model
     assert len([m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny]) == 1
     code, data = api(f"models/de-fra-1/{model_id}", "DELETE")
     assert code == 200 and data["operation"]["state"] == "success"
     code, data = api(f"models/de-fra-1/{model_id}")
     assert code == 404 and data["fix"]
+
+
+def test_status_of_a_forced_import_that_failed_carries_its_diagnosis(api, sb, pause):
+    code, data = api("imports", "POST", {"model": DEMO.pytorch_only, "zone": "de-fra-1", "force": True})
+    assert code == 201, data
+    for _ in range(100):
+        code, model = api(f"models/de-fra-1/{DEMO.pytorch_only}")
+        if model.get("diagnosis"):
+            break
+        pause()
+    assert code == 200 and model["state"] == "error" and model["watching"] is False, model
+    assert model["diagnosis"]["cause"] == "weights-format"
+    assert model["diagnosis"]["message"] and "safetensors" in model["diagnosis"]["fix"]
+    assert api(f"models/de-fra-1/{model['id']}")[1]["diagnosis"] == model["diagnosis"]  # by id as by name
+    _, listed = api("models", zone="de-fra-1")
+    rows = {m["name"]: m for m in listed["models"]}
+    assert rows[DEMO.pytorch_only]["diagnosis"] == model["diagnosis"]
+    assert "diagnosis" not in rows[DEMO.broken_import]  # failed before this server: nothing to claim
+
+
+def test_preflight_of_an_invalid_id_is_a_report_like_the_cli_check(api, sb):
+    code, data = api("preflight", "POST", {"model": "not a repo id", "zone": "de-fra-1"})
+    assert code == 200 and data["ok"] is False
+    assert next(c for c in data["checks"] if c["id"] == "repo-id")["status"] == "fail"
+    assert not [r for r in sb.requests if r.service == "exoscale" and r.method == "POST"]
 
 
 def test_refused_import_returns_the_report(api, sb):
@@ -92,10 +126,19 @@ def test_delete_in_use_lists_deployments(api, sb):
     ("imports", "POST", {"model": DEMO.tiny, "zone": "mars-1"}, {}),
     ("models", "GET", None, {"zone": "mars-1"}),
     ("models/mars-1/x", "GET", None, {}),
+    ("models/mars-1/x", "DELETE", None, {}),
+    ("models/DE-FRA-1/no-such-model", "GET", None, {}),  # was an HTML 404 from the route pattern
+    ("models/de-fra-1/", "GET", None, {}),
+    ("no-such-route", "GET", None, {}),
+    ("preflight", "POST", {"model": DEMO.tiny, "zone": 5}, {}),  # was silently the default zone
+    ("imports", "POST", {"model": DEMO.tiny, "zone": 5}, {}),
+    ("imports", "POST", {"model": 5}, {}),
+    ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
 ])
 def test_bad_input_is_a_clear_4xx(api, sb, path, method, body, params):
     code, data = api(path, method, body, **params)
     assert 400 <= code < 500 and data["message"] and data["fix"]
+    assert not [r for r in sb.requests if r.service == "exoscale" and r.method in ("POST", "DELETE")]
 
 
 def test_missing_credentials(api, monkeypatch):
@@ -106,8 +149,32 @@ def test_missing_credentials(api, monkeypatch):
 
 
 def test_authentication_is_required(jp_fetch, jp_asyncio_loop, sb):
-    for path, method in (("zones", "GET"), ("models", "GET"), ("preflight", "POST"), ("imports", "POST")):
+    routes = (("zones", "GET"), ("models", "GET"), ("preflight", "POST"), ("imports", "POST"),
+              ("models/de-fra-1/sandbox-org/Already-Created", "GET"),
+              ("models/de-fra-1/sandbox-org/Already-Created", "DELETE"), ("no-such-route", "GET"))
+    for path, method in routes:
         with pytest.raises(HTTPClientError) as err:
-            jp_asyncio_loop.run_until_complete(jp_fetch(BASE, path, method=method, headers={"Authorization": ""},
+            jp_asyncio_loop.run_until_complete(jp_fetch(BASE, *path.split("/"), method=method, headers={"Authorization": ""},
                                                         body=b"{}" if method == "POST" else None))
         assert err.value.code == 403
+    assert [m["name"] for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.already_created]
+
+
+@pytest.mark.parametrize("credentials", ["sandbox demo", "rejected"])
+def test_no_route_answers_a_secret(api, sb, credentials):
+    """`call` checks every answer for the secrets; this walks every route, failures included."""
+    if credentials == "rejected":
+        set_session_credentials(hf_token=DEMO.hf_revoked, key=DEMO.exo_key, secret=CANARY_SECRET)
+    created = next(m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.already_created)
+    answers = [
+        api("zones"), api("models", zone="de-fra-1"), api("models", zone="all"),
+        api(f"models/de-fra-1/{created['id']}"), api("models/de-fra-1/sandbox-org/nope"),
+        api("preflight", "POST", {"model": DEMO.gated, "zone": "de-fra-1"}),
+        api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"}),
+        api("imports", "POST", {"model": DEMO.pytorch_only, "zone": "de-fra-1", "force": True}),
+        api(f"models/de-fra-1/{DEMO.in_use}", "DELETE"),
+    ]
+    if credentials == "rejected":
+        assert {code for code, _ in answers[1:2] + answers[3:5]} == {424}
+        hub = next(c for c in answers[5][1]["checks"] if c["id"] == "hf-token")
+        assert hub["status"] == "fail" and answers[6][0] == 422
