@@ -238,7 +238,7 @@ async def _preflight_one(
     id_ok = results["repo-id"].status == "pass"
     models_task = shared.models(zone) if (id_ok and zone_ok and shared.exoscale is not None) else None
     if id_ok:
-        whoami = shared.whoami(token is not None)
+        whoami = shared.whoami(token is not None and token.well_formed)
         facts = await shared.hub.facts(model_id, whoami=whoami)
         results.update(_hub_checks(model_id, token, facts, shared.endpoints.hub))
     else:
@@ -356,6 +356,14 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
                 data,
             )
     if info.fine_grained and repo is None and not info.may_read(model_id):
+        owner = model_id.split("/", 1)[0]
+        if owner.lower() in {info.user.lower(), *(o.lower() for o in info.orgs)}:
+            # the account could read its own (or its org's) private repo: the token's scope is what hides it
+            return CheckResult(
+                "hf-token", "fail",
+                f"Fine-grained token {info.name!r} is not scoped to {owner}, so it cannot see {owner}'s private repos",
+                f"Edit the token at {HF_TOKENS_URL}: add read access to {model_id} (or to {owner})", data,
+            )
         return CheckResult(
             "hf-token", "warn",
             f"Fine-grained token {info.name!r} is not scoped to {model_id}: if the repo is private, it cannot read it",

@@ -60,7 +60,7 @@ def mask(value: str | None) -> str:
         return ""
     if len(value) < 12:
         return "***"
-    prefix = value.split("_", 1)[0] + "_" if "_" in value[:5] else value[:3]
+    prefix = value.split("_", 1)[0] + "_" if "_" in value[:5] else ""  # hf_ names the kind, not the secret
     return f"{prefix}…{value[-4:]}"
 
 

@@ -23,8 +23,8 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
+    headers: dict[str, str] = field(repr=False)  # Authorization and the create body carry secrets
+    body: bytes = field(repr=False)
     raw_path: str
     time: float = field(default_factory=time.time)
     status: int | None = None  # None: no answer was sent (dropped, hung)

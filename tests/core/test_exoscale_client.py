@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from email.utils import formatdate
 
 import httpx
 import pytest
@@ -84,13 +86,15 @@ async def test_retries_are_bounded(sb):
     assert len(sb.requests) == 3 and err.value.status == 503 and "retry" in err.value.fix.lower()
 
 
-async def test_rate_limit_honours_retry_after():
+@pytest.mark.parametrize("retry_after", ["7", "http-date"])
+async def test_rate_limit_honours_retry_after(retry_after):
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
+        value = retry_after if retry_after != "http-date" else formatdate(time.time() + 7.4, usegmt=True)
         if len(calls) < 3:
-            return httpx.Response(429, headers={"Retry-After": "7"}, json={"title": "Too Many Requests", "status": 429})
+            return httpx.Response(429, headers={"Retry-After": value}, json={"title": "Too Many Requests", "status": 429})
         return httpx.Response(200, json={"models": []})
 
     clock = VirtualClock()
@@ -98,7 +102,7 @@ async def test_rate_limit_honours_retry_after():
     async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, clock=clock,
                               transport=httpx.MockTransport(handler)) as c:
         assert await c.list_models() == []
-    assert clock.slept == [7, 7]
+    assert [round(t) for t in clock.slept] == [7, 7]
 
 
 async def test_rate_limit_exhausted():
@@ -178,3 +182,25 @@ async def test_concurrent_clients_share_nothing_mutable(sb):
             return len(await c.list_models())
 
     assert len(set(await asyncio.gather(*(one() for _ in range(10))))) == 1
+
+
+async def test_a_delete_whose_answer_was_lost_succeeds(sb):
+    async with client() as c:
+        created = await c.create_model(TINY, Secret(DEMO.hf_token))
+        sb.faults.once("exoscale", "DELETE", r"/ai/model/", "lose-response")
+        operation = await c.delete_model(created.operation.reference_id)
+        assert operation.state == "success"
+        assert TINY not in [m.name for m in await c.list_models()]
+        with pytest.raises(NotFoundError):  # deleting what is not there is still an error
+            await c.delete_model(created.operation.reference_id)
+
+
+async def test_a_hanging_server_is_asked_twice_at_most(sb):
+    sb.faults.hang = True
+    try:
+        async with client(timeout=0.3) as c:
+            with pytest.raises(TransportError):
+                await c.list_models()
+    finally:
+        sb.faults.hang = False
+    assert len([r for r in sb.requests if r.service == "exoscale"]) == 2

@@ -189,3 +189,57 @@ async def test_four_seed_causes_are_found_without_any_exoscale_write(sb):
         report = await preflight(model_id, zone="de-fra-1")
         assert report[check].status == "fail", (model_id, str(report))
     assert exoscale_posts(sb) == []
+
+
+@pytest.mark.parametrize(("token", "repo", "expected"), [
+    ("hf_fine_grained_user", "demo-user/private-finetune", {"hf-token": "pass", "repo-access": "pass"}),
+    ("hf_fine_grained_user", "acme-ai/internal-model", {"hf-token": "fail", "repo-access": "fail"}),
+    ("hf_fine_grained_user", "sandbox-gated/Llama-Gated-8B", {"hf-token": "fail"}),
+    ("hf_fine_grained_gated", "sandbox-gated/Llama-Gated-8B", {"hf-token": "pass", "gated-access": "fail"}),
+    ("hf_fine_grained_gated", "acme-ai/internal-model", {"hf-token": "pass", "repo-access": "pass"}),
+    ("hf_fine_grained_repo", "sandbox-org/Tiny-Llama-1B", {"hf-token": "pass"}),
+    ("hf_fine_grained_repo", "demo-user/private-finetune", {"hf-token": "fail", "repo-access": "fail"}),
+    ("hf_fine_grained_repo", "other-user/secret-model", {"hf-token": "warn", "repo-access": "fail"}),
+])
+async def test_fine_grained_token_scopes(sb, token, repo, expected):
+    report = await preflight(repo, zone="de-fra-1", hf_token=getattr(sb.demo, token))
+    assert {check: statuses(report)[check] for check in expected} == expected, str(report)
+    if expected["hf-token"] != "pass":
+        assert "fine-grained" in report["hf-token"].message.lower() and report["hf-token"].fix
+
+
+@pytest.mark.parametrize("token", ["“hf_sandbox_demo_read_token_000000000001”", "hf_sandbox\nsplit_token",
+                                   "hf_with space_inside", "hf_nul\x00"])
+async def test_malformed_token_is_refused_before_sending(sb, token):
+    report = await preflight("sandbox-gated/Llama-Gated-8B", zone="de-fra-1", hf_token=token)
+    assert report["hf-token"].status == "fail" and "copy" in report["hf-token"].message.lower()
+    assert report["gated-access"].status == "fail" and report["weights-format"].status == "pass"
+    assert all(r.bearer() is None for r in sb.requests if r.service == "hub")
+    assert token.strip() not in str(report.to_dict())
+
+
+@pytest.mark.parametrize(("key", "secret"), [("EXO\nkey", "secret-value"), ("EXOkey", "sec ret"),
+                                             ("EXOkey", "“secret”")])
+async def test_malformed_exoscale_credentials_are_a_check_failure(sb, key, secret, monkeypatch):
+    monkeypatch.setenv("EXOSCALE_API_KEY", key)
+    monkeypatch.setenv("EXOSCALE_API_SECRET", secret)
+    from jupyter_exo_models.core import credentials
+    from jupyter_exo_models.core.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as err:
+        credentials.resolve_exoscale(key, secret)
+    assert secret not in str(err.value) and "copy" in err.value.message.lower()
+
+
+async def test_a_hanging_hub_gives_an_answer_not_a_hang(sb, monkeypatch):
+    from jupyter_exo_models.core import hub
+
+    monkeypatch.setattr(hub, "HUB_TIMEOUT", 0.5)
+    sb.faults.services = {"hub"}
+    sb.faults.hang = True
+    try:
+        report = await preflight("sandbox-org/Tiny-Llama-1B", zone="de-fra-1")
+    finally:
+        sb.faults.hang = False
+    assert report["repo-access"].status == "fail" and "no answer within" in report["repo-access"].message
+    assert report["exoscale-credentials"].status == "pass"

@@ -193,3 +193,11 @@ def test_state_machine_follows_a_virtual_clock():
         clock.advance(100)
         assert client.get_model(id=model_id)["state"] == "created"
         assert client.get_operation(id=op["id"])["state"] == "success"
+
+
+def test_the_request_log_never_shows_a_secret(sb):
+    from jupyter_exo_models import import_model
+
+    import_model("sandbox-org/Tiny-Llama-1B", zone="de-fra-1")
+    shown = repr(sb.requests)
+    assert "POST" in shown and sb.demo.hf_token not in shown and sb.demo.exo_key not in shown

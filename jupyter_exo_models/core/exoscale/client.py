@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import time
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +125,13 @@ class ExoscaleClient:
         return Operation.from_api(await self._request("GET", f"/operation/{operation_id}"), self.zone)
 
     async def delete_model(self, model_id: str) -> Operation:
-        return Operation.from_api(await self._request("DELETE", f"/ai/model/{model_id}"), self.zone)
+        try:
+            return Operation.from_api(await self._request("DELETE", f"/ai/model/{model_id}"), self.zone)
+        except NotFoundError as exc:
+            if not getattr(exc, "after_ambiguous_attempt", False):
+                raise
+            # an earlier attempt deleted it but its answer was lost: the model is gone, as asked
+            return Operation(id="", state="success", zone=self.zone, reference_id=model_id)
 
     async def create_model(self, name: str, hf_token: Secret | None = None, *, attempts: int = 6) -> CreateResult:
         """Create the model once, adopting an existing one rather than ever creating a duplicate."""
@@ -156,15 +163,24 @@ class ExoscaleClient:
 
     # -- plumbing -----------------------------------------------------------------------------
     async def _request(self, method: str, path: str) -> dict[str, Any]:
-        """An idempotent call, retried on rate limits, gateway errors and connection failures."""
+        """An idempotent call, retried on rate limits, gateway errors and connection failures.
+
+        A request that timed out is retried once only: a server that hangs would otherwise cost minutes.
+        """
+        ambiguous = timeouts = 0
         for attempt in range(self.max_retries + 1):
             try:
                 return await self._send(method, path)
             except (TransportError, RateLimitedError, ServerError) as exc:
                 retryable = isinstance(exc, TransportError) or exc.status in RETRY_STATUSES
-                if not retryable or attempt == self.max_retries:
+                timeouts += bool(getattr(exc, "timed_out", False))
+                if not retryable or attempt == self.max_retries or timeouts > 1:
                     raise
+                ambiguous += not getattr(exc, "not_sent", False)
                 await self._backoff(attempt + 1, getattr(exc, "retry_after", None))
+            except ExoscaleAPIError as exc:
+                exc.after_ambiguous_attempt = ambiguous > 0  # type: ignore[attr-defined]
+                raise
         raise AssertionError("unreachable")
 
     async def _backoff(self, attempt: int, retry_after: float | None) -> None:
@@ -185,6 +201,7 @@ class ExoscaleClient:
                 fix="Check your network (and EXOSCALE_API_ENDPOINT), then retry",
             )
             error.not_sent = not_sent  # type: ignore[attr-defined]
+            error.timed_out = isinstance(exc, httpx.TimeoutException) and not not_sent  # type: ignore[attr-defined]
             raise error from None
         log.debug("%s %s%s -> %s in %.0f ms", method, self.base_url, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
@@ -240,8 +257,15 @@ def _error(response: httpx.Response, method: str, path: str, zone: str) -> Exosc
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds, given as seconds or as an HTTP date (RFC 9110)."""
     value = response.headers.get("Retry-After")
+    if value is None:
+        return None
     try:
-        return max(0.0, float(value)) if value is not None else None
+        return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
         return None
