@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core import api
-from ..core.config import ZONES
+from ..core.config import ZONES, current_endpoints
 from ..core.errors import (
     ConfigurationError,
     ExoModelsError,
@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .demo import run_sandbox
 
         return run_sandbox(args.creating, args.downloading)
+    if not getattr(args, "json", False) and current_endpoints().sandbox:
+        print("[SANDBOX] embedded fake Hugging Face Hub and Exoscale API: nothing leaves this machine", file=sys.stderr)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
@@ -167,7 +169,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         models, errors = api.list_models(args.zone), {}
     if args.json:
-        _print_json({"models": [m.to_dict() for m in models],
+        _print_json({"models": [m.to_dict() for m in models], "sandbox": current_endpoints().sandbox,
                      "errors": {z: e.to_dict() for z, e in errors.items()}})
         return EXIT_OK
     if not models:
@@ -195,7 +197,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 progress.close()
         result: dict[str, Any] = job.to_dict()
     else:
-        result = api.get_model(args.model, zone=args.zone).to_dict()
+        result = {**api.get_model(args.model, zone=args.zone).to_dict(), "sandbox": current_endpoints().sandbox}
     if args.json:
         _print_json(result)
     else:

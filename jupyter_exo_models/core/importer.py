@@ -123,7 +123,7 @@ class ImportJob:
     def state(self) -> str:
         if self.last_event:
             return self.last_event.state
-        return self.model.state if self.model else "submitted"
+        return self.model.state if self.model else "creating"  # Exoscale accepted the create: the model is being made
 
     @property
     def done(self) -> bool:
@@ -135,13 +135,15 @@ class ImportJob:
 
     def to_dict(self) -> dict[str, Any]:
         reference = self.operation.reference_id if self.operation else None
-        model = self.model.to_dict() if self.model else {"id": reference, "name": self.name, "zone": self.zone}
+        model = self.model.to_dict() if self.model else {"id": reference, "name": self.name, "zone": self.zone,
+                                                         "model_size": None}
         return {
             **model,
             "state": self.state,
             "attached": self.attached,
             "elapsed": round(self.elapsed, 1),
             "diagnosis": asdict(self.diagnosis) if self.diagnosis else None,
+            "sandbox": current_endpoints().sandbox,
         }
 
     # -- events -------------------------------------------------------------------------------

@@ -74,8 +74,8 @@ def test_import_list_status_delete(sb, capsys):
     assert code == 0 and TINY in [m["name"] for m in json.loads(out)["models"]]
     code, out, _ = run("status", TINY, "--json")
     assert code == 0 and json.loads(out)["id"] == imported["id"]
-    code, out, _ = run("status", TINY)
-    assert "created" in out
+    code, out, err = run("status", TINY)
+    assert "created" in out and "[SANDBOX]" in err
     code, out, _ = run("delete", TINY, "--yes", "--json")
     assert code == 0 and json.loads(out)["deleted"]["id"] == imported["id"]
     code, _, err = run("delete", "sandbox-org/In-Use-Model", "--yes")
@@ -111,3 +111,12 @@ def test_secrets_never_reach_cli_output_or_debug_logs():
     assert result.returncode == 0, result.stderr
     for secret in (DEMO.hf_token, DEMO.exo_secret):
         assert secret not in result.stdout and secret not in result.stderr
+
+
+def test_import_no_wait_json_has_the_model_shape(sb, capsys):
+    from jupyter_exo_models.cli import main
+
+    assert main(["import", "sandbox-org/single-safetensors", "--no-wait", "--json"]) == 0
+    started = json.loads(capsys.readouterr().out)
+    assert started.keys() >= {"id", "name", "zone", "state", "model_size"} and started["id"]
+    assert started["state"] in ("creating", "downloading") and started["sandbox"] is True
