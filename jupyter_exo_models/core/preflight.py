@@ -404,9 +404,19 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
         f"{user} has not accepted the conditions of gated repo {repo.id}",
         f"Open {url}, accept the conditions"
         + (" (the authors then review the request)" if repo.gated == "manual" else "")
-        + ", then re-check",
+        + ", then re-check" + _gate_summary(repo.gate),
         {**data, "state": "not-accepted"},
     )
+
+
+def _gate_summary(gate: dict[str, Any]) -> str:
+    """What the Hub's form will ask, in one line, so a terminal shows it too (UIs render ``data``)."""
+    text = " — ".join(str(gate[k]).strip() for k in ("heading", "prompt") if gate.get(k))
+    if len(text) > 240:
+        text = text[:239] + "…"
+    fields = gate.get("fields")
+    names = ", ".join(map(str, fields)) if isinstance(fields, dict) else ""
+    return (f". The gate asks: {text}" if text else "") + (f" (fields: {names})" if names else "")
 
 
 def _check_weights(facts: HubFacts) -> CheckResult:

@@ -48,6 +48,7 @@ async def test_gated_not_accepted_carries_the_gate(sb):
     assert check.data["url"].endswith("/sandbox-gated/Llama-Gated-8B")
     assert check.data.get("prompt") and check.data.get("fields")
     assert "accept" in check.fix.lower()
+    assert check.data["prompt"][:40] in str(report) and "Country" in str(report)  # terminals see the gate too
     assert statuses(report)["repo-access"] == "pass"
 
 
