@@ -7,16 +7,17 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jupyter_exo_models.core import api
-from jupyter_exo_models.core.config import Endpoints
 from jupyter_exo_models.core.errors import ExoModelsError, InsecureEndpointError
 from jupyter_exo_models.core.hub import HubClient
 from jupyter_exo_models.core.preflight import preflight_many
@@ -64,7 +65,7 @@ def test_restart_resumes_a_watch_from_a_new_process(sb, tmp_path):
     assert len([m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny]) == 1
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(model_id=st.one_of(st.text(max_size=150), st.from_regex(r"[\w.\-/ ]{0,100}", fullmatch=True)),
        zone=st.one_of(st.sampled_from(["de-fra-1", "ch-gva-2"]), st.text(max_size=20)),
        token=st.one_of(st.none(), st.text(max_size=60)))
@@ -81,17 +82,34 @@ async def test_bad_input_at_scale_never_crashes_or_sends_for_invalid_ids(sb, mod
 def test_bad_input_at_scale_through_the_cli(sb, capsys):
     from jupyter_exo_models.cli import main
 
-    ids = ["", " ", "a/b/c", "../x", "x" * 300, "ünï/cødé", "org/", "/m", "http://x/y", "a//b", "\x00/\x01"] * 60
+    ids = ["", " ", "a/b/c", "../x", "x" * 300, "ünï/cødé", "org/", "/m", "http://x/y", "a//b", "\x00/\x01"] * 100
     sb.clear_log()
     codes = {main(["check", model_id, "--json"]) for model_id in ids}
     assert codes == {1} and sb.requests == []
     for zone in ["mars", "x" * 100, "de-fra-1/../x", "de fra 1"]:
         assert main(["list", "--zone", zone]) == 2
     capsys.readouterr()
+    from jupyter_exo_models.core.credentials import set_session_credentials
+
+    tokens = ["hf_revoked_or_never_issued_0000", "“hf_smart_quotes”", "hf_line\nbreak", "hf_\x00nul", "x" * 500, "ü" * 20]
+    for token in tokens:
+        set_session_credentials(hf_token=token)
+        assert main(["check", "sandbox-gated/Llama-Gated-8B", "--json"]) == 1
+        [token_check] = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["id"] == "hf-token"]
+        assert token_check["status"] == "fail" and token.strip() not in json.dumps(token_check)
 
 
-async def test_canaries_never_appear_in_outputs_logs_or_foreign_requests(sb, caplog, capsys):
+async def test_canaries_never_appear_in_outputs_logs_or_foreign_requests(sb, caplog, capsys, monkeypatch):
     from jupyter_exo_models.cli import main
+
+    connected = []
+    real_connect = socket.socket.connect
+
+    def record(self, address):
+        connected.append(address)
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", record)
 
     sb.catalog.tokens[CANARY_HF] = sb.catalog.tokens[DEMO.hf_token].__class__(
         CANARY_HF, "demo-user", "canary", "read")
@@ -124,13 +142,18 @@ async def test_canaries_never_appear_in_outputs_logs_or_foreign_requests(sb, cap
         assert CANARY_EXO not in raw
         if CANARY_HF in raw:
             assert request.service == "hub" or (request.method == "POST" and request.path.endswith("/ai/model"))
+    # and no connection went anywhere but the sandbox
+    sandbox_ports = {urlsplit(sb.hub_url).port, urlsplit(sb.exoscale_url("de-fra-1")).port}
+    tcp = [a for a in connected if isinstance(a, tuple)]
+    assert tcp and {(host, port) for host, port, *_ in tcp} <= {("127.0.0.1", p) for p in sandbox_ports}
 
 
 async def test_plain_http_hub_is_refused_before_a_token_is_sent():
     with pytest.raises(InsecureEndpointError):
         HubClient("http://huggingface.example", Secret(CANARY_HF))
-    HubClient("http://huggingface.example", None)  # anonymous requests carry nothing to protect
-    assert Endpoints("http://127.0.0.1:1", "http://127.0.0.1:1/{zone}/v2").exoscale("de-fra-1").endswith("de-fra-1/v2")
+    with pytest.raises(InsecureEndpointError):
+        HubClient("http://10.0.0.1:8080", Secret(CANARY_HF))
+    HubClient("http://127.0.0.1:1", Secret(CANARY_HF))  # loopback (the sandbox) is allowed
 
 
 def test_bad_input_at_scale_through_the_magics(sb, capsys):
