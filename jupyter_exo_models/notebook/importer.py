@@ -18,9 +18,10 @@ from ..core import api
 from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
 from ..core.credentials import default_zone
 from ..core.errors import ExoModelsError, PreflightFailed
-from ..core.importer import ImportJob, StatusEvent, attach
+from ..core.importer import ImportJob, StatusEvent, attach, known_job
 from ..core.preflight import PreflightReport
 from ..core.runner import submit
+from ..core.secrets import Secret
 from . import render
 
 log = logging.getLogger("jupyter_exo_models.notebook")
@@ -34,13 +35,19 @@ class ModelImporter(widgets.VBox):
         model_id: the Hugging Face repo id; when given, the checks start at once (and an import
             already under way for it is shown).
         zone: the Exoscale zone (default from the environment or the exo config).
+        hf_token: a Hugging Face token for this widget only (default: the one :func:`login` or the
+            environment gives); False checks and imports anonymously.
+
+    Attributes:
+        future: the latest action's future (check or import), for scripts and tests to wait on.
 
     Example:
         >>> from jupyter_exo_models import ModelImporter
         >>> ModelImporter("meta-llama/Llama-3.1-8B-Instruct", zone="de-fra-1")
     """
 
-    def __init__(self, model_id: str | None = None, zone: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, model_id: str | None = None, zone: str | None = None, *,
+                 hf_token: str | bool | None = None, **kwargs: Any) -> None:
         zone_value = default_zone(zone)
         self.model_input = widgets.Text(value=model_id or "", placeholder="namespace/model-name",
                                         description="Model", layout=widgets.Layout(width="420px"))
@@ -63,8 +70,12 @@ class ModelImporter(widgets.VBox):
         self.cli = widgets.HTML(layout=widgets.Layout(display=HIDDEN))
         self.report: PreflightReport | None = None
         self.job: ImportJob | None = None
+        self.future: concurrent.futures.Future[Any] | None = None
+        self._hf_token = Secret(hf_token) if isinstance(hf_token, str) else hf_token  # never a trait: not saved
+        self._checks_started = 0  # only the latest check may fill in the report
         self._busy = False
         self._importing = False
+        self._unsubscribe: Any = None
 
         sandbox = render.sandbox_badge(current_endpoints().sandbox)
         title = widgets.HTML(f"{sandbox}<b>Import a Hugging Face model into Exoscale Dedicated Inference</b>")
@@ -92,44 +103,88 @@ class ModelImporter(widgets.VBox):
         state = self.job.state if self.job else ("checked" if self.report else "not checked")
         return f"ModelImporter(model_id={self.model_input.value!r}, zone={self.zone_input.value!r}): {state}"
 
+    # Shown again (a re-run cell, `display(importer)`) after its watch was stopped: look at Exoscale again.
+    if hasattr(widgets.VBox, "_repr_mimebundle_"):  # ipywidgets 8
+        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+            self._refresh_if_stopped()
+            return super()._repr_mimebundle_(**kwargs)
+    else:  # ipywidgets 7
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            self._refresh_if_stopped()
+            super()._ipython_display_(**kwargs)
+
+    def _refresh_if_stopped(self) -> None:
+        job = self.job
+        if job is not None and job.done and job.state not in ("created", "ready", "error") and not self._busy:
+            self.check()
+
     # -- actions (each returns a future, so scripts and tests can wait) --------------------------
     def check(self) -> concurrent.futures.Future[PreflightReport]:
         """Run preflight in the background and show one row per check."""
         model_id, zone = self.model_input.value.strip(), self.zone_input.value
+        self._checks_started += 1
         self._busy = True
+        self.report = None
         self.check_button.disabled = self.import_button.disabled = True
         self.results.value = f"<i>Checking {render.esc(model_id or '(empty id)')} in {zone}…</i>"
-        return self._run(self._check(model_id, zone))
+        return self._run(self._check(model_id, zone, self._checks_started))
 
-    async def _check(self, model_id: str, zone: str) -> PreflightReport:
+    async def _check(self, model_id: str, zone: str, number: int) -> PreflightReport:
         try:
-            report = await api.apreflight(model_id, zone=zone)
+            report = await api.apreflight(model_id, zone=zone, hf_token=self._hf_token)
         finally:
-            self._busy = False
-            self.check_button.disabled = False
+            if number == self._checks_started:
+                self._busy = False
+                self.check_button.disabled = False
+        if number != self._checks_started or not self._shows(report):
+            # a newer check runs, or the fields changed meanwhile: this report describes another model
+            if number == self._checks_started:
+                self.results.value = "<i>Changed while checking: check again.</i>"
+            return report
         self.report = report
         self._show_report(report)
-        existing = report.existing
-        if existing is not None and existing.state != "error" and self.job is None:
-            self._follow(await attach(existing.name, zone=zone))
+        await self._show_import_state(report)
         return report
 
+    async def _show_import_state(self, report: PreflightReport) -> None:
+        """What Exoscale (or this process) says about an import of the report's model."""
+        job = self.job
+        if job is not None and job.name == report.model and job.zone == report.zone and not job.done:
+            return  # already watching it live
+        existing = report.existing
+        known = known_job(report.model, report.zone)
+        if existing is not None and existing.state != "error":
+            # a new watch from Exoscale's current state: after "Stop watching", a kernel restart, another tab
+            self._follow(await attach(existing.name, zone=report.zone))
+        elif known is not None and (not known.done or known.diagnosis is not None):
+            self._follow(known)  # started here and not listed yet, or failed here: its diagnosis
+        elif job is not None:
+            self._forget_job()  # what it showed is gone (the model was deleted, or this is another model)
+
     def start_import(self) -> concurrent.futures.Future[ImportJob | None]:
-        """Create the model (or attach to it) and watch it; a second click while starting does nothing."""
-        if self._importing or self.report is None:
+        """Create the report's model (or attach to it) and watch it.
+
+        Nothing happens while an import starts or is watched (a double click), nor when the report
+        is missing or describes another model than the fields show.
+        """
+        report, job = self.report, self.job
+        watching = job is not None and not job.done
+        if self._importing or watching or report is None or not self._shows(report):
+            if report is not None and not self._shows(report):
+                self.results.value = "<i>Changed: check again.</i>"
             done: concurrent.futures.Future[ImportJob | None] = concurrent.futures.Future()
-            done.set_result(self.job)
+            done.set_result(None)
             return done
         self._importing = True
         self.import_button.disabled = True
         self.status.value = "<i>Starting the import…</i>"
-        report = self.report
         return self._run(self._import(report))
 
     async def _import(self, report: PreflightReport) -> ImportJob | None:
         try:
-            job = await api.astart_import(report.model, zone=report.zone)
-        except PreflightFailed as exc:
+            job = await api.astart_import(report.model, zone=report.zone, hf_token=self._hf_token)
+        except PreflightFailed as exc:  # something changed since the check: show what it says now
+            self.report = exc.report
             self._show_report(exc.report)
             self.status.value = "<b style='color:#cf222e'>Import refused: fix the failed checks first.</b>"
             return None
@@ -159,9 +214,14 @@ class ModelImporter(widgets.VBox):
         self._update_import_button()
         self._update_cli()
 
+    def _shows(self, report: PreflightReport) -> bool:
+        """Whether the fields still show the report's model and zone."""
+        return (self.model_input.value.strip(), self.zone_input.value) == (report.model, report.zone)
+
     def _update_import_button(self) -> None:
         report = self.report
-        ready = report is not None and report.ok and (not report.warnings or self.override.value)
+        ready = (report is not None and self._shows(report) and report.ok
+                 and (not report.warnings or self.override.value))
         watching = self.job is not None and not self.job.done
         self.import_button.disabled = not ready or self._busy or self._importing or watching
 
@@ -178,18 +238,26 @@ class ModelImporter(widgets.VBox):
             self.check()
 
     def _edited(self, _: Any) -> None:
-        if self.report is not None and (self.model_input.value.strip(), self.zone_input.value) != (
-                self.report.model, self.report.zone):
+        self._update_import_button()
+        if self.report is not None and not self._shows(self.report):
             self.report = None
-            self.import_button.disabled = True
             self.results.value = "<i>Changed: check again.</i>"
 
     def _follow(self, job: ImportJob) -> None:
+        self._forget_job()
         self.job = job
         self.import_button.disabled = True
         self.stop_button.layout.display = SHOWN
-        job.subscribe(self._on_event)
+        self._unsubscribe = job.subscribe(self._on_event)
         job.start()
+        self._update_import_button()
+
+    def _forget_job(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()  # the old job's events must not redraw this widget
+        self._unsubscribe = self.job = None
+        self.stop_button.layout.display = HIDDEN
+        self.status.value = ""
 
     def _on_event(self, event: StatusEvent) -> None:
         job = self.job
@@ -206,7 +274,7 @@ class ModelImporter(widgets.VBox):
         self.status.value = html
 
     def _run(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
-        future = submit(coro)
+        self.future = future = submit(coro)
         future.add_done_callback(self._report_crash)
         return future
 
@@ -215,6 +283,7 @@ class ModelImporter(widgets.VBox):
             return
         exc = future.exception()
         self.check_button.disabled = False
+        self._update_import_button()  # a failed start may be retried
         if isinstance(exc, ExoModelsError):
             self.status.value = (f"<div style='color:#cf222e'>{render.esc(exc.message)}"
                                  f"<br>fix: {render.esc(exc.fix)}</div>")

@@ -10,36 +10,49 @@ from __future__ import annotations
 
 import concurrent.futures
 import getpass
+import logging
+import sys
+from dataclasses import dataclass, fields
 from typing import Any
 
 import ipywidgets as widgets
 
 from ..core import api
 from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
-from ..core.credentials import default_zone, resolve_exoscale, set_session_credentials
+from ..core.credentials import default_zone, set_session_credentials
 from ..core.errors import ExoModelsError
 from ..core.runner import submit
 from . import render
 
+log = logging.getLogger("jupyter_exo_models.notebook")
+
 
 def _in_kernel() -> bool:
+    """Whether a Jupyter kernel runs us, Colab's included (its shell subclasses ZMQInteractiveShell)."""
     try:
         from IPython import get_ipython
     except ImportError:
         return False
     shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+    # by name along the MRO, so terminal IPython never has to import ipykernel
+    return shell is not None and any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
-def _exoscale_found() -> bool:
-    try:
-        resolve_exoscale()
-    except ExoModelsError:
-        return False
-    return True
+@dataclass(frozen=True, repr=False)
+class CredentialsCheck(api.CredentialsCheck):
+    """The core's check with a one-line repr: :func:`login` has already shown the details."""
+
+    @classmethod
+    def of(cls, check: api.CredentialsCheck) -> CredentialsCheck:
+        return cls(**{f.name: getattr(check, f.name) for f in fields(check)})
+
+    def __repr__(self) -> str:
+        hf = self.hf.user if self.hf else "no valid token"
+        exoscale = f"key {self.exoscale_key} in {self.zone}" if self.exoscale_ok else "not usable"
+        return f"<CredentialsCheck {'ok' if self.ok else 'incomplete'}: Hugging Face {hf}; Exoscale {exoscale}>"
 
 
-def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.CredentialsCheck:
+def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | CredentialsCheck:
     """Check the credentials in force; ask for the missing or broken ones.
 
     Args:
@@ -47,13 +60,14 @@ def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.
         zone: the zone in which to check the Exoscale key (default from the environment).
 
     Returns:
-        In a notebook, the widget (when something must be entered); else the credentials check.
+        In a notebook, the widget (when something must be entered); else the credentials check
+        (its repr is one line: the details were shown already).
     """
-    check = api.validate_credentials(zone=zone)
+    check = CredentialsCheck.of(api.validate_credentials(zone=zone))
     if check.ok and not force:
-        _show(render.bundle(f"Logged in. {check.summary()}",
-                            f"{render.sandbox_badge(current_endpoints().sandbox)}{render.ICONS['pass']} Logged in.<br>"
-                            f"{render.esc(check.summary()).replace(chr(10), '<br>')}"))
+        line = check.summary().replace("\n", " · ")  # nothing to enter: one line, not a form
+        _show(render.bundle(f"Logged in. {line}", f"{render.sandbox_badge(current_endpoints().sandbox)}"
+                                                 f"{render.ICONS['pass']} Logged in. {render.esc(line)}"))
         return check
     if _in_kernel():
         return LoginWidget(zone=zone, ask_exoscale=force or not check.exoscale_ok)
@@ -69,14 +83,12 @@ def _show(data: dict[str, str]) -> None:
         print(data["text/plain"])
 
 
-def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.CredentialsCheck:
-    """No widget frontend (terminal IPython, scripts, papermill): prompts, or the environment."""
-    import sys
-
+def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> CredentialsCheck:
+    """No widget frontend (terminal IPython, scripts): prompts, or the environment."""
     if not sys.stdin or not sys.stdin.isatty():
         print("No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
               + check.summary())
-        return check
+        return CredentialsCheck.of(check)
     token = getpass.getpass("Hugging Face token (input hidden, Enter to keep the current one): ").strip() or None
     key = secret = None
     if not check.exoscale_ok:
@@ -88,7 +100,7 @@ def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.Creden
     if result.exoscale_ok and key and secret:
         set_session_credentials(key=key, secret=secret, zone=result.zone)
     print(result.summary())
-    return result
+    return CredentialsCheck.of(result)
 
 
 class LoginWidget(widgets.VBox):
@@ -124,26 +136,41 @@ class LoginWidget(widgets.VBox):
         self.button.on_click(lambda _: self.submit())
 
     def __repr__(self) -> str:
-        return "LoginWidget(): enter the credentials in the widget, or set HF_TOKEN / EXOSCALE_API_KEY / EXOSCALE_API_SECRET"
+        # the plain-text fallback where widgets do not render (papermill, nbconvert): ipywidgets keeps 110 chars
+        return "Login form (no form above? set HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET, then run again)"
 
     def submit(self) -> concurrent.futures.Future[api.CredentialsCheck]:
         """Read the fields, empty them at once, then validate in the background."""
         token, key, secret = self.token.value.strip() or None, self.key.value.strip() or None, self.secret.value.strip() or None
-        self.token.value = self.secret.value = ""  # out of the widget state before anything else
+        # out of the widget state before anything else (the key is not secret, but need not linger either)
+        self.token.value = self.key.value = self.secret.value = ""
         save, zone = self.save.value, self.zone.value
         self.button.disabled = True
         self.status.value = "<i>Checking…</i>"
         future = submit(self._validate(token, key, secret, zone, save))
-        future.add_done_callback(lambda _: setattr(self.button, "disabled", False))
+        future.add_done_callback(self._finished)
         return future
+
+    def _finished(self, future: concurrent.futures.Future[api.CredentialsCheck]) -> None:
+        self.button.disabled = False
+        exc = future.exception() if not future.cancelled() else concurrent.futures.CancelledError()
+        if exc is None:
+            return
+        if isinstance(exc, ExoModelsError):  # our errors never carry a secret
+            text = f"{render.esc(exc.message)}<br>fix: {render.esc(exc.fix)}"
+        else:  # any other exception's text might quote one: only its type is shown
+            log.error("login failed: %s", type(exc).__name__)
+            text = f"Unexpected error ({render.esc(type(exc).__name__)}); nothing was saved: try again"
+        self.status.value = f"{render.ICONS['fail']} {text}"
 
     async def _validate(self, token: str | None, key: str | None, secret: str | None, zone: str,
                         save: bool) -> api.CredentialsCheck:
         result = await api.avalidate_credentials(hf_token=token, key=key, secret=secret, zone=zone)
+        saved = ""
         if result.hf is not None and token:
             set_session_credentials(hf_token=token)
             if save:
-                await _save_token(token)
+                saved = await _save_token(token, result.hf)
         if result.exoscale_ok and key and secret:
             set_session_credentials(key=key, secret=secret, zone=zone)
         elif result.exoscale_ok:
@@ -156,16 +183,40 @@ class LoginWidget(widgets.VBox):
         elif result.exoscale_error is not None:
             lines.append(f"{bad} Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
                          f"{render.esc(result.exoscale_error.fix)}")
-        if save and result.hf is not None and token:
-            lines.append("Saved the token in Hugging Face's token store.")
+        if saved:
+            lines.append(render.esc(saved))
         self.status.value = "<br>".join(lines)
-        return result
+        return CredentialsCheck.of(result)
 
 
-async def _save_token(token: str) -> None:
+async def _save_token(token: str, info: Any) -> str:
+    """Save the token in huggingface_hub's token store; what happened, in one sentence.
+
+    ``huggingface_hub.login`` has no ``endpoint`` argument: it validates against the endpoint it read
+    at import time. When that is the Hub in use, it does the job; otherwise (the sandbox, HF_ENDPOINT set
+    after import) the token, already validated against the Hub in use, is stored with the same
+    (private) helpers ``login`` uses.
+    """
     import asyncio
 
-    from huggingface_hub import login as hf_login
+    from huggingface_hub import constants
 
-    await asyncio.to_thread(hf_login, token=token, add_to_git_credential=False)
+    def save() -> None:
+        if constants.ENDPOINT.rstrip("/") == current_endpoints().hub.rstrip("/"):
+            from huggingface_hub import login as hf_login
+
+            hf_login(token=token, add_to_git_credential=False)
+        else:
+            from huggingface_hub._login import _save_token as store, _set_active_token
+
+            name = info.name or f"jupyter-exo-models-{info.user}"
+            store(token=token, token_name=name)
+            _set_active_token(token_name=name, add_to_git_credential=False)
+
+    try:
+        await asyncio.to_thread(save)
+    except Exception as exc:  # ImportError (a newer huggingface_hub), ValueError, OSError: the login still holds
+        log.warning("saving the Hugging Face token failed: %s", type(exc).__name__)
+        return f"Could not save the token ({type(exc).__name__}): it is used for this session only."
+    return "Saved the token in Hugging Face's token store."
 
