@@ -51,8 +51,9 @@ export class ExoModelsApi {
     return this.call('preflight', 'POST', { model, zone });
   }
 
-  startImport(model: string, zone: string, force = false): Promise<{ model: IModel; attached: boolean }> {
-    return this.call('imports', 'POST', { model, zone, force });
+  // Never forced: the sidebar imports only what passed its checks (the server's "force" is for scripts).
+  startImport(model: string, zone: string): Promise<{ model: IModel; attached: boolean }> {
+    return this.call('imports', 'POST', { model, zone });
   }
 
   model(zone: string, id: string): Promise<IModel> {

@@ -18,6 +18,13 @@ export interface IReport {
   checks: ICheck[];
 }
 
+/** Why an import ended in `error`: a preflight check id (or "exoscale"), and what to do. */
+export interface IDiagnosis {
+  cause: string;
+  message: string;
+  fix: string;
+}
+
 export interface IModel {
   id: string | null;
   name: string;
@@ -26,6 +33,9 @@ export interface IModel {
   model_size: number | null;
   created_at: string | null;
   updated_at: string | null;
+  /** Set only when this Jupyter server started or attached to the import. */
+  diagnosis?: IDiagnosis | null;
+  watching?: boolean;
 }
 
 export const IN_PROGRESS = ['creating', 'downloading'];
@@ -86,9 +96,9 @@ export const CHECK_ICONS: { [status in CheckStatus]: string } = {
   skip: '–'
 };
 
-/** Refresh the table on a timer while any model is still being imported. */
+/** Refresh the list on a timer while any model is still being imported, or its diagnosis is still coming. */
 export function needsRefresh(models: IModel[]): boolean {
-  return models.some(m => IN_PROGRESS.includes(m.state));
+  return models.some(m => IN_PROGRESS.includes(m.state) || m.watching === true);
 }
 
 /** Import is allowed when no check fails, and warnings were acknowledged. */

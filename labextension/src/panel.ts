@@ -3,21 +3,8 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, ExoModelsApi, IZones } from './api';
-import {
-  badgeClass,
-  canImport,
-  canonicalFix,
-  CHECK_ICONS,
-  formatAge,
-  formatBytes,
-  gateOf,
-  IModel,
-  IReport,
-  needsRefresh,
-  sortModels
-} from './format';
-
-const REFRESH_MS = 2000;
+import { canonicalFix, CHECK_ICONS, gateOf, IModel, IReport, sortModels } from './format';
+import { emptyMessage, importEnabled, IRow, nextRefreshMs, noticeOf, rowOf } from './view';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -45,12 +32,21 @@ export class ExoModelsPanel extends Widget {
   private report: IReport | null = null;
   private timer: number | null = null;
   private importing = false;
+  private error: unknown = null; // the last failure of zones() or models(); null after a success
+  private listed = false; // a refresh succeeded since the zones (and credentials) were read
+  private failures = 0; // failed refreshes in a row, for the backoff
+  private busySince: number | null = null; // when the imports on screen started being followed
 
   private readonly zoneSelect = el('select', { 'aria-label': 'Zone', className: 'jp-ExoModels-zone' });
   private readonly notice = el('div', { className: 'jp-ExoModels-notice', role: 'status' });
-  private readonly tableBody = el('tbody');
+  private readonly list = el('ul', { className: 'jp-ExoModels-list' });
   private readonly empty = el('div', { className: 'jp-ExoModels-empty' });
-  private readonly form = el('form', { className: 'jp-ExoModels-form', hidden: true });
+  private readonly form = el('form', { id: 'jp-ExoModels-form', className: 'jp-ExoModels-form', hidden: true });
+  private readonly formToggle = el(
+    'button',
+    { type: 'button', className: 'jp-mod-styled jp-mod-accept', 'aria-expanded': 'false', 'aria-controls': 'jp-ExoModels-form' },
+    'Import model…'
+  );
   private readonly modelInput = el('input', {
     id: 'jp-ExoModels-model',
     type: 'text',
@@ -70,13 +66,20 @@ export class ExoModelsPanel extends Widget {
     super();
     this.id = 'jp-exo-models';
     this.addClass('jp-ExoModels');
-    this.title.caption = 'Exoscale models';
+    this.title.label = 'Exoscale models';
+    this.title.caption = 'Exoscale models: import Hugging Face models into Dedicated Inference';
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Exoscale models');
     this.zoneSelect.addEventListener('change', () => {
       this.zone = this.zoneSelect.value;
+      this.models = []; // another zone's list
+      this.error = null;
+      this.failures = 0;
       this.report = null;
       this.renderReport();
       void this.refresh();
     });
+    this.formToggle.addEventListener('click', () => this.toggleForm());
     this.form.addEventListener('submit', event => {
       event.preventDefault();
       void this.check();
@@ -103,34 +106,34 @@ export class ExoModelsPanel extends Widget {
         'div',
         { className: 'jp-ExoModels-row' },
         this.zoneSelect,
-        el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.refresh(), title: 'Refresh' }, 'Refresh'),
-        el('button', { type: 'button', className: 'jp-mod-styled jp-mod-accept', onClick: () => this.toggleForm() }, 'Import model…')
+        el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.start() }, 'Refresh'),
+        this.formToggle
       )
     );
-    const table = el(
-      'table',
-      { className: 'jp-ExoModels-table' },
-      el('thead', {}, el('tr', {}, ...['Model', 'State', 'Size', 'Age', ''].map(h => el('th', { scope: 'col' }, h)))),
-      this.tableBody
-    );
-    this.node.append(header, this.notice, this.form, table, this.empty);
+    this.node.append(header, this.notice, this.form, this.list, this.empty);
   }
 
+  /** Read the zones and credentials, then list the models (also the Refresh and Retry buttons). */
   async start(): Promise<void> {
     try {
       this.zones = await this.api.zones();
     } catch (error) {
-      this.showNotice(error);
+      this.error = error;
+      this.render();
       return;
     }
-    this.zone = this.zones.default_zone;
-    this.zoneSelect.replaceChildren(...this.zones.zones.map(z => el('option', { value: z, selected: z === this.zone }, z)));
-    this.renderNotice();
+    if (!this.zoneSelect.options.length) {
+      this.zone = this.zones.default_zone;
+      this.zoneSelect.replaceChildren(...this.zones.zones.map(z => el('option', { value: z, selected: z === this.zone }, z)));
+    }
+    this.listed = false;
+    this.busySince = null; // someone is looking: follow imports quickly again
     await this.refresh();
   }
 
   openForm(): void {
     this.form.hidden = false;
+    this.formToggle.setAttribute('aria-expanded', 'true');
     this.modelInput.focus();
   }
 
@@ -139,51 +142,29 @@ export class ExoModelsPanel extends Widget {
       this.openForm();
     } else {
       this.form.hidden = true;
+      this.formToggle.setAttribute('aria-expanded', 'false');
     }
-  }
-
-  private renderNotice(): void {
-    const zones = this.zones;
-    if (!zones) {
-      return;
-    }
-    const parts: (Node | string)[] = [];
-    if (zones.sandbox) {
-      parts.push(el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'), ' embedded fake Hugging Face Hub and Exoscale API. ');
-    }
-    if (!zones.credentials.exoscale.found) {
-      parts.push(
-        el('strong', {}, 'Exoscale credentials missing. '),
-        'Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET (or run `exo config`) before starting JupyterLab, ' +
-          'or run jupyter_exo_models.login() in a notebook of this server.'
-      );
-    }
-    if (!zones.credentials.hf.found) {
-      parts.push(el('div', {}, 'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'));
-    }
-    this.notice.replaceChildren(...parts);
-    this.notice.hidden = parts.length === 0;
-  }
-
-  private showNotice(error: unknown): void {
-    const fix = error instanceof ApiError && error.fix ? ` — ${error.fix}` : '';
-    this.notice.replaceChildren(el('strong', {}, (error as Error).message || String(error)), fix);
-    this.notice.hidden = false;
   }
 
   async refresh(): Promise<void> {
+    const zone = this.zone;
     try {
-      const { models, errors } = await this.api.models(this.zone);
-      this.models = sortModels(models);
-      const problems = Object.entries(errors).map(([z, e]) => `${z}: ${e.message}`);
-      if (problems.length) {
-        this.showNotice(new Error(problems.join('; ')));
+      const { models } = await this.api.models(zone);
+      if (zone !== this.zone) {
+        return; // the zone changed meanwhile: its own refresh draws it
       }
+      this.models = sortModels(models);
+      this.error = null;
+      this.listed = true;
+      this.failures = 0;
     } catch (error) {
-      this.models = [];
-      this.showNotice(error);
+      if (zone !== this.zone) {
+        return;
+      }
+      this.error = error; // the models shown stay: one failed refresh must not empty the list
+      this.failures += 1;
     }
-    this.renderTable();
+    this.render();
     this.schedule();
   }
 
@@ -192,33 +173,92 @@ export class ExoModelsPanel extends Widget {
       window.clearTimeout(this.timer);
       this.timer = null;
     }
-    if (needsRefresh(this.models) && !this.isDisposed) {
-      this.timer = window.setTimeout(() => void this.refresh(), REFRESH_MS);
+    const now = Date.now();
+    const delay = nextRefreshMs(this.models, now - (this.busySince ?? now), this.failures);
+    this.busySince = delay === null ? null : this.busySince ?? now;
+    if (delay !== null && !this.isDisposed) {
+      this.timer = window.setTimeout(() => void this.refresh(), delay);
     }
   }
 
-  private renderTable(): void {
-    this.tableBody.replaceChildren(
-      ...this.models.map(model =>
+  private render(): void {
+    const zones = this.zones;
+    const notice = noticeOf(zones, this.error, this.listed);
+    const parts: Node[] = [];
+    if (zones?.sandbox) {
+      parts.push(el('div', {}, el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'), ' embedded fake Hugging Face Hub and Exoscale API.'));
+    }
+    if (notice) {
+      parts.push(
         el(
-          'tr',
-          { 'data-model': model.name },
-          el('td', { className: 'jp-ExoModels-name', title: model.id || '' }, model.name),
-          el('td', {}, el('span', { className: `jp-ExoModels-badge ${badgeClass(model.state)}` }, model.state)),
-          el('td', {}, formatBytes(model.model_size)),
-          el('td', {}, formatAge(model.created_at)),
-          el('td', {}, el('button', {
-            type: 'button',
-            className: 'jp-mod-styled jp-ExoModels-delete',
-            'aria-label': `Delete ${model.name}`,
-            title: `Delete ${model.name}`,
-            onClick: () => void this.deleteModel(model)
-          }, '✕'))
+          'div',
+          { className: `jp-ExoModels-alert jp-ExoModels-${notice.kind}`, 'data-notice': notice.kind },
+          el('strong', {}, notice.title),
+          ...(notice.fix ? [el('div', {}, notice.fix)] : []),
+          el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.start() }, 'Retry')
         )
-      )
-    );
-    this.empty.textContent = this.models.length ? '' : `No models in ${this.zone} yet. Use “Import model…” to add one.`;
+      );
+    }
+    if (zones && !zones.credentials.hf.found) {
+      parts.push(el('div', {}, 'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'));
+    }
+    this.notice.replaceChildren(...parts);
+    this.notice.hidden = parts.length === 0;
+    this.list.setAttribute('aria-label', `Models in ${this.zone}`);
+    this.list.replaceChildren(...this.models.map(model => this.item(rowOf(model))));
+    this.empty.textContent = this.models.length ? '' : emptyMessage(this.zone, notice);
     this.empty.hidden = this.models.length > 0;
+  }
+
+  // One model: the name on its own line (the sidebar is narrow), then state, size, age and delete.
+  private item(row: IRow): HTMLLIElement {
+    const details: Node[] = [];
+    if (row.diagnosis) {
+      details.push(
+        el(
+          'div',
+          { className: 'jp-ExoModels-diagnosis', 'data-cause': row.diagnosis.cause },
+          el('strong', {}, `Why it failed (${row.diagnosis.cause}): `),
+          row.diagnosis.message,
+          el('div', { className: 'jp-ExoModels-fix' }, 'fix: ', row.diagnosis.fix)
+        )
+      );
+    } else if (row.offerCheck) {
+      details.push(
+        el(
+          'div',
+          { className: 'jp-ExoModels-diagnosis' },
+          'The import failed at Exoscale. ',
+          el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.checkModel(row.name) }, 'Find out why')
+        )
+      );
+    }
+    return el(
+      'li',
+      { className: 'jp-ExoModels-item', 'data-model': row.name },
+      el('div', { className: 'jp-ExoModels-name', title: row.title }, row.name),
+      el(
+        'div',
+        { className: 'jp-ExoModels-meta' },
+        el('span', { className: `jp-ExoModels-badge ${row.badge}` }, row.state),
+        el('span', { title: 'Size' }, row.size),
+        el('span', { title: 'Created' }, row.age),
+        el('button', {
+          type: 'button',
+          className: 'jp-mod-styled jp-ExoModels-delete',
+          'aria-label': `Delete ${row.name}`,
+          title: `Delete ${row.name}`,
+          onClick: () => void this.deleteModel(row)
+        }, '✕')
+      ),
+      ...details
+    );
+  }
+
+  private async checkModel(name: string): Promise<void> {
+    this.openForm();
+    this.modelInput.value = name;
+    await this.check();
   }
 
   private async check(): Promise<void> {
@@ -287,7 +327,7 @@ export class ExoModelsPanel extends Widget {
   }
 
   private updateImportButton(): void {
-    this.importButton.disabled = this.importing || !canImport(this.report, this.acknowledge.checked);
+    this.importButton.disabled = !importEnabled(this.report, this.acknowledge.checked, this.importing);
   }
 
   private async startImport(): Promise<void> {
@@ -302,7 +342,7 @@ export class ExoModelsPanel extends Widget {
       const result = await this.api.startImport(report.model, report.zone);
       this.message.textContent = result.attached
         ? `${report.model} was already in ${report.zone}: following it.`
-        : `Import of ${report.model} started: its progress shows in the table.`;
+        : `Import of ${report.model} started: its progress shows in the list below.`;
     } catch (error) {
       if (error instanceof ApiError && error.report) {
         this.report = error.report;
@@ -313,26 +353,28 @@ export class ExoModelsPanel extends Widget {
       this.importing = false;
       this.updateImportButton();
     }
+    this.busySince = null;
     await this.refresh();
   }
 
-  private async deleteModel(model: IModel): Promise<void> {
+  private async deleteModel(row: IRow): Promise<void> {
+    const zone = this.zone;
     const answer = await showDialog({
       title: 'Delete model',
-      body: `Delete ${model.name} (${model.id}) from ${model.zone}? Its stored files are removed; importing it again downloads them again.`,
+      body: `Delete ${row.title} from ${zone}? Its stored files are removed; importing it again downloads them again.`,
       buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
     });
-    if (!answer.button.accept || !model.id) {
+    if (!answer.button.accept) {
       return;
     }
     try {
-      await this.api.deleteModel(model.zone, model.id);
+      await this.api.deleteModel(zone, row.target);
     } catch (error) {
       const deployments = error instanceof ApiError ? error.deployments : [];
       await showDialog({
         title: deployments.length ? 'Model in use' : 'Delete failed',
         body: deployments.length
-          ? `${model.name} is used by: ${deployments.join(', ')}. ${(error as ApiError).fix}`
+          ? `${row.name} is used by: ${deployments.join(', ')}. ${(error as ApiError).fix}`
           : `${(error as Error).message} ${error instanceof ApiError ? error.fix : ''}`,
         buttons: [Dialog.okButton()]
       });

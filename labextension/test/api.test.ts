@@ -26,7 +26,7 @@ describe('ExoModelsApi', () => {
       'GET models/de-fra-1/abc',
       'DELETE models/de-fra-1/abc'
     ]);
-    expect(JSON.parse(calls[2].body!)).toEqual({ model: 'org/model', zone: 'de-fra-1', force: false });
+    expect(JSON.parse(calls[2].body!)).toEqual({ model: 'org/model', zone: 'de-fra-1' }); // never forced
   });
 
   it('turns error answers into ApiError with message, fix, deployments and report', async () => {

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -18,7 +22,7 @@ def sidebar(page, lab):
         window.jupyterapp.shell.activateById('jp-exo-models');
     }""")
     panel = page.locator("#jp-exo-models")
-    panel.locator("tr[data-model='sandbox-org/Already-Created']").wait_for(timeout=60_000)
+    panel.locator("li[data-model='sandbox-org/Already-Created']").wait_for(timeout=60_000)
     return panel
 
 
@@ -36,7 +40,7 @@ def test_import_through_the_form_reaches_created(sidebar, page, lab, screenshot)
     check(sidebar, TINY)
     assert sidebar.locator("li.jp-ExoModels-check-fail").count() == 0
     sidebar.get_by_role("button", name="Import", exact=True).click()
-    row = sidebar.locator(f"tr[data-model='{TINY}']")
+    row = sidebar.locator(f"li[data-model='{TINY}']")
     row.locator(".jp-ExoModels-badge", has_text="created").wait_for(timeout=60_000)
     screenshot(page, "lab-sidebar", docs=True)
     assert [m["state"] for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == TINY] == ["created"]
@@ -56,10 +60,60 @@ def test_gated_model_shows_its_diagnosis_and_gate(sidebar, page, screenshot):
     sidebar.locator("li[data-check='repo-id-case'].jp-ExoModels-check-pass").wait_for(timeout=60_000)
 
 
+def test_failed_import_shows_its_diagnosis(sidebar, page, lab, screenshot):
+    # the sidebar never forces past a failed check: a script does, through the server's REST API
+    request = urllib.request.Request(
+        f"{lab.url}/jupyter-exo-models/imports", method="POST",
+        data=json.dumps({"model": "sandbox-org/pytorch-only", "zone": "de-fra-1", "force": True}).encode(),
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
+    assert urllib.request.urlopen(request, timeout=30).status == 201
+    sidebar.get_by_role("button", name="Refresh", exact=True).click()
+    diagnosis = sidebar.locator("li[data-model='sandbox-org/pytorch-only'] .jp-ExoModels-diagnosis[data-cause='weights-format']")
+    diagnosis.wait_for(timeout=60_000)
+    assert "safetensors" in diagnosis.inner_text() and "fix:" in diagnosis.inner_text()
+    screenshot(page, "lab-sidebar-diagnosis", docs=True)
+    # a model that failed before this server watched it: the checks say why
+    broken = sidebar.locator("li[data-model='sandbox-org/Broken-Import']")
+    broken.get_by_role("button", name="Find out why").click()
+    assert sidebar.get_by_label("Hugging Face model id").input_value() == "sandbox-org/Broken-Import"
+    sidebar.locator("li[data-check='already-imported'].jp-ExoModels-check-fail").wait_for(timeout=60_000)
+    assert sidebar.get_by_role("button", name="Import", exact=True).is_disabled()
+
+
+def test_form_toggle_and_narrow_rows(sidebar, page):
+    toggle = sidebar.get_by_role("button", name="Import model…")
+    expanded = toggle.get_attribute("aria-expanded")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") != expanded
+    name = sidebar.locator("li[data-model='sandbox-org/Already-Created'] .jp-ExoModels-name")
+    line_height = float(name.evaluate("n => parseFloat(getComputedStyle(n).lineHeight) || 16"))
+    assert name.bounding_box()["height"] < 2 * line_height  # one line at the default sidebar width
+
+
+def luminance(css_color: str) -> float:
+    r, g, b = (float(v) for v in re.findall(r"[\d.]+", css_color)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def test_dark_theme_follows_jupyterlab(sidebar, page, screenshot):
+    change = "theme => window.jupyterapp.commands.execute('apputils:change-theme', {theme})"
+    page.evaluate(change, "JupyterLab Dark")
+    try:
+        page.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        page.wait_for_timeout(500)
+        name = sidebar.locator("li[data-model='sandbox-org/Already-Created'] .jp-ExoModels-name")
+        assert luminance(sidebar.evaluate("n => getComputedStyle(n).backgroundColor")) < 0.3
+        assert luminance(name.evaluate("n => getComputedStyle(n).color")) > 0.6
+        screenshot(page, "lab-sidebar-dark")
+    finally:
+        page.evaluate(change, "JupyterLab Light")
+        page.wait_for_function("document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+
+
 def test_delete_with_confirmation_and_in_use_refusal(sidebar, page, lab):
     sidebar.get_by_role("button", name="Delete sandbox-org/Already-Created").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
-    sidebar.locator("tr[data-model='sandbox-org/Already-Created']").wait_for(state="detached", timeout=30_000)
+    sidebar.locator("li[data-model='sandbox-org/Already-Created']").wait_for(state="detached", timeout=30_000)
     assert not [m for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == "sandbox-org/Already-Created"]
     sidebar.get_by_role("button", name="Delete sandbox-org/In-Use-Model").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()

@@ -1,0 +1,108 @@
+// The sidebar's decisions, as pure functions (panel.ts only draws what these return): tested with jest.
+import { ApiError, IZones } from './api';
+import { badgeClass, canImport, formatAge, formatBytes, IModel, IReport, needsRefresh } from './format';
+
+export type NoticeKind = 'credentials-missing' | 'credentials-rejected' | 'error';
+
+export interface INotice {
+  kind: NoticeKind;
+  title: string;
+  fix: string;
+}
+
+// The sidebar talks to the Jupyter server's process, not to a kernel: login() in a notebook does not
+// reach it, so the fix names what the server does read.
+export const CREDENTIALS_FIX =
+  'Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment JupyterLab starts from (then restart it), ' +
+  'or run `exo config` to write ~/.config/exoscale/exoscale.toml (read on every refresh). ' +
+  'jupyter_exo_models.login() in a notebook sets credentials for that notebook’s kernel only.';
+
+/**
+ * The notice above the list, or null.
+ * @param zones what the server said at start (credentials found or not)
+ * @param error the last failure of zones() or models(); null once a refresh succeeded
+ * @param listed whether a refresh succeeded since `zones` was read (credentials work after all)
+ */
+export function noticeOf(zones: IZones | null, error: unknown, listed: boolean): INotice | null {
+  if (error instanceof ApiError && error.status === 424) {
+    return error.body['error'] === 'AuthenticationError'
+      ? { kind: 'credentials-rejected', title: `Exoscale credentials rejected: ${error.message}`, fix: error.fix }
+      : { kind: 'credentials-missing', title: 'Exoscale credentials missing.', fix: CREDENTIALS_FIX };
+  }
+  if (error) {
+    const message = (error as Error).message || String(error);
+    return { kind: 'error', title: message, fix: error instanceof ApiError ? error.fix : '' };
+  }
+  if (!listed && zones && !zones.credentials.exoscale.found) {
+    return { kind: 'credentials-missing', title: 'Exoscale credentials missing.', fix: CREDENTIALS_FIX };
+  }
+  return null;
+}
+
+/** What the list says when it has no rows. */
+export function emptyMessage(zone: string, notice: INotice | null): string {
+  if (notice?.kind.startsWith('credentials')) {
+    return `The models of ${zone} show here once the Exoscale credentials work.`;
+  }
+  if (notice) {
+    return `Could not list the models of ${zone}.`;
+  }
+  return `No models in ${zone} yet. Use “Import model…” to add one.`;
+}
+
+// Every refresh lists the zone at Exoscale, so the sidebar follows the CLI/SDK polling schedule of
+// SPEC.md (3 s for the first 30 s, then growing linearly toward 60 s at 15 min) instead of a fixed 2 s,
+// capped at 30 s because someone is looking at it. Failures back off from there, to the same cap.
+export const REFRESH_FIRST_MS = 3000;
+export const REFRESH_FAST_FOR_MS = 30_000;
+export const REFRESH_CAP_MS = 30_000;
+
+/**
+ * Milliseconds until the next automatic refresh, or null for none (nothing is being imported).
+ * @param models the models shown (kept from before when the last refresh failed)
+ * @param busyMs how long imports have been in progress
+ * @param failures consecutive failed refreshes
+ */
+export function nextRefreshMs(models: IModel[], busyMs: number, failures: number): number | null {
+  if (!needsRefresh(models)) {
+    return null;
+  }
+  const growing = REFRESH_FIRST_MS + (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) * (60_000 - REFRESH_FIRST_MS)) / (900_000 - REFRESH_FAST_FOR_MS);
+  return Math.round(Math.min(REFRESH_CAP_MS, growing * 2 ** Math.min(failures, 10)));
+}
+
+/** The Import button: only after a check without failures (never forced), warnings acknowledged, once at a time. */
+export function importEnabled(report: IReport | null, acknowledged: boolean, importing: boolean): boolean {
+  return !importing && canImport(report, acknowledged);
+}
+
+export interface IRow {
+  name: string;
+  state: string;
+  badge: string;
+  size: string;
+  age: string;
+  title: string;
+  /** What to delete by: the id, else the name (the server takes either). */
+  target: string;
+  /** Why a failed import failed, when this server watched it. */
+  diagnosis: { cause: string; message: string; fix: string } | null;
+  /** A failed model with no diagnosis here: offer to run the checks on its name. */
+  offerCheck: boolean;
+}
+
+export function rowOf(model: IModel, now: Date = new Date()): IRow {
+  const failed = model.state === 'error';
+  const diagnosis = failed && model.diagnosis ? model.diagnosis : null;
+  return {
+    name: model.name,
+    state: model.state,
+    badge: badgeClass(model.state),
+    size: formatBytes(model.model_size),
+    age: formatAge(model.created_at, now),
+    title: model.id ? `${model.name} (id ${model.id})` : model.name,
+    target: model.id || model.name,
+    diagnosis,
+    offerCheck: failed && !diagnosis && !model.watching
+  };
+}
