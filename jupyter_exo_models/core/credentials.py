@@ -19,7 +19,7 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from .config import FALLBACK_ZONE, ZONES
+from .config import FALLBACK_ZONE
 from .errors import ConfigurationError, CredentialsMissingError
 from .secrets import Secret, well_formed
 
@@ -167,8 +167,9 @@ def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
             f"Account {account.get('name')!r} in {path} has no key or secret",
             fix="Run `exo config` to set the account's API key and secret",
         )
-    zone = str(account.get("defaultZone") or FALLBACK_ZONE).lower()
-    return ExoscaleCredentials(key, Secret(secret), zone if zone in ZONES else FALLBACK_ZONE, f"exo config ({path})")
+    # an unknown defaultZone is kept, so that using it fails with the list of zones instead of silently moving
+    zone = str(account.get("defaultZone") or FALLBACK_ZONE).strip().lower()
+    return ExoscaleCredentials(key, Secret(secret), zone, f"exo config ({path})")
 
 
 def default_zone(explicit: str | None = None) -> str:

@@ -95,6 +95,19 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
         creds.resolve_exoscale("EXOonly-key")
 
 
+def test_unknown_default_zone_in_the_exo_config_is_named(tmp_path):
+    from jupyter_exo_models.core.config import validate_zone
+
+    config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "a-secret-value"\ndefaultZone = "ch-zrh-9"\n')
+    assert creds.default_zone() == "ch-zrh-9"
+    with pytest.raises(ConfigurationError) as err:
+        validate_zone(creds.default_zone())
+    assert "ch-zrh-9" in err.value.message and "de-fra-1" in err.value.fix
+    assert creds.default_zone("de-fra-1") == "de-fra-1"
+
+
 def test_broken_exo_config_is_a_clear_error(tmp_path):
     config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True)

@@ -12,8 +12,8 @@ import json
 import logging
 import random
 import time
-from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
