@@ -3,8 +3,8 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, ExoModelsApi, IZones } from './api';
-import { canonicalFix, CHECK_ICONS, gateOf, IModel, IReport, sortModels } from './format';
-import { emptyMessage, importEnabled, IRow, nextRefreshMs, noticeOf, rowOf } from './view';
+import { canonicalFix, CHECK_ICONS, gateOf, IModel, IReport } from './format';
+import { afterRefresh, emptyMessage, IListState, importEnabled, IRow, nextRefreshMs, noticeOf, rowOf } from './view';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -28,13 +28,10 @@ function el<K extends keyof HTMLElementTagNameMap>(
 export class ExoModelsPanel extends Widget {
   private zones: IZones | null = null;
   private zone = 'de-fra-1';
-  private models: IModel[] = [];
   private report: IReport | null = null;
   private timer: number | null = null;
   private importing = false;
-  private error: unknown = null; // the last failure of zones() or models(); null after a success
-  private listed = false; // a refresh succeeded since the zones (and credentials) were read
-  private failures = 0; // failed refreshes in a row, for the backoff
+  private state: IListState = { models: [], error: null, listed: false, failures: 0 };
   private busySince: number | null = null; // when the imports on screen started being followed
 
   private readonly zoneSelect = el('select', { 'aria-label': 'Zone', className: 'jp-ExoModels-zone' });
@@ -72,9 +69,7 @@ export class ExoModelsPanel extends Widget {
     this.node.setAttribute('aria-label', 'Exoscale models');
     this.zoneSelect.addEventListener('change', () => {
       this.zone = this.zoneSelect.value;
-      this.models = []; // another zone's list
-      this.error = null;
-      this.failures = 0;
+      this.state = { models: [], error: null, listed: this.state.listed, failures: 0 }; // another zone's list
       this.report = null;
       this.renderReport();
       void this.refresh();
@@ -118,7 +113,7 @@ export class ExoModelsPanel extends Widget {
     try {
       this.zones = await this.api.zones();
     } catch (error) {
-      this.error = error;
+      this.state = { ...this.state, error };
       this.render();
       return;
     }
@@ -126,7 +121,7 @@ export class ExoModelsPanel extends Widget {
       this.zone = this.zones.default_zone;
       this.zoneSelect.replaceChildren(...this.zones.zones.map(z => el('option', { value: z, selected: z === this.zone }, z)));
     }
-    this.listed = false;
+    this.state = { ...this.state, listed: false };
     this.busySince = null; // someone is looking: follow imports quickly again
     await this.refresh();
   }
@@ -148,22 +143,16 @@ export class ExoModelsPanel extends Widget {
 
   async refresh(): Promise<void> {
     const zone = this.zone;
+    let outcome: { models: IModel[] } | { error: unknown };
     try {
-      const { models } = await this.api.models(zone);
-      if (zone !== this.zone) {
-        return; // the zone changed meanwhile: its own refresh draws it
-      }
-      this.models = sortModels(models);
-      this.error = null;
-      this.listed = true;
-      this.failures = 0;
+      outcome = { models: (await this.api.models(zone)).models };
     } catch (error) {
-      if (zone !== this.zone) {
-        return;
-      }
-      this.error = error; // the models shown stay: one failed refresh must not empty the list
-      this.failures += 1;
+      outcome = { error };
     }
+    if (zone !== this.zone) {
+      return; // the zone changed meanwhile: its own refresh draws it
+    }
+    this.state = afterRefresh(this.state, outcome);
     this.render();
     this.schedule();
   }
@@ -174,7 +163,7 @@ export class ExoModelsPanel extends Widget {
       this.timer = null;
     }
     const now = Date.now();
-    const delay = nextRefreshMs(this.models, now - (this.busySince ?? now), this.failures);
+    const delay = nextRefreshMs(this.state.models, now - (this.busySince ?? now), this.state.failures);
     this.busySince = delay === null ? null : this.busySince ?? now;
     if (delay !== null && !this.isDisposed) {
       this.timer = window.setTimeout(() => void this.refresh(), delay);
@@ -183,7 +172,7 @@ export class ExoModelsPanel extends Widget {
 
   private render(): void {
     const zones = this.zones;
-    const notice = noticeOf(zones, this.error, this.listed);
+    const notice = noticeOf(zones, this.state.error, this.state.listed);
     const parts: Node[] = [];
     if (zones?.sandbox) {
       parts.push(el('div', {}, el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'), ' embedded fake Hugging Face Hub and Exoscale API.'));
@@ -205,9 +194,9 @@ export class ExoModelsPanel extends Widget {
     this.notice.replaceChildren(...parts);
     this.notice.hidden = parts.length === 0;
     this.list.setAttribute('aria-label', `Models in ${this.zone}`);
-    this.list.replaceChildren(...this.models.map(model => this.item(rowOf(model))));
-    this.empty.textContent = this.models.length ? '' : emptyMessage(this.zone, notice);
-    this.empty.hidden = this.models.length > 0;
+    this.list.replaceChildren(...this.state.models.map(model => this.item(rowOf(model))));
+    this.empty.textContent = this.state.models.length ? '' : emptyMessage(this.zone, notice);
+    this.empty.hidden = this.state.models.length > 0;
   }
 
   // One model: the name on its own line (the sidebar is narrow), then state, size, age and delete.

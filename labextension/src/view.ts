@@ -1,6 +1,6 @@
 // The sidebar's decisions, as pure functions (panel.ts only draws what these return): tested with jest.
 import { ApiError, IZones } from './api';
-import { badgeClass, canImport, formatAge, formatBytes, IModel, IReport, needsRefresh } from './format';
+import { badgeClass, canImport, formatAge, formatBytes, IModel, IReport, needsRefresh, sortModels } from './format';
 
 export type NoticeKind = 'credentials-missing' | 'credentials-rejected' | 'error';
 
@@ -69,6 +69,21 @@ export function nextRefreshMs(models: IModel[], busyMs: number, failures: number
   }
   const growing = REFRESH_FIRST_MS + (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) * (60_000 - REFRESH_FIRST_MS)) / (900_000 - REFRESH_FAST_FOR_MS);
   return Math.round(Math.min(REFRESH_CAP_MS, growing * 2 ** Math.min(failures, 10)));
+}
+
+export interface IListState {
+  models: IModel[];
+  error: unknown; // the last failure; null after a success
+  listed: boolean; // a refresh succeeded since the credentials were read
+  failures: number; // failed refreshes in a row
+}
+
+/** The list after a refresh: a failure keeps the models shown (one blip must not empty the list). */
+export function afterRefresh(state: IListState, outcome: { models: IModel[] } | { error: unknown }): IListState {
+  if ('models' in outcome) {
+    return { models: sortModels(outcome.models), error: null, listed: true, failures: 0 };
+  }
+  return { ...state, error: outcome.error, failures: state.failures + 1 };
 }
 
 /** The Import button: only after a check without failures (never forced), warnings acknowledged, once at a time. */

@@ -1,6 +1,6 @@
 import { ApiError, IZones } from '../src/api';
 import { IModel, IReport } from '../src/format';
-import { CREDENTIALS_FIX, emptyMessage, importEnabled, nextRefreshMs, noticeOf, REFRESH_CAP_MS, rowOf } from '../src/view';
+import { afterRefresh, CREDENTIALS_FIX, emptyMessage, importEnabled, nextRefreshMs, noticeOf, REFRESH_CAP_MS, rowOf } from '../src/view';
 
 const zones = (exoscale: boolean, sandbox = false): IZones => ({
   zones: ['de-fra-1'],
@@ -71,6 +71,25 @@ describe('refresh schedule', () => {
   it('waits for the diagnosis of an import the server still watches', () => {
     expect(nextRefreshMs([model('error', { watching: true })], 0, 0)).toBe(3000);
     expect(nextRefreshMs([model('error', { watching: false })], 0, 0)).toBeNull();
+  });
+});
+
+describe('after a refresh', () => {
+  const shown = { models: [model('downloading')], error: null, listed: true, failures: 0 };
+
+  it('keeps the models shown when a refresh fails, and counts the failures', () => {
+    const failed = afterRefresh(afterRefresh(shown, { error: new TypeError('Failed to fetch') }), { error: new TypeError('again') });
+    expect(failed.models).toEqual(shown.models);
+    expect(failed.failures).toBe(2);
+    expect(nextRefreshMs(failed.models, 0, failed.failures)).toBe(12_000); // still following the import
+  });
+
+  it('clears the error and the failures on success, newest first', () => {
+    const older = model('created', { name: 'a/old', created_at: '2026-01-01T00:00:00Z' });
+    const state = afterRefresh({ ...shown, error: missing, failures: 3, listed: false }, { models: [older, model('created')] });
+    expect(state).toMatchObject({ error: null, failures: 0, listed: true });
+    expect(state.models.map(m => m.name)).toEqual(['sandbox-org/Tiny-Llama-1B', 'a/old']);
+    expect(noticeOf(zones(false), state.error, state.listed)).toBeNull();
   });
 });
 
