@@ -63,7 +63,6 @@ export class ExoModelsPanel extends Widget {
     super();
     this.id = 'jp-exo-models';
     this.addClass('jp-ExoModels');
-    this.title.label = 'Exoscale models';
     this.title.caption = 'Exoscale models: import Hugging Face models into Dedicated Inference';
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'Exoscale models');
