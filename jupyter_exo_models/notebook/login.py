@@ -207,7 +207,8 @@ async def _save_token(token: str, info: Any) -> str:
 
             hf_login(token=token, add_to_git_credential=False)
         else:
-            from huggingface_hub._login import _save_token as store, _set_active_token
+            from huggingface_hub._login import _save_token as store
+            from huggingface_hub._login import _set_active_token
 
             name = info.name or f"jupyter-exo-models-{info.user}"
             store(token=token, token_name=name)
@@ -215,7 +216,7 @@ async def _save_token(token: str, info: Any) -> str:
 
     try:
         await asyncio.to_thread(save)
-    except Exception as exc:  # ImportError (a newer huggingface_hub), ValueError, OSError: the login still holds
+    except Exception as exc:  # noqa: BLE001  ImportError (newer huggingface_hub), ValueError, OSError: the login holds
         log.warning("saving the Hugging Face token failed: %s", type(exc).__name__)
         return f"Could not save the token ({type(exc).__name__}): it is used for this session only."
     return "Saved the token in Hugging Face's token store."

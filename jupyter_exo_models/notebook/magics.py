@@ -6,15 +6,20 @@ The core is imported on first use, so ``%load_ext`` stays cheap.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{8,}|\bEXO[A-Za-z0-9]{8,}")
-TOKEN_WARNING = ("A token-like value was written in this cell: it is ignored and was not echoed. It is now part of "
-                 "the notebook file: revoke it, then use jupyter_exo_models.login() or the HF_TOKEN / "
+TOKEN = re.compile(r"(hf_|api_org_)[A-Za-z0-9_]{8,}|EXO[A-Za-z0-9]{8,}")
+UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+TOKEN_WARNING = ("An argument that looks like a token or secret was ignored and not echoed. If it is one, it is now "
+                 "part of the notebook file: revoke it, then use jupyter_exo_models.login() or the HF_TOKEN / "
                  "EXOSCALE_API_KEY / EXOSCALE_API_SECRET environment variables.")
 
 
@@ -24,23 +29,46 @@ def _display(data: dict[str, str]) -> None:
     display(data, raw=True)
 
 
-def _error(exc: Any) -> None:
+def _error_bundle(exc: Any) -> dict[str, str]:
     from .render import bundle, esc
 
-    fix = f"\n  fix: {exc.fix}" if getattr(exc, "fix", "") else ""
-    _display(bundle(f"error: {exc.message}{fix}",
-                    f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>"
-                    + (f"<br>fix: {esc(exc.fix)}" if getattr(exc, "fix", "") else "") + "</div>"))
+    fix = getattr(exc, "fix", "")
+    return bundle(f"error: {exc.message}" + (f"\n  fix: {fix}" if fix else ""),
+                  f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>"
+                  + (f"<br>fix: {esc(fix)}" if fix else "") + "</div>")
+
+
+def _error(exc: Any) -> None:
+    _display(_error_bundle(exc))
+
+
+def looks_secret(word: str) -> bool:
+    """Whether a whole magic argument is a token, or a long high-entropy string such as an API secret.
+
+    Model ids (they have a slash) and UUIDs never are; ``acme/hf_demo`` is an id, not a token.
+    """
+    value = word.strip("'\"").rpartition("=")[2]  # --opt=value too
+    if TOKEN.fullmatch(value):
+        return True
+    if len(value) < 16 or "/" in value or value.startswith("-") or UUID.fullmatch(value):
+        return False
+    kinds = sum(any(test(c) for c in value) for test in (str.islower, str.isupper, str.isdigit))
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return kinds >= 2 and entropy >= 3.0
 
 
 def _scrub(line: str) -> str:
-    """Drop token-like words from a magic line (with a warning that never repeats them)."""
-    if TOKEN_LIKE.search(line):
-        import warnings
+    """Drop whole arguments that look like secrets, so no error message can echo them.
 
-        warnings.warn(TOKEN_WARNING, stacklevel=3)
-        line = TOKEN_LIKE.sub("", line)
-    return line
+    The warning goes to stderr every time (``warnings.warn`` would show once per location).
+    """
+    words = line.split()
+    kept = [w for w in words if not looks_secret(w)]
+    if len(kept) == len(words):
+        return line
+    print(TOKEN_WARNING, file=sys.stderr)
+    return " ".join(kept)
 
 
 def _args(magic: Any, line: str) -> Any:
@@ -63,7 +91,10 @@ class ExoMagics(Magics):
         Line form: ``%exo_import MODEL_ID [--zone Z] [--check] [--no-wait] [--force] [--timeout S]``
         returns the ImportJob (or the PreflightReport with --check).
         Cell form: ``%%exo_import [--zone Z] [--check]`` with one model id a line: all are checked
-        concurrently, those that pass are imported, one table shows them all live.
+        concurrently, those that pass are imported, one table shows them all live, with each
+        failure's message and fix. It returns a BatchImport: ``.reports``, ``.jobs``, ``.errors``
+        and ``.failed`` (also ``_`` right after the cell).
+        Arguments that look like tokens or secrets are ignored, never echoed.
         """
         from ..core.errors import ExoModelsError
 
@@ -101,7 +132,7 @@ class ExoMagics(Magics):
             _error(exc)
             return None
         _display(models_bundle(models, errors))
-        return models
+        return ModelList(models)
 
     @magic_arguments()
     @argument("model", help="model name (Hugging Face id) or UUID")
@@ -120,7 +151,7 @@ class ExoMagics(Magics):
             _error(exc)
             return None
         _display(models_bundle([model]))
-        return model
+        return _shown_model(model)
 
     @magic_arguments()
     @argument("model", help="model name (Hugging Face id) or UUID")
@@ -151,7 +182,7 @@ class ExoMagics(Magics):
             return None
         text = f"Deleting {model.name} ({model.id}) in {model.zone}: {operation.state}"
         _display(bundle(text, esc(text)))
-        return operation
+        return _shown_operation(operation)
 
     @magic_arguments()
     @argument("--force", action="store_true", help="ask again even when valid credentials are present")
@@ -176,17 +207,125 @@ def _usage(message: str) -> Any:
     return ExoModelsError(message, fix="See %exo_import? for every option")
 
 
+# -- results: the magics display them in full, so their reprs (echoed as Out[n]) stay one line ----------
+def _recast(cls: type, obj: Any) -> Any:
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(obj) if f.init})
+
+
+def _shown_report(report: Any) -> Any:
+    from ..core.preflight import PreflightReport
+
+    class ShownReport(PreflightReport):
+        def __repr__(self) -> str:
+            verdict = "ready to import" if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
+            return f"<PreflightReport {self.model} in {self.zone}: {verdict}>"
+
+    return _recast(ShownReport, report)
+
+
+def _shown_model(model: Any) -> Any:
+    from ..core.exoscale.models import Model
+
+    class ShownModel(Model):
+        def __repr__(self) -> str:
+            return f"<Model {self.name} in {self.zone}: {self.state} ({self.id})>"
+
+    return _recast(ShownModel, model)
+
+
+def _shown_operation(operation: Any) -> Any:
+    from ..core.exoscale.models import Operation
+
+    class ShownOperation(Operation):
+        def __repr__(self) -> str:
+            return f"<Operation {self.id} in {self.zone}: {self.state}>"
+
+    return _recast(ShownOperation, operation)
+
+
+class ModelList(list):
+    """``%exo_models``'s models (a plain list), with a one-line repr: the table is shown above."""
+
+    def __repr__(self) -> str:
+        states = Counter(m.state for m in self)
+        return f"<{len(self)} models: {', '.join(f'{n} {s}' for s, n in sorted(states.items())) or 'none'}>"
+
+
+@dataclass
+class BatchImport:
+    """What ``%%exo_import`` did, one entry per model id.
+
+    Attributes:
+        reports: the preflight report of each id.
+        jobs: the import job of each id whose import started.
+        errors: each id whose import could not start or failed (``message`` and ``fix``).
+    """
+
+    reports: list[Any]
+    jobs: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Any] = field(default_factory=dict)
+    check_only: bool = False
+
+    def state(self, report: Any) -> str:
+        job = self.jobs.get(report.model)
+        if report.model in self.errors and (job is None or not job.done):
+            return "failed"
+        if job is not None:
+            return job.state
+        if not report.ok:
+            return "refused: " + ", ".join(c.id for c in report.failures)
+        return "ready to import" if self.check_only else "not imported"
+
+    def problem(self, report: Any) -> tuple[str, str]:
+        """The message and fix to show under the model's row ("" when all is well)."""
+        job = self.jobs.get(report.model)
+        if job is not None and job.diagnosis is not None:
+            return job.diagnosis.message, job.diagnosis.fix
+        if report.model in self.errors:
+            return self.errors[report.model].message, self.errors[report.model].fix
+        if not report.ok and report.failures:
+            first = report.failures[0]
+            return first.message, first.fix
+        return "", ""
+
+    @property
+    def failed(self) -> list[str]:
+        """The ids refused by preflight, whose import could not start, or that ended in error."""
+        return [r.model for r in self.reports if self.state(r) in ("failed", "error") or not r.ok]
+
+    def __repr__(self) -> str:
+        states = Counter(self.state(r).split(":")[0] for r in self.reports)
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+        return f"<%%exo_import of {len(self.reports)} models: {summary}>"
+
+
+def _batch_bundle(batch: BatchImport) -> dict[str, str]:
+    from .render import STATE_COLORS, bundle, esc
+
+    rows_text, rows_html = [], []
+    for report in batch.reports:
+        state = batch.state(report)
+        message, fix = batch.problem(report)
+        rows_text.append(f"{report.model:<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else ""))
+        color = STATE_COLORS.get(state, "#cf222e" if message else "inherit")
+        detail = f"{esc(message)}<br><span style='opacity:0.8'>fix: {esc(fix)}</span>" if message else ""
+        rows_html.append(f"<tr><td style='text-align:left'>{esc(report.model)}</td>"
+                         f"<td style='text-align:left;color:{color}'>{esc(state)}</td>"
+                         f"<td style='text-align:left'>{detail}</td></tr>")
+    return bundle("\n".join(rows_text), "<table>" + "".join(rows_html) + "</table>")
+
+
 def _single(args: Any) -> Any:
     from IPython.display import display
 
     from ..core import api
-    from ..core.errors import ImportFailed, PreflightFailed, WatchTimeout
+    from ..core.errors import ExoModelsError, ImportFailed, PreflightFailed, WatchTimeout
     from .render import bundle, report_bundle, timeline_html, timeline_text
 
     if args.check:
         report = api.preflight_sync(args.model, zone=args.zone)
         _display(report_bundle(report))
-        return report
+        return _shown_report(report)
     handle = display(bundle(f"Starting the import of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True)
 
     def show(_: Any = None) -> None:
@@ -196,7 +335,10 @@ def _single(args: Any) -> Any:
         job = api.start_import_sync(args.model, zone=args.zone, force=args.force)
     except PreflightFailed as exc:
         handle.update(report_bundle(exc.report), raw=True)
-        return exc.report
+        return _shown_report(exc.report)
+    except ExoModelsError as exc:
+        handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
+        return None
     job.subscribe(show)
     if args.no_wait:
         job.start()
@@ -211,54 +353,48 @@ def _single(args: Any) -> Any:
     return job
 
 
-def _batch(ids: list[str], args: Any) -> Any:
+def _batch(ids: list[str], args: Any) -> BatchImport:
+    import asyncio
+
     from IPython.display import display
 
     from ..core import api
-    from ..core.runner import run_sync
-    from .render import bundle, esc
+    from ..core.errors import ExoModelsError
+    from ..core.runner import run_sync, submit
 
     if not ids:
         raise _usage("%%exo_import needs one model id a line in the cell")
-    reports = api.preflight_many_sync(ids, zone=args.zone)
-    jobs: dict[str, Any] = {}
-    handle = display(bundle("…", "…"), raw=True, display_id=True)
+    batch = BatchImport(api.preflight_many_sync(ids, zone=args.zone), check_only=args.check)
+    handle = display(_batch_bundle(batch), raw=True, display_id=True)
 
     def table(_: Any = None) -> None:
-        rows_text, rows_html = [], []
-        for report in reports:
-            job = jobs.get(report.model)
-            failed = ", ".join(c.id for c in report.failures)
-            state = job.state if job else ("ready to import" if report.ok else f"refused: {failed}")
-            rows_text.append(f"{report.model:<40} {state}")
-            color = {"created": "#1a7f37", "error": "#cf222e"}.get(state, "#cf222e" if not report.ok else "inherit")
-            rows_html.append(f"<tr><td style='text-align:left'>{esc(report.model)}</td>"
-                             f"<td style='text-align:left;color:{color}'>{esc(state)}</td></tr>")
-        handle.update(bundle("\n".join(rows_text), "<table>" + "".join(rows_html) + "</table>"), raw=True)
+        handle.update(_batch_bundle(batch), raw=True)
 
-    table()
     if args.check:
-        return reports
+        return batch
 
-    async def run_all() -> None:
-        import asyncio
-
-        async def one(report: Any) -> None:
+    async def one(report: Any) -> None:
+        try:
             job = await api.astart_import(report.model, zone=report.zone, force=args.force)
-            jobs[report.model] = job
+            batch.jobs[report.model] = job
             job.subscribe(table)
             await job.wait(args.timeout)
+        except ExoModelsError as exc:  # ImportFailed and WatchTimeout too: the row shows message and fix
+            batch.errors[report.model] = exc
+        except Exception as exc:  # noqa: BLE001  a bug must not hide the other rows; its text may quote a secret
+            batch.errors[report.model] = ExoModelsError(f"Unexpected error: {type(exc).__name__}",
+                                                        fix="Run %exo_import on this model alone to see more")
+        table()
 
-        await asyncio.gather(*(one(r) for r in reports if r.ok or args.force), return_exceptions=True)
+    async def run_all() -> None:
+        await asyncio.gather(*(one(r) for r in batch.reports if r.ok or args.force))
 
     if args.no_wait:
-        from ..core.runner import submit
-
         submit(run_all())
     else:
         run_sync(run_all())
     table()
-    return {"reports": reports, "jobs": jobs}
+    return batch
 
 
 def load_ipython_extension(ipython: Any) -> None:

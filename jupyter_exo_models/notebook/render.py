@@ -106,7 +106,7 @@ def models_bundle(models: list[Model], errors: dict[str, Any] | None = None) -> 
     text = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows])
     cells = "".join(
         "<tr>" + "".join(
-            f"<td style='text-align:left'>"
+            "<td style='text-align:left'>"
             + (f"<span style='color:{STATE_COLORS.get(v, 'inherit')};font-weight:bold'>{esc(str(v))}</span>"
                if i == 2 else esc(str(v))) + "</td>" for i, v in enumerate(r)) + "</tr>" for r in rows
     )

@@ -1,0 +1,34 @@
+"""Secret hygiene of magic lines, without a kernel."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_exo_models.notebook.magics import _scrub, looks_secret
+from jupyter_exo_models.sandbox import DEMO
+
+
+@pytest.mark.parametrize("word", [
+    "acme/hf_transformers_demo", "org/EXOPLANETclassifier", "sandbox-org/Tiny-Llama-1B", "de-fra-1", "--zone=de-fra-1",
+    "--timeout", "3600", "0b6a7c3e-5f21-4a9e-9d3c-2f1e0a9b8c7d", "EXOPLANET", "meta-llama/Llama-3.1-8B-Instruct",
+])
+def test_ids_options_and_uuids_are_not_secrets(word):
+    assert not looks_secret(word)
+
+
+@pytest.mark.parametrize("word", [
+    DEMO.hf_token, DEMO.exo_key, DEMO.exo_secret, "hf_abcdefghijklmnopqrstuvwxyz012345", "'hf_quotedTOKEN12345'",
+    "--huggingface-token=hf_abcdefghijklmnop", "Zx8vQ2mN7pL4kR9tW3yB6cF1hJ5aa", "api_org_abcdefghijklmnop",
+])
+def test_tokens_and_secret_shaped_words_are(word):
+    assert looks_secret(word)
+
+
+def test_scrub_drops_whole_arguments_only_and_warns_every_time(capsys):
+    line = f"acme/hf_transformers_demo --zone de-fra-1 {DEMO.exo_secret}"
+    for _ in range(2):
+        assert _scrub(line) == "acme/hf_transformers_demo --zone de-fra-1"
+    err = capsys.readouterr().err
+    assert err.count("looks like a token or secret") == 2 and DEMO.exo_secret not in err
+    assert _scrub("org/EXOPLANETclassifier --check") == "org/EXOPLANETclassifier --check"
+    assert capsys.readouterr().err == ""
