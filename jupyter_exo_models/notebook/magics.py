@@ -6,6 +6,7 @@ The core is imported on first use, so ``%load_ext`` stays cheap.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -212,7 +213,9 @@ def _recast(cls: type, obj: Any) -> Any:
     return cls(**{f.name: getattr(obj, f.name) for f in fields(obj) if f.init})
 
 
-def _shown_report(report: Any) -> Any:
+@functools.cache  # one class each (equality compares classes); built on first use, so %load_ext stays cheap
+def _shown_classes() -> tuple[type, type, type]:
+    from ..core.exoscale.models import Model, Operation
     from ..core.preflight import PreflightReport
 
     class ShownReport(PreflightReport):
@@ -220,27 +223,27 @@ def _shown_report(report: Any) -> Any:
             verdict = "ready to import" if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
             return f"<PreflightReport {self.model} in {self.zone}: {verdict}>"
 
-    return _recast(ShownReport, report)
-
-
-def _shown_model(model: Any) -> Any:
-    from ..core.exoscale.models import Model
-
     class ShownModel(Model):
         def __repr__(self) -> str:
             return f"<Model {self.name} in {self.zone}: {self.state} ({self.id})>"
-
-    return _recast(ShownModel, model)
-
-
-def _shown_operation(operation: Any) -> Any:
-    from ..core.exoscale.models import Operation
 
     class ShownOperation(Operation):
         def __repr__(self) -> str:
             return f"<Operation {self.id} in {self.zone}: {self.state}>"
 
-    return _recast(ShownOperation, operation)
+    return ShownReport, ShownModel, ShownOperation
+
+
+def _shown_report(report: Any) -> Any:
+    return _recast(_shown_classes()[0], report)
+
+
+def _shown_model(model: Any) -> Any:
+    return _recast(_shown_classes()[1], model)
+
+
+def _shown_operation(operation: Any) -> Any:
+    return _recast(_shown_classes()[2], operation)
 
 
 class ModelList(list):

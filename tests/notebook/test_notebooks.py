@@ -172,7 +172,7 @@ def test_every_magic_and_widget_keeps_canaries_out(sb, tmp_path, monkeypatch):
     assert "--force" in text and "--no-wait" in text  # %exo_import? documents every option
     assert any(r.service == "exoscale" and r.method == "DELETE" for r in sb.requests)
     # the login form's plain-text fallback (papermill, nbconvert) says what to do instead
-    assert "HF_TOKEN" in result_text(nb, "import jupyter_exo_models as jem\njem.login(force=True)")
+    assert "HF_TOKEN" in output_of(nb, "import jupyter_exo_models as jem\njem.login(force=True)")
     # what the magics show in full, their Out[n] does not repeat
     assert result_text(nb, "%exo_import sandbox-org/Tiny-Llama-1B --check") == (
         "<PreflightReport sandbox-org/Tiny-Llama-1B in de-fra-1: ready to import>")
