@@ -190,33 +190,23 @@ class LoginWidget(widgets.VBox):
 
 
 async def _save_token(token: str, info: Any) -> str:
-    """Save the token in huggingface_hub's token store; what happened, in one sentence.
+    """Save the token with ``huggingface_hub.login``; what happened, in one sentence.
 
-    ``huggingface_hub.login`` has no ``endpoint`` argument: it validates against the endpoint it read
-    at import time. When that is the Hub in use, it does the job; otherwise (the sandbox, HF_ENDPOINT set
-    after import) the token, already validated against the Hub in use, is stored with the same
-    (private) helpers ``login`` uses.
+    ``login`` checks the token against the Hub huggingface_hub was configured for (HF_ENDPOINT when it
+    was imported). A token for another Hub (the sandbox, HF_ENDPOINT set later) is kept for this session
+    only, rather than written where it would replace the user's token for that other Hub.
     """
     import asyncio
 
     from huggingface_hub import constants
+    from huggingface_hub import login as hf_login
 
-    def save() -> None:
-        if constants.ENDPOINT.rstrip("/") == current_endpoints().hub.rstrip("/"):
-            from huggingface_hub import login as hf_login
-
-            hf_login(token=token, add_to_git_credential=False)
-        else:
-            from huggingface_hub._login import _save_token as store
-            from huggingface_hub._login import _set_active_token
-
-            name = info.name or f"jupyter-exo-models-{info.user}"
-            store(token=token, token_name=name)
-            _set_active_token(token_name=name, add_to_git_credential=False)
-
+    store_hub = constants.ENDPOINT.rstrip("/")
+    if store_hub != current_endpoints().hub.rstrip("/"):
+        return f"Not saved: the token store belongs to {store_hub}; the token is used for this session only."
     try:
-        await asyncio.to_thread(save)
-    except Exception as exc:  # noqa: BLE001  ImportError (newer huggingface_hub), ValueError, OSError: the login holds
+        await asyncio.to_thread(hf_login, token=token, add_to_git_credential=False)
+    except Exception as exc:  # noqa: BLE001  ValueError, OSError, HTTP errors: the session login holds
         log.warning("saving the Hugging Face token failed: %s", type(exc).__name__)
         return f"Could not save the token ({type(exc).__name__}): it is used for this session only."
     return "Saved the token in Hugging Face's token store."

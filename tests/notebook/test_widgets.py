@@ -322,6 +322,14 @@ def test_widget_login_saves_the_token_on_request(sb, tmp_path, monkeypatch):
     widget.save.disabled, widget.save.value = False, True
     widget.token.value = DEMO.hf_write_token
     widget.button.click()
+    assert "Not saved" in _wait_status(widget) and get_token() is None  # the store belongs to huggingface.co
+    # as if huggingface_hub had been imported with HF_ENDPOINT pointing at this Hub
+    from huggingface_hub import hf_api
+
+    monkeypatch.setattr(constants, "ENDPOINT", sb.hub_url)
+    monkeypatch.setattr(hf_api.api, "endpoint", sb.hub_url)
+    widget.token.value = DEMO.hf_write_token
+    widget.button.click()
     assert "Saved the token" in _wait_status(widget)
     assert get_token() == DEMO.hf_write_token and (tmp_path / "hf" / "token").read_text() == DEMO.hf_write_token
 
