@@ -88,6 +88,10 @@ class PreflightReport:
                 return check
         raise KeyError(check_id)
 
+    def __repr__(self) -> str:
+        verdict = "ready to import" if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
+        return f"<PreflightReport {self.model} in {self.zone}: {verdict}>"
+
     @property
     def canonical_id(self) -> str | None:
         return self["repo-id-case"].data.get("canonical_id")

@@ -6,12 +6,11 @@ The core is imported on first use, so ``%load_ext`` stays cheap.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
@@ -152,7 +151,7 @@ class ExoMagics(Magics):
             _error(exc)
             return None
         _display(models_bundle([model]))
-        return _shown_model(model)
+        return model
 
     @magic_arguments()
     @argument("model", help="model name (Hugging Face id) or UUID")
@@ -183,7 +182,7 @@ class ExoMagics(Magics):
             return None
         text = f"Deleting {model.name} ({model.id}) in {model.zone}: {operation.state}"
         _display(bundle(text, esc(text)))
-        return _shown_operation(operation)
+        return operation
 
     @magic_arguments()
     @argument("--force", action="store_true", help="ask again even when valid credentials are present")
@@ -209,43 +208,6 @@ def _usage(message: str) -> Any:
 
 
 # -- results: the magics display them in full, so their reprs (echoed as Out[n]) stay one line ----------
-def _recast(cls: type, obj: Any) -> Any:
-    return cls(**{f.name: getattr(obj, f.name) for f in fields(obj) if f.init})
-
-
-@functools.cache  # one class each (equality compares classes); built on first use, so %load_ext stays cheap
-def _shown_classes() -> tuple[type, type, type]:
-    from ..core.exoscale.models import Model, Operation
-    from ..core.preflight import PreflightReport
-
-    class ShownReport(PreflightReport):
-        def __repr__(self) -> str:
-            verdict = "ready to import" if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
-            return f"<PreflightReport {self.model} in {self.zone}: {verdict}>"
-
-    class ShownModel(Model):
-        def __repr__(self) -> str:
-            return f"<Model {self.name} in {self.zone}: {self.state} ({self.id})>"
-
-    class ShownOperation(Operation):
-        def __repr__(self) -> str:
-            return f"<Operation {self.id} in {self.zone}: {self.state}>"
-
-    return ShownReport, ShownModel, ShownOperation
-
-
-def _shown_report(report: Any) -> Any:
-    return _recast(_shown_classes()[0], report)
-
-
-def _shown_model(model: Any) -> Any:
-    return _recast(_shown_classes()[1], model)
-
-
-def _shown_operation(operation: Any) -> Any:
-    return _recast(_shown_classes()[2], operation)
-
-
 class ModelList(list):
     """``%exo_models``'s models (a plain list), with a one-line repr: the table is shown above."""
 
@@ -328,7 +290,7 @@ def _single(args: Any) -> Any:
     if args.check:
         report = api.preflight_sync(args.model, zone=args.zone)
         _display(report_bundle(report))
-        return _shown_report(report)
+        return report
     handle = display(bundle(f"Starting the import of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True)
 
     def show(_: Any = None) -> None:
@@ -338,7 +300,7 @@ def _single(args: Any) -> Any:
         job = api.start_import_sync(args.model, zone=args.zone, force=args.force)
     except PreflightFailed as exc:
         handle.update(report_bundle(exc.report), raw=True)
-        return _shown_report(exc.report)
+        return exc.report
     except ExoModelsError as exc:
         handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
         return None

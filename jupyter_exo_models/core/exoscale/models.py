@@ -37,6 +37,9 @@ class Model:
     def succeeded(self) -> bool:
         return self.state in ("created", "ready")
 
+    def __repr__(self) -> str:
+        return f"<Model {self.name} in {self.zone}: {self.state} ({self.id})>"
+
     @property
     def is_terminal(self) -> bool:
         return self.succeeded or self.state == "error"
@@ -70,6 +73,9 @@ class Operation:
             message=data.get("message"),
             reference_id=reference.get("id"),
         )
+
+    def __repr__(self) -> str:
+        return f"<Operation {self.id} in {self.zone}: {self.state}>"
 
     @property
     def done(self) -> bool:
