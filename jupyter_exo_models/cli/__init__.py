@@ -94,7 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_sandbox(args.creating, args.downloading)
     if not getattr(args, "json", False) and current_endpoints().sandbox:
-        print("[SANDBOX] embedded fake Hugging Face Hub and Exoscale API: nothing leaves this machine", file=sys.stderr)
+        from .. import sandbox
+
+        private = isinstance(sandbox.current(), sandbox.Sandbox)  # started by this command, gone when it ends
+        print("[SANDBOX] embedded fake Hugging Face Hub and Exoscale API: nothing leaves this machine"
+              + ("\n[SANDBOX] this command's own sandbox: to keep models between commands, run "
+                 "`python -m jupyter_exo_models sandbox` and export what it prints" if private else ""),
+              file=sys.stderr)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
