@@ -189,6 +189,11 @@ class CredentialsCheck:
     def ok(self) -> bool:
         return self.hf is not None and bool(self.exoscale_ok)
 
+    def __repr__(self) -> str:  # one line: login() and the CLI show summary() in full
+        hf = self.hf.user if self.hf else "no valid token"
+        exoscale = f"key {self.exoscale_key} in {self.zone}" if self.exoscale_ok else "not usable"
+        return f"<CredentialsCheck {'ok' if self.ok else 'incomplete'}: Hugging Face {hf}; Exoscale {exoscale}>"
+
     def summary(self) -> str:
         hf = f"Hugging Face: {self.hf.summary()}" if self.hf else f"Hugging Face: {self.hf_error}"
         if self.exoscale_ok:

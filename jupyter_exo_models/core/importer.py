@@ -396,11 +396,12 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
     reason = operation.reason if operation else None
     detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
     text = detail.lower()
-    for cause, reasons, words in _OPERATION_CAUSES:
-        if any(w in text for w in words) or (reason in reasons and not any(
-                w in text for _, _, others in _OPERATION_CAUSES for w in others)):
-            title, fix = _CAUSE_FIXES[cause]
-            return Diagnosis(cause, f"{title}: {detail}", fix.format(hub=current_endpoints().hub, name=name))
+    # the message's words are more specific than the reason code: they decide first
+    matches = [c for c, _, words in _OPERATION_CAUSES if any(w in text for w in words)]
+    matches += [c for c, reasons, _ in _OPERATION_CAUSES if reason in reasons]
+    if matches:
+        title, fix = _CAUSE_FIXES[matches[0]]
+        return Diagnosis(matches[0], f"{title}: {detail}", fix.format(hub=current_endpoints().hub, name=name))
     return Diagnosis("exoscale", f"Exoscale reported {reason or 'an error'}: {detail}",
                      f"Delete the model ({name}) and retry; contact Exoscale support if it persists")
 

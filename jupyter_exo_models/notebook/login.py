@@ -12,7 +12,6 @@ import concurrent.futures
 import getpass
 import logging
 import sys
-from dataclasses import dataclass, fields
 from typing import Any
 
 import ipywidgets as widgets
@@ -38,21 +37,7 @@ def _in_kernel() -> bool:
     return shell is not None and any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
-@dataclass(frozen=True, repr=False)
-class CredentialsCheck(api.CredentialsCheck):
-    """The core's check with a one-line repr: :func:`login` has already shown the details."""
-
-    @classmethod
-    def of(cls, check: api.CredentialsCheck) -> CredentialsCheck:
-        return cls(**{f.name: getattr(check, f.name) for f in fields(check)})
-
-    def __repr__(self) -> str:
-        hf = self.hf.user if self.hf else "no valid token"
-        exoscale = f"key {self.exoscale_key} in {self.zone}" if self.exoscale_ok else "not usable"
-        return f"<CredentialsCheck {'ok' if self.ok else 'incomplete'}: Hugging Face {hf}; Exoscale {exoscale}>"
-
-
-def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | CredentialsCheck:
+def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.CredentialsCheck:
     """Check the credentials in force; ask for the missing or broken ones.
 
     Args:
@@ -63,7 +48,7 @@ def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | Cred
         In a notebook, the widget (when something must be entered); else the credentials check
         (its repr is one line: the details were shown already).
     """
-    check = CredentialsCheck.of(api.validate_credentials(zone=zone))
+    check = api.validate_credentials(zone=zone)
     if check.ok and not force:
         line = check.summary().replace("\n", " · ")  # nothing to enter: one line, not a form
         _show(render.bundle(f"Logged in. {line}", f"{render.sandbox_badge(current_endpoints().sandbox)}"
@@ -83,12 +68,12 @@ def _show(data: dict[str, str]) -> None:
         print(data["text/plain"])
 
 
-def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> CredentialsCheck:
+def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.CredentialsCheck:
     """No widget frontend (terminal IPython, scripts): prompts, or the environment."""
     if not sys.stdin or not sys.stdin.isatty():
         print("No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
               + check.summary())
-        return CredentialsCheck.of(check)
+        return check
     token = getpass.getpass("Hugging Face token (input hidden, Enter to keep the current one): ").strip() or None
     key = secret = None
     if not check.exoscale_ok:
@@ -100,7 +85,7 @@ def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> Credential
     if result.exoscale_ok and key and secret:
         set_session_credentials(key=key, secret=secret, zone=result.zone)
     print(result.summary())
-    return CredentialsCheck.of(result)
+    return result
 
 
 class LoginWidget(widgets.VBox):
@@ -170,7 +155,7 @@ class LoginWidget(widgets.VBox):
         if result.hf is not None and token:
             set_session_credentials(hf_token=token)
             if save:
-                saved = await _save_token(token, result.hf)
+                saved = await _save_token(token)
         if result.exoscale_ok and key and secret:
             set_session_credentials(key=key, secret=secret, zone=zone)
         elif result.exoscale_ok:
@@ -186,10 +171,10 @@ class LoginWidget(widgets.VBox):
         if saved:
             lines.append(render.esc(saved))
         self.status.value = "<br>".join(lines)
-        return CredentialsCheck.of(result)
+        return result
 
 
-async def _save_token(token: str, info: Any) -> str:
+async def _save_token(token: str) -> str:
     """Save the token with ``huggingface_hub.login``; what happened, in one sentence.
 
     ``login`` checks the token against the Hub huggingface_hub was configured for (HF_ENDPOINT when it

@@ -6,6 +6,7 @@ import json
 import random
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -201,8 +202,6 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # the default backlog of 5 makes concurrent clients wait a SYN retry (1 s)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # clients hang up: not news
             super().handle_error(request, client_address)
 

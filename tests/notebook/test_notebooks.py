@@ -88,7 +88,7 @@ def test_tutorial_is_stored_without_outputs(name):
 def check_quickstart(nb: nbformat.NotebookNode, saved: str) -> None:
     assert "Logged in" in output_of(nb, "import jupyter_exo_models as jem\n\njem.login()")
     preflight = output_of(nb, "report = jem.preflight")
-    assert "gated-access" in preflight and "✘" in preflight and "Acknowledge license" in preflight or "accept" in preflight
+    assert "gated-access" in preflight and "✘" in preflight and ("Acknowledge license" in preflight or "accept" in preflight)
     assert result_text(nb, "job = jem.import_model") == "'created'"
     assert "sandbox-org/Tiny-Llama-1B" in output_of(nb, "for model in") and "created" in output_of(nb, "for model in")
 
