@@ -509,7 +509,9 @@ def known_job(name: str, zone: str) -> ImportJob | None:
 
 
 def forget_jobs() -> None:
-    """Drop this process's job registry (tests, and after a sandbox reset)."""
+    """Stop this process's watches and drop its job registry (tests, and after a sandbox reset)."""
+    for job in _jobs.values():
+        job.stop()
     _jobs.clear()
     _job_locks.clear()
 

@@ -1,4 +1,8 @@
+import asyncio
+
 import pytest
+
+from jupyter_exo_models.core import importer
 
 # pytest-jupyter's fixtures (jp_fetch, jp_serverapp, ...) for this folder only: as a global plugin its
 # event-loop hooks would take over every async test of the suite.
@@ -8,3 +12,11 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 @pytest.fixture
 def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"jupyter_exo_models": True}}}
+
+
+@pytest.fixture(autouse=True)
+def watches_end_before_the_loop_closes(jp_asyncio_loop):
+    """Imports the server started are watched on its loop: stop them while that loop can still run."""
+    yield
+    importer.forget_jobs()
+    jp_asyncio_loop.run_until_complete(asyncio.sleep(0.1))
