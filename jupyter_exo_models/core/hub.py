@@ -220,7 +220,8 @@ class HubClient:
                 call = asyncio.get_running_loop().run_in_executor(_executor(), fn)
                 return await asyncio.wait_for(call, HUB_TIMEOUT)
             except asyncio.TimeoutError:
-                # the worker thread stays blocked until the Hub closes the connection; retrying would only add more
+                # model_info's own timeout frees its thread; whoami and auth_check take none, so theirs stays blocked
+                # until the Hub closes the connection, and retrying would only block more
                 raise self._unreachable(f"no answer within {HUB_TIMEOUT:g} s") from None
             except Exception as exc:
                 why = _transient(exc)
@@ -243,7 +244,7 @@ class HubClient:
 
     async def repo_info(self, repo_id: str, *, anonymous: bool = False) -> RepoInfo:
         api = self._api(anonymous)
-        return RepoInfo.from_model_info(await self._call(lambda: api.model_info(repo_id, files_metadata=True)))
+        return RepoInfo.from_model_info(await self._call(lambda: api.model_info(repo_id, files_metadata=True, timeout=HUB_TIMEOUT)))
 
     async def access(self, repo_id: str) -> tuple[Access, str]:
         """Whether the token may download the repo's files, and the Hub's message when not."""
