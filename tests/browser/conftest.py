@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,11 +48,9 @@ class Lab:
         return f"{self.url}/{path}?token={self.token}"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> Iterator[Lab]:
-    from jupyter_exo_models.sandbox import Sandbox, Timings
-
-    base = tmp_path_factory.mktemp("lab")
+@contextmanager
+def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
+    """``jupyter lab`` on 127.0.0.1 serving a copy of notebooks/, with its own config, runtime and home folders."""
     root = base / "work"
     shutil.copytree(ROOT / "notebooks", root)
     port, token = _free_port(), "browser-test-token"
@@ -60,36 +59,52 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     # no "get notified about Jupyter news?" toast over the screenshots
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    with Sandbox(timings=Timings(creating=1.0, downloading=2.0)) as sb:
-        env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2", "JUPYTER_CONFIG_DIR": str(base / "config"),
-               "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "HOME": str(base / "home")}
-        for var in ("HF_TOKEN", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET"):
-            env.pop(var, None)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-             "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False", "--allow-root"],
-            env=env, stdout=(base / "lab.log").open("w"), stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or process.poll() is not None:
-                    process.kill()
-                    raise RuntimeError("JupyterLab did not start:\n" + (base / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
+    env = {**env, "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+           "HOME": str(base / "home")}
+    for var in ("HF_TOKEN", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET"):
+        env.pop(var, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False", "--allow-root"],
+        env=env, stdout=(base / "lab.log").open("w"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
         try:
-            yield Lab(url, token, root, sb)
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
                 process.kill()
+                raise RuntimeError("JupyterLab did not start:\n" + (base / "lab.log").read_text()[-3000:])
+            time.sleep(0.5)
+    try:
+        yield Lab(url, token, root, sandbox)
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def start_lab():
+    """``with start_lab(folder, env, sandbox) as lab:`` for a test module's own JupyterLab."""
+    return running_lab
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Iterator[Lab]:
+    """JupyterLab in sandbox mode: the sandbox's demo credentials are in force."""
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    with Sandbox(timings=Timings(creating=1.0, downloading=2.0)) as sb:
+        env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2"}
+        with running_lab(tmp_path_factory.mktemp("lab"), env, sb) as lab:
+            yield lab
 
 
 @pytest.fixture(scope="module")
