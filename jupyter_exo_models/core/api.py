@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.utils import HfHubHTTPError
 
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone

@@ -18,8 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from huggingface_hub import HfApi
-from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
-from huggingface_hub.utils import HFValidationError, validate_repo_id
+from huggingface_hub.utils import (  # where every version from 0.24 to 2.x exports them
+    GatedRepoError,
+    HfHubHTTPError,
+    HFValidationError,
+    RepositoryNotFoundError,
+    validate_repo_id,
+)
 
 from .config import ensure_safe_url
 from .errors import HubError, InvalidModelIdError
@@ -64,6 +69,8 @@ def check_repo_id(repo_id: object) -> str:
     if repo_id.count("/") != 1:
         raise InvalidModelIdError(f"{shown!s} is not of the form namespace/name", fix=fix)
     try:
+        if not (repo_id.isascii() and repo_id.isprintable()):  # huggingface_hub before 1.0 lets these through
+            raise HFValidationError(repo_id)
         validate_repo_id(repo_id)
     except HFValidationError:
         raise InvalidModelIdError(
@@ -240,7 +247,13 @@ class HubClient:
         )
 
     async def whoami(self) -> TokenInfo:
-        return TokenInfo.from_whoami(await self._call(lambda: self._api().whoami()))
+        try:
+            return TokenInfo.from_whoami(await self._call(lambda: self._api().whoami()))
+        except OSError as exc:
+            # huggingface_hub 0.x re-raises a rejected token as a plain HTTPError caused by the HfHubHTTPError
+            if not isinstance(exc, HfHubHTTPError) and isinstance(exc.__cause__, HfHubHTTPError):
+                raise exc.__cause__ from None
+            raise
 
     async def repo_info(self, repo_id: str, *, anonymous: bool = False) -> RepoInfo:
         api = self._api(anonymous)
@@ -322,8 +335,9 @@ def _transient(exc: Exception) -> str | None:
     """Why ``exc`` is worth a retry (rate limit, server error, network), or None."""
     if isinstance(exc, (GatedRepoError, RepositoryNotFoundError)):
         return None
-    if isinstance(exc, HfHubHTTPError):
-        status = exc.response.status_code if exc.response is not None else None
+    response = getattr(exc, "response", None)  # huggingface_hub 0.x's whoami raises a plain HTTPError with one
+    if isinstance(exc, HfHubHTTPError) or response is not None:
+        status = getattr(response, "status_code", None)
         return f"HTTP {status}" if status in TRANSIENT_STATUSES else None
     if isinstance(exc, (OSError, *_TRANSPORT_ERRORS)):
         return type(exc).__name__

@@ -316,7 +316,7 @@ def test_widget_login_saves_the_token_on_request(sb, tmp_path, monkeypatch):
 
     # huggingface_hub read HF_HOME at import: point its token store at this test's directory
     monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "hf" / "token"))
-    monkeypatch.setattr(constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored_tokens"))
+    monkeypatch.setattr(constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored_tokens"), raising=False)
     widget = LoginWidget(zone="de-fra-1")
     assert widget.save.disabled  # the sandbox's token must not replace a real one by accident
     widget.save.disabled, widget.save.value = False, True

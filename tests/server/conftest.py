@@ -2,11 +2,11 @@ import asyncio
 
 import pytest
 
-from jupyter_exo_models.core import importer
-
 # pytest-jupyter's fixtures (jp_fetch, jp_serverapp, ...) for this folder only: as a global plugin its
 # event-loop hooks would take over every async test of the suite.
 from pytest_jupyter.jupyter_server import *  # noqa: F403
+
+from jupyter_exo_models.core import importer
 
 
 @pytest.fixture
