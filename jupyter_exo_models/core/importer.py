@@ -509,7 +509,7 @@ def known_job(name: str, zone: str) -> ImportJob | None:
 
 
 def forget_jobs() -> None:
-    """Stop this process's watches and drop its job registry (tests, and after a sandbox reset)."""
+    """Stop this process's watches and drop its job registry (for tests: each starts with none)."""
     for job in _jobs.values():
         job.stop()
     _jobs.clear()
