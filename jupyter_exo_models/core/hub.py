@@ -265,7 +265,9 @@ class HubClient:
             await self._call(lambda: self._api().auth_check(repo_id))
         except GatedRepoError as exc:
             message = _server_message(exc)
-            pending = any(w in message.lower() for w in ("awaiting", "pending", "review"))
+            # the message quotes the repo id, which may itself hold any of the words
+            words = message.lower().replace(repo_id.lower(), " ")
+            pending = any(w in words for w in ("awaiting", "pending", "review"))
             return ("pending" if pending else "not-accepted"), message
         except RepositoryNotFoundError as exc:
             return "not-found", _server_message(exc)
@@ -308,7 +310,12 @@ class HubClient:
         access, message = access_result if isinstance(access_result, tuple) else ("unknown", "")
         if repo is not None and repo.id != repo_id and access != "granted" and token_error is None:
             # gated access checks are unreliable under the wrong capitalization: ask with the canonical id
-            access, message = await self.access(repo.id)
+            again = await _capture(self.access(repo.id))
+            if not isinstance(again, tuple):
+                if isinstance(again, HfHubHTTPError):
+                    again = self._unreachable(f"HTTP {getattr(again.response, 'status_code', '?')}")
+                return HubFacts(repo_id, token, token_error, repo=repo, repo_visible=True, unreachable=again)
+            access, message = again
         return HubFacts(
             repo_id,
             token=token,

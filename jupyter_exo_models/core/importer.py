@@ -395,7 +395,7 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
     """The likely cause from Exoscale's own words alone (when the Hub cannot be asked again)."""
     reason = operation.reason if operation else None
     detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
-    text = detail.lower()
+    text = detail.lower().replace(name.lower(), " ")  # the model's own name may hold any of the words
     # the message's words are more specific than the reason code: they decide first
     matches = [c for c, _, words in _OPERATION_CAUSES if any(w in text for w in words)]
     matches += [c for c, reasons, _ in _OPERATION_CAUSES if reason in reasons]

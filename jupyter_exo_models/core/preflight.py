@@ -396,7 +396,7 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
                            "Cannot tell whether you accepted: the token may not read gated repos",
                            data={**data, "state": "unknown"})
     user = facts.token.user if facts.token else "your account"
-    if facts.access == "pending":
+    if facts.access == "pending" and repo.gated != "auto":  # an automatic gate never waits for anyone
         return CheckResult(
             "gated-access", "fail",
             f"Access to {repo.id} was requested by {user} and awaits the authors' approval (manual gate)",

@@ -221,6 +221,12 @@ def test_exoscale_words_alone_name_the_cause(reason, message, cause):
     assert diagnosis.cause == cause and diagnosis.fix
 
 
+@pytest.mark.parametrize("name", ["acme/private-gpt-8B", "acme/ungated-llama", "acme/token-classifier"])
+def test_the_model_name_in_exoscale_words_does_not_steer_the_diagnosis(name):
+    operation = Operation("op", "failure", "de-fra-1", "not-found", f"Repository {name} not found on Hugging Face")
+    assert diagnose_operation(name, operation).cause == "repo-id"
+
+
 async def test_an_operation_refused_before_any_model_exists_is_diagnosed(sb, monkeypatch):
     refused = Operation("op-1", "failure", "de-fra-1", "forbidden",
                         "Access to gated repository is restricted: accept the license terms")

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from jupyter_exo_models.core.credentials import ExoscaleCredentials
 from jupyter_exo_models.core.preflight import CHECK_IDS, preflight, preflight_many
 from jupyter_exo_models.core.secrets import Secret
+from jupyter_exo_models.sandbox import Repo
+from jupyter_exo_models.sandbox.catalog import BASIC
 
 HUB_CHECKS = ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format", "license", "size")
 
@@ -56,6 +58,23 @@ async def test_gated_pending_manual_approval(sb):
     check = (await preflight("sandbox-gated/Manual-Gated-7B", zone="de-fra-1"))["gated-access"]
     assert check.status == "fail" and check.data["state"] == "pending"
     assert "approv" in check.message.lower()
+
+
+@pytest.mark.parametrize("gated", ["auto", "manual"])
+async def test_a_repo_named_like_a_review_is_not_taken_for_pending(sb, gated):
+    repo = f"sandbox-gated/Code-Review-Pending-{gated}"
+    sb.hub.add_repo(Repo(repo, {**BASIC, "model.safetensors": 10**9}, gated=gated))
+    check = (await preflight(repo, zone="de-fra-1"))["gated-access"]
+    assert check.data["state"] == "not-accepted" and "accept the conditions" in check.fix
+
+
+@pytest.mark.parametrize("status", [400, 503])
+async def test_hub_trouble_when_asking_again_with_the_canonical_id_is_a_result(sb, status):
+    for _ in range(6):  # every attempt of the second auth-check, the one with the Hub's spelling
+        sb.faults.once("hub", "GET", r"Llama-Gated-8B/auth-check", status)
+    report = await preflight("sandbox-gated/llama-gated-8b", zone="de-fra-1")
+    assert report["repo-access"].status == "fail" and f"HTTP {status}" in report["repo-access"].message
+    assert report["exoscale-credentials"].status == "pass"
 
 
 async def test_accepting_the_gate_turns_the_check_green(sb):
