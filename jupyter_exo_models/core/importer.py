@@ -31,6 +31,8 @@ from .exoscale.models import Model, Operation, is_uuid
 from .hub import check_repo_id
 from .polling import MAX_CONSECUTIVE_ERRORS, PollSchedule
 from .preflight import PreflightReport, find_existing, preflight
+from .runner import background_loop, on_background_loop, submit
+from .secrets import Secret
 
 log = logging.getLogger("jupyter_exo_models.importer")
 
@@ -106,14 +108,15 @@ class ImportJob:
         self.diagnosis: Diagnosis | None = None
         self.error: ExoModelsError | None = None
         self._credentials = credentials
-        self._hf_token = hf_token  # only to re-run the Hub checks for a diagnosis
+        # only to re-run the Hub checks for a diagnosis
+        self._hf_token = Secret(hf_token) if isinstance(hf_token, str) else hf_token
         self._schedule = schedule or PollSchedule()
         self._clock = clock
         self._started = clock.time()
         self._subscribers: list[Callable[[StatusEvent], None]] = []
-        self._watch: asyncio.Future[Model] | concurrent.futures.Future[Model] | None = None
-        self._watch_loop: asyncio.AbstractEventLoop | None = None
+        self._watch: concurrent.futures.Future[Model] | None = None  # on the package's loop, whoever started it
         self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
+        self._waiters: set[object] = set()
         self._queues: list[asyncio.Queue[StatusEvent]] = []
 
     def __repr__(self) -> str:
@@ -214,16 +217,9 @@ class ImportJob:
         return watch is None or watch is self._stopped_watch or (watch.done() and not self.settled)
 
     def start(self) -> ImportJob:
-        """Start watching in the background (on the running loop, else on the package's loop)."""
+        """Start watching in the background, on the package's loop: any loop or thread may then wait."""
         if self._needs_watch():
-            try:
-                self._watch_loop = asyncio.get_running_loop()
-                self._watch = asyncio.ensure_future(self._run())
-            except RuntimeError:
-                from .runner import background_loop, submit
-
-                self._watch_loop = background_loop()
-                self._watch = submit(self._run())
+            self._watch = submit(self._run())
         return self
 
     async def wait(self, timeout: float | None = None) -> Model:
@@ -233,11 +229,10 @@ class ImportJob:
             ImportFailed: the model ended in ``error``; ``.cause``/``.fix`` say why and what to do.
             WatchTimeout: ``timeout`` seconds passed first (the import goes on at Exoscale).
         """
-        if self._needs_watch():
-            self._watch_loop = asyncio.get_running_loop()
-            self._watch = asyncio.ensure_future(self._run())
-        watch = self._watch
-        future = asyncio.wrap_future(watch) if isinstance(watch, concurrent.futures.Future) else watch
+        self.start()
+        future = asyncio.wrap_future(self._watch)  # type: ignore[arg-type]
+        waiter = object()
+        self._waiters.add(waiter)
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.CancelledError:
@@ -248,11 +243,14 @@ class ImportJob:
                 fix=f"The import goes on at Exoscale: attach again with attach({self.name!r}, zone={self.zone!r})",
             ) from None
         except asyncio.TimeoutError:
-            self.stop("timeout")
+            if self._waiters == {waiter} and not self._subscribers:  # nobody else is following this watch
+                self.stop("timeout")
             raise WatchTimeout(
-                f"Stopped watching {self.name} after {timeout:g} s (state {self.state})",
+                f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
                 fix=f"The import goes on at Exoscale: attach again later with attach({self.name!r}, zone={self.zone!r})",
             ) from None
+        finally:
+            self._waiters.discard(waiter)
 
     def result(self, timeout: float | None = None) -> Model:
         """Blocking form of :meth:`wait`, for plain scripts."""
@@ -262,14 +260,15 @@ class ImportJob:
 
     def stop(self, reason: str = "stopped") -> None:
         """Stop watching; the import itself goes on at Exoscale."""
-        watch, loop = self._watch, self._watch_loop
+        watch = self._watch
         if watch is None or watch.done() or watch is self._stopped_watch:
             return
         self._stopped_watch = watch
-        if loop is not None and not loop.is_closed():
+        loop = background_loop()
+        if not loop.is_closed():
             loop.call_soon_threadsafe(self._cancel_watch, watch, reason)
 
-    def _cancel_watch(self, watch: asyncio.Future[Model] | concurrent.futures.Future[Model], reason: str) -> None:
+    def _cancel_watch(self, watch: concurrent.futures.Future[Model], reason: str) -> None:
         if not watch.done():
             watch.cancel()
             if watch is self._watch and not self.done:  # a watch started again since must not look stopped
@@ -277,13 +276,19 @@ class ImportJob:
 
     async def _run(self) -> Model:
         try:
-            async with ExoscaleClient(self._credentials, self.zone) as client:
+            # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
+            async with ExoscaleClient(self._credentials, self.zone, clock=self._clock) as client:
                 return await self._poll(client)
-        except ExoModelsError as exc:
+        except Exception as exc:
+            if not isinstance(exc, ExoModelsError):
+                log.exception("watching %s failed", self.name)
+                exc = ExoModelsError(f"Watching {self.name} failed unexpectedly ({type(exc).__name__})",
+                                     fix=f"attach({self.name!r}, zone={self.zone!r}) to watch it again")
             self.error = exc
-            if not self.done:
-                self._emit("error" if isinstance(exc, ImportFailed) else self.state, message=exc.message, final=True)
-            raise
+            if not self.settled:  # a watch stopped earlier left a final event that is not the verdict
+                last_known = self.model.state if self.model else "creating"
+                self._emit("error" if isinstance(exc, ImportFailed) else last_known, message=exc.message, final=True)
+            raise exc from None
 
     async def _poll(self, client: ExoscaleClient) -> Model:
         failures = 0
@@ -351,7 +356,7 @@ class ImportJob:
 
 
 async def diagnose(
-    name: str, zone: str, operation: Operation | None, *, hf_token: str | bool | None = None
+    name: str, zone: str, operation: Operation | None, *, hf_token: str | Secret | bool | None = None
 ) -> Diagnosis:
     """Map a failed import back to its most likely cause.
 
@@ -408,7 +413,7 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
 
 # -- starting and attaching --------------------------------------------------------------------
 _jobs: dict[tuple[str, str, str], ImportJob] = {}
-_job_locks: dict[tuple[int, tuple[str, str, str]], asyncio.Lock] = {}  # asyncio locks are per loop
+_job_locks: dict[tuple[str, str, str], asyncio.Lock] = {}  # all on the package's loop
 
 
 def _job_key(name: str, zone: str) -> tuple[str, str, str]:
@@ -434,9 +439,17 @@ async def start_import(
     """
     check_repo_id(model_id)
     zone = validate_zone(default_zone(zone))
+    # every start runs on the package's loop, so one lock serializes them whatever loop or thread asked
+    return await on_background_loop(
+        _start_import(model_id, zone, hf_token, exoscale, force, schedule, clock))
+
+
+async def _start_import(
+    model_id: str, zone: str, hf_token: str | bool | None, exoscale: ExoscaleCredentials | None, force: bool,
+    schedule: PollSchedule | None, clock: Clock,
+) -> ImportJob:
     key = _job_key(model_id, zone)
-    lock = _job_locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
-    async with lock:  # double clicks and concurrent cells share one job
+    async with _job_locks.setdefault(key, asyncio.Lock()):  # double clicks and concurrent cells share one job
         existing_job = _jobs.get(key)
         # only a watch still under way is shared: a finished one may describe a model deleted since
         if existing_job is not None and not existing_job.done and existing_job.error is None:

@@ -40,6 +40,13 @@ def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
     return asyncio.run_coroutine_threadsafe(coro, background_loop())
 
 
+async def on_background_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro`` run on the background loop, where state shared by every loop and thread lives."""
+    if _thread is not None and threading.current_thread() is _thread:
+        return await coro
+    return await asyncio.wrap_future(submit(coro))
+
+
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion from synchronous code, even inside a running event loop.
 

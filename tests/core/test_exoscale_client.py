@@ -205,3 +205,16 @@ async def test_a_hanging_server_is_asked_twice_at_most(sb):
     finally:
         sb.faults.hang = False
     assert len([r for r in sb.requests if r.service == "exoscale"]) == 2
+
+
+@pytest.mark.parametrize("call, body", [
+    ("list_models", []), ("list_models", {"models": [{"name": "no id"}]}), ("list_models", {"models": [1]}),
+    ("get_model", {"name": "no id"}), ("get_model", "text"), ("get_operation", {"state": "pending"}),
+])
+async def test_an_answer_of_the_wrong_shape_is_a_typed_error(call, body):
+    endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, transport=transport) as c:
+        with pytest.raises(ServerError) as err:
+            await (c.list_models() if call == "list_models" else getattr(c, call)("some-id"))
+    assert "shape" in err.value.message or "invalid JSON" in err.value.message

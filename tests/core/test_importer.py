@@ -12,7 +12,7 @@ import pytest
 from jupyter_exo_models.core import api
 from jupyter_exo_models.core.clock import VirtualClock
 from jupyter_exo_models.core.credentials import resolve_exoscale
-from jupyter_exo_models.core.errors import ImportFailed, PreflightFailed, WatchTimeout
+from jupyter_exo_models.core.errors import ExoModelsError, ImportFailed, PreflightFailed, WatchTimeout
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.exoscale.models import Operation
 from jupyter_exo_models.core.importer import ImportJob, attach, diagnose_operation, start_import
@@ -239,3 +239,65 @@ async def test_an_operation_refused_before_any_model_exists_is_diagnosed(sb, mon
     with pytest.raises(ImportFailed) as err:
         await job.wait(timeout=10)
     assert err.value.cause == "gated-access" and job.state == "error" and job.done
+
+
+async def test_a_job_is_awaited_from_any_loop_and_blocked_on_from_its_starters_thread(sb):
+    # started from plain Python (the package's loop), awaited on this test's loop
+    job = await asyncio.to_thread(api.import_model, TINY, zone="de-fra-1", wait=False)
+    assert (await job.wait(timeout=30)).state == "created"
+    # started on this loop, then blocked on from it, as a kernel cell calling .result() does
+    other = (await start_import("sandbox-org/single-safetensors", zone="de-fra-1")).start()
+    assert other.result(timeout=30).state == "created"
+
+
+async def test_starts_from_different_loops_create_once(sb):
+    jobs = await asyncio.gather(asyncio.to_thread(api.start_import_sync, TINY, zone="de-fra-1"),
+                                start_import(TINY, zone="de-fra-1"))
+    assert jobs[0] is jobs[1]
+    await jobs[0].wait(timeout=30)
+    assert len(creates(sb, TINY)) == 1  # not a second POST answered 409
+
+
+async def test_a_waiter_timing_out_leaves_the_watch_to_the_others(sb):
+    job = (await start_import(TINY, zone="de-fra-1")).start()
+    seen = []
+    job.subscribe(seen.append)
+    with pytest.raises(WatchTimeout) as err:
+        await job.wait(timeout=0.01)
+    assert "waiting" in err.value.message
+    assert (await job.wait(timeout=30)).state == "created"
+    assert [e.state for e in seen if e.final] == ["created"]
+
+
+async def test_a_restarted_watch_reports_its_own_end(sb):
+    clock = VirtualClock()  # the client's backoff between retries follows the job's clock too
+    job = (await start_import(TINY, zone="de-fra-1", clock=clock)).start()
+    job.stop()
+    while job.state != "stopped":  # the cancellation happens on the package's loop
+        await asyncio.sleep(0.01)
+    sb.faults.services, sb.faults.error_rate, sb.faults.error_statuses = {"exoscale"}, 1.0, (503,)
+    sb.clear_log()
+    seen = []
+    job.subscribe(seen.append, replay=False)
+    with pytest.raises(ExoModelsError) as err:
+        await job.wait(timeout=30)
+    assert "5 polling errors" in err.value.message
+    assert seen[-1].final and "Gave up" in seen[-1].message and seen[-1].state != "stopped"
+    assert len(clock.slept) >= 25  # each failed poll retried with backoff before counting as one failure
+
+
+async def test_an_unexpected_failure_ends_the_watch_with_a_typed_error(sb, monkeypatch):
+    async def broken(self, model_id):
+        raise RuntimeError("boom")
+
+    job = await start_import(TINY, zone="de-fra-1")
+    monkeypatch.setattr(ExoscaleClient, "get_model", broken)
+    with pytest.raises(ExoModelsError) as err:
+        await job.wait(timeout=30)
+    assert "RuntimeError" in err.value.message and job.error is err.value and job.done
+
+
+async def test_an_explicit_token_is_not_kept_in_clear_on_the_job(sb):
+    job = await start_import(TINY, zone="de-fra-1", hf_token=sb.demo.hf_token)
+    assert sb.demo.hf_token not in repr(vars(job))
+    await job.wait(timeout=30)

@@ -12,9 +12,10 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -34,6 +35,8 @@ from ..errors import (
 from ..secrets import Secret
 from .auth import ExoscaleV2Signer
 from .models import Model, Operation, Zone
+
+T = TypeVar("T")
 
 log = logging.getLogger("jupyter_exo_models.exoscale")
 
@@ -107,14 +110,15 @@ class ExoscaleClient:
     # -- calls --------------------------------------------------------------------------------
     async def list_zones(self) -> list[Zone]:
         data = await self._request("GET", "/zone")
-        return [Zone(z["name"], z.get("api-endpoint")) for z in data.get("zones", [])]
+        return _shaped("GET /zone", lambda: [Zone(z["name"], z.get("api-endpoint")) for z in data.get("zones", [])])
 
     async def list_models(self) -> list[Model]:
         data = await self._request("GET", "/ai/model")
-        return [Model.from_api(m, self.zone) for m in data.get("models", [])]
+        return _shaped("GET /ai/model", lambda: [Model.from_api(m, self.zone) for m in data.get("models") or []])
 
     async def get_model(self, model_id: str) -> Model:
-        return Model.from_api(await self._request("GET", f"/ai/model/{model_id}"), self.zone)
+        data = await self._request("GET", f"/ai/model/{model_id}")
+        return _shaped("GET /ai/model/{id}", lambda: Model.from_api(data, self.zone))
 
     async def find_model(self, name: str) -> Model | None:
         """The model with exactly this name (case-sensitive), preferring one not in error."""
@@ -122,11 +126,13 @@ class ExoscaleClient:
         return next((m for m in found if m.state != "error"), found[0] if found else None)
 
     async def get_operation(self, operation_id: str) -> Operation:
-        return Operation.from_api(await self._request("GET", f"/operation/{operation_id}"), self.zone)
+        data = await self._request("GET", f"/operation/{operation_id}")
+        return _shaped("GET /operation/{id}", lambda: Operation.from_api(data, self.zone))
 
     async def delete_model(self, model_id: str) -> Operation:
         try:
-            return Operation.from_api(await self._request("DELETE", f"/ai/model/{model_id}"), self.zone)
+            data = await self._request("DELETE", f"/ai/model/{model_id}")
+            return _shaped("DELETE /ai/model/{id}", lambda: Operation.from_api(data, self.zone))
         except NotFoundError as exc:
             if not getattr(exc, "after_ambiguous_attempt", False):
                 raise
@@ -141,7 +147,8 @@ class ExoscaleClient:
                 body["huggingface-token"] = hf_token.reveal()
             try:
                 data = await self._send("POST", "/ai/model", json_body=body)
-                return CreateResult(Operation.from_api(data, self.zone), None, adopted=False)
+                return CreateResult(_shaped("POST /ai/model", lambda: Operation.from_api(data, self.zone)), None,
+                                    adopted=False)
             except ConflictError:
                 existing = await self.find_model(name)
                 if existing is None:
@@ -207,11 +214,23 @@ class ExoscaleClient:
                   (time.perf_counter() - started) * 1000)
         if response.is_success:
             try:
-                return response.json()
+                data = response.json()
             except ValueError:
+                data = None
+            if not isinstance(data, dict):
                 raise ServerError(f"Exoscale answered {method} {path} with invalid JSON", status=response.status_code,
                                   fix="Retry later") from None
+            return data
         raise _error(response, method, path, self.zone)
+
+
+def _shaped(call: str, parse: Callable[[], T]) -> T:
+    """``parse()`` an answer, a typed error when it is not of the documented shape."""
+    try:
+        return parse()
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ServerError(f"Exoscale answered {call} with an unexpected shape ({type(exc).__name__})",
+                          status=200, fix="Retry later; if it persists, contact Exoscale support") from None
 
 
 def _error(response: httpx.Response, method: str, path: str, zone: str) -> ExoscaleAPIError:
