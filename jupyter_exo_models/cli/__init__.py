@@ -177,7 +177,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"models": [m.to_dict() for m in models], "sandbox": current_endpoints().sandbox,
                      "errors": {z: e.to_dict() for z, e in errors.items()}})
-        return EXIT_OK
+        return EXIT_FAILED if errors else EXIT_OK
     if not models:
         print("No models.")
     else:
@@ -187,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
     for zone, error in errors.items():
         print(f"{zone}: {error.message}", file=sys.stderr)
-    return EXIT_OK
+    return EXIT_FAILED if errors else EXIT_OK  # the list is incomplete
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -215,9 +215,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     model = api.get_model(args.model, zone=args.zone)
     if not args.yes:
-        if not sys.stdin.isatty():
-            print("error: refusing to delete without confirmation: pass --yes", file=sys.stderr)
-            return EXIT_USAGE
+        if args.json or not sys.stdin.isatty():
+            refused = ConfigurationError(f"Refusing to delete {model.name} without confirmation", fix="Pass --yes")
+            return _fail(args, refused, EXIT_USAGE)
         answer = input(f"Delete {model.name} ({model.id}) in {model.zone}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Not deleted.")

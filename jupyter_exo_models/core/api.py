@@ -18,7 +18,7 @@ from huggingface_hub.utils import HfHubHTTPError
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
-from .errors import ConfigurationError, ExoModelsError
+from .errors import ConfigurationError, ExoModelsError, WatchTimeout
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation
 from .hub import HubClient, TokenInfo
@@ -109,12 +109,17 @@ async def aimport_model(
 async def _follow(
     job: ImportJob, wait: bool, timeout: float | None, on_event: Callable[[StatusEvent], None] | None
 ) -> ImportJob:
-    if on_event is not None:
-        job.subscribe(on_event)
-    if wait:
-        await job.wait(timeout)
-    else:
+    unsubscribe = job.subscribe(on_event) if on_event is not None else None
+    if not wait:
         job.start()
+        return job
+    try:
+        await job.wait(timeout)
+    except WatchTimeout:
+        if unsubscribe is not None:  # this caller's own follower: it stops following with the caller
+            unsubscribe()
+            job.release("timeout")
+        raise
     return job
 
 

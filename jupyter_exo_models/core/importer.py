@@ -243,8 +243,7 @@ class ImportJob:
                 fix=f"The import goes on at Exoscale: attach again with attach({self.name!r}, zone={self.zone!r})",
             ) from None
         except asyncio.TimeoutError:
-            if self._waiters == {waiter} and not self._subscribers:  # nobody else is following this watch
-                self.stop("timeout")
+            self.release("timeout", waiter)
             raise WatchTimeout(
                 f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
                 fix=f"The import goes on at Exoscale: attach again later with attach({self.name!r}, zone={self.zone!r})",
@@ -257,6 +256,11 @@ class ImportJob:
         from .runner import run_sync
 
         return run_sync(self.wait(timeout))
+
+    def release(self, reason: str = "stopped", waiter: object = None) -> None:
+        """Stop watching unless another waiter or a subscriber still follows this job (a widget, a stream)."""
+        if not (self._waiters - {waiter}) and not self._subscribers:
+            self.stop(reason)
 
     def stop(self, reason: str = "stopped") -> None:
         """Stop watching; the import itself goes on at Exoscale."""

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core import api
-from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
+from ..core.config import ZONES, current_endpoints, validate_zone
 from ..core.credentials import default_zone
 from ..core.errors import ExoModelsError, PreflightFailed
 from ..core.importer import ImportJob, StatusEvent, attach, known_job
@@ -48,11 +48,11 @@ class ModelImporter(widgets.VBox):
 
     def __init__(self, model_id: str | None = None, zone: str | None = None, *,
                  hf_token: str | bool | None = None, **kwargs: Any) -> None:
-        zone_value = default_zone(zone)
+        zone_value = validate_zone(default_zone(zone))  # a typo must not import into another zone
         self.model_input = widgets.Text(value=model_id or "", placeholder="namespace/model-name",
                                         description="Model", layout=widgets.Layout(width="420px"))
         self.zone_input = widgets.Dropdown(options=list(ZONES), description="Zone",
-                                           value=zone_value if zone_value in ZONES else FALLBACK_ZONE)
+                                           value=zone_value)
         self.check_button = widgets.Button(description="Check", icon="search", tooltip="Run the preflight checks")
         self.import_button = widgets.Button(description="Import", icon="cloud-upload", button_style="primary",
                                             disabled=True, tooltip="Create the model in Exoscale")
@@ -124,7 +124,7 @@ class ModelImporter(widgets.VBox):
         model_id, zone = self.model_input.value.strip(), self.zone_input.value
         self._checks_started += 1
         self._busy = True
-        self.report = None
+        self._drop_report()
         self.check_button.disabled = self.import_button.disabled = True
         self.results.value = f"<i>Checking {render.esc(model_id or '(empty id)')} in {zone}…</i>"
         return self._run(self._check(model_id, zone, self._checks_started))
@@ -153,11 +153,13 @@ class ModelImporter(widgets.VBox):
             return  # already watching it live
         existing = report.existing
         known = known_job(report.model, report.zone)
+        failed_here = (known is not None and known.diagnosis is not None and known.model is not None
+                       and existing is not None and existing.id == known.model.id)
         if existing is not None and existing.state != "error":
             # a new watch from Exoscale's current state: after "Stop watching", a kernel restart, another tab
             self._follow(await attach(existing.name, zone=report.zone))
-        elif known is not None and (not known.done or known.diagnosis is not None):
-            self._follow(known)  # started here and not listed yet, or failed here: its diagnosis
+        elif known is not None and (not known.done or failed_here):
+            self._follow(known)  # started here and not listed yet, or failed here (still listed): its diagnosis
         elif job is not None:
             self._forget_job()  # what it showed is gone (the model was deleted, or this is another model)
 
@@ -238,10 +240,18 @@ class ModelImporter(widgets.VBox):
             self.check()
 
     def _edited(self, _: Any) -> None:
-        self._update_import_button()
         if self.report is not None and not self._shows(self.report):
-            self.report = None
+            self._drop_report()
             self.results.value = "<i>Changed: check again.</i>"
+        self._update_import_button()
+
+    def _drop_report(self) -> None:
+        """Forget the report and all it showed: its canonical id, gate, facts and the consent to its warnings."""
+        self.report = None
+        for control in (self.use_canonical, self.recheck_button, self.override):
+            control.layout.display = HIDDEN
+        self.override.value = False
+        self.gate.value = self.facts.value = ""
 
     def _follow(self, job: ImportJob) -> None:
         self._forget_job()
@@ -258,6 +268,7 @@ class ModelImporter(widgets.VBox):
         self._unsubscribe = self.job = None
         self.stop_button.layout.display = HIDDEN
         self.status.value = ""
+        self._update_import_button()
 
     def _on_event(self, event: StatusEvent) -> None:
         job = self.job

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core import api
-from ..core.config import FALLBACK_ZONE, ZONES, current_endpoints
+from ..core.config import ZONES, current_endpoints, validate_zone
 from ..core.credentials import default_zone, set_session_credentials
 from ..core.errors import ExoModelsError
 from ..core.runner import submit
@@ -97,9 +97,7 @@ class LoginWidget(widgets.VBox):
                                       layout=widgets.Layout(width="420px"))
         self.key = widgets.Text(description="API key", placeholder="EXO…", layout=widgets.Layout(width="420px"))
         self.secret = widgets.Password(description="API secret", layout=widgets.Layout(width="420px"))
-        zone_value = default_zone(zone)
-        self.zone = widgets.Dropdown(options=list(ZONES), value=zone_value if zone_value in ZONES else FALLBACK_ZONE,
-                                     description="Zone")
+        self.zone = widgets.Dropdown(options=list(ZONES), value=validate_zone(default_zone(zone)), description="Zone")
         self.save = widgets.Checkbox(
             value=False, indent=False, disabled=sandbox,
             description="Save the HF token on this machine (huggingface_hub's token store, never in the notebook)",

@@ -72,7 +72,16 @@ def _scrub(line: str) -> str:
 
 
 def _args(magic: Any, line: str) -> Any:
-    return parse_argstring(magic, _scrub(line))
+    from IPython.core.error import UsageError
+
+    try:
+        args = parse_argstring(magic, _scrub(line))
+    except ValueError as exc:  # shlex's "No closing quotation"
+        raise UsageError(f"{exc}: see {magic.__name__}? for every option") from None
+    for name, value in vars(args).items():  # IPython keeps the quotes of "quoted" arguments
+        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            setattr(args, name, value[1:-1])
+    return args
 
 
 @magics_class
@@ -101,10 +110,12 @@ class ExoMagics(Magics):
         args = _args(self.exo_import, line)
         try:
             if cell is not None:
-                ids = [_scrub(x).strip() for x in cell.splitlines() if x.strip() and not x.strip().startswith("#")]
-                return _batch(ids, args)
+                ids = [_scrub(x.split("#", 1)[0]).strip() for x in cell.splitlines()]  # "# comments" too
+                return _batch([i for i in [args.model, *ids] if i], args)
             if not args.model:
                 raise _usage("%exo_import needs a model id, e.g. %exo_import meta-llama/Llama-3.1-8B-Instruct")
+            if args.timeout is not None and not args.timeout > 0:  # nan too
+                raise _usage(f"--timeout must be a number of seconds greater than 0, not {args.timeout:g}")
             return _single(args)
         except ExoModelsError as exc:
             _error(exc)
@@ -291,7 +302,10 @@ def _single(args: Any) -> Any:
         report = api.preflight_sync(args.model, zone=args.zone)
         _display(report_bundle(report))
         return report
+    from .login import _in_kernel
+
     handle = display(bundle(f"Starting the import of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True)
+    every_poll = _in_kernel()  # a terminal prints each update anew: there, state changes only
 
     def show(_: Any = None) -> None:
         handle.update(bundle(timeline_text(job), timeline_html(job)), raw=True)
@@ -304,17 +318,21 @@ def _single(args: Any) -> Any:
     except ExoModelsError as exc:
         handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
         return None
-    job.subscribe(show)
+    unsubscribe = job.subscribe(lambda event: show() if every_poll or event.changed or event.final else None)
     if args.no_wait:
         job.start()
         return job
     try:
         job.result(timeout=args.timeout)
-    except (ImportFailed, WatchTimeout):
-        pass  # the timeline shows the diagnosis or the timeout
+    except ImportFailed:
+        pass  # the timeline shows the diagnosis
+    except WatchTimeout as exc:
+        unsubscribe()
+        job.release("timeout")  # unless a widget or another cell follows the same import
+        show()
+        _error(exc)
     except KeyboardInterrupt:
-        job.stop()
-    show()
+        job.stop()  # its final event shows "stopped"
     return job
 
 

@@ -357,3 +357,60 @@ def _wait_status(widget: LoginWidget) -> str:
     while (widget.button.disabled or "Checking" in widget.status.value) and time.monotonic() < deadline:
         time.sleep(0.02)
     return widget.status.value
+
+
+# -- what one model's check must not carry over to the next -------------------------------------------
+def test_checking_another_model_while_one_is_watched_enables_its_import(sb):
+    sb.exoscale.timings.creating = 5.0  # the first import is still watched during the second check
+    widget = checked(DEMO.tiny)
+    widget.import_button.click()
+    widget.future.result(WAIT)
+    assert widget.job is not None and not widget.job.done
+    widget.model_input.value = "sandbox-org/single-safetensors"
+    widget.check_button.click()
+    widget.future.result(WAIT)
+    assert widget.report.ok and widget.job is None and not widget.import_button.disabled
+
+
+def test_consent_to_warnings_is_per_report(sb):
+    widget = checked(DEMO.gguf_only)
+    widget.override.value = True
+    widget.model_input.value = "sandbox-org/Already-Created"  # warns too: already imported
+    assert widget.override.value is False
+    widget.check_button.click()
+    widget.future.result(WAIT)
+    assert widget.report.warnings and widget.import_button.disabled
+
+
+def test_an_edit_hides_what_the_previous_report_offered(sb):
+    widget = checked("sandbox-org/mixed-case-model")
+    assert widget.use_canonical.layout.display == ""
+    widget.model_input.value = DEMO.gated
+    assert widget.use_canonical.layout.display == "none" and widget.gate.value == widget.facts.value == ""
+    widget.check_button.click()
+    widget.future.result(WAIT)
+    assert widget.gate.value and widget.use_canonical.layout.display == "none"
+
+
+def test_an_unknown_zone_is_refused_not_replaced(sb):
+    with pytest.raises(ExoModelsError) as err:
+        ModelImporter(zone="ch-gva-3")
+    assert "ch-gva-2" in str(err.value) + err.value.fix
+    with pytest.raises(ExoModelsError):
+        LoginWidget(zone="ch-gva-3")
+
+
+def test_a_failure_of_a_deleted_model_is_not_shown_again(sb):
+    from jupyter_exo_models.core import api
+
+    job = api.import_model(  # forced: Exoscale ends it in errorDEMO.pytorch_only, zone="de-fra-1", force=True, wait=False)
+    with contextlib.suppress(ExoModelsError):
+        job.result(WAIT)
+    assert job.diagnosis is not None
+    again = checked(DEMO.pytorch_only)
+    assert "Diagnosis" in again.status.value  # still listed in error: its diagnosis is shown
+    api.delete_model(job.model.id, zone="de-fra-1")
+    again.check_button.click()
+    again.future.result(WAIT)
+    assert "Diagnosis" not in again.status.value and again.job is None
+    assert "Diagnosis" not in checked(DEMO.pytorch_only).status.value
