@@ -120,3 +120,21 @@ def test_import_no_wait_json_has_the_model_shape(sb, capsys):
     started = json.loads(capsys.readouterr().out)
     assert started.keys() >= {"id", "name", "zone", "state", "model_size"} and started["id"]
     assert started["state"] in ("creating", "downloading") and started["sandbox"] is True
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_listing_every_zone_fails_when_a_zone_could_not_be_listed(sb, json_flag):
+    # real mode (the sandbox would lend its demo credentials), its endpoints pointing at the sandbox
+    rejected = {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "HF_ENDPOINT": sb.hub_url,
+                "EXOSCALE_API_KEY": sb.demo.exo_key, "EXOSCALE_API_SECRET": "not-the-secret-0000000000"}
+    result = cli("list", "--all-zones", *json_flag, env=rejected)
+    assert result.returncode == 1, result.stdout + result.stderr
+    if json_flag:
+        assert set(json.loads(result.stdout)["errors"]) >= {"de-fra-1", "ch-gva-2"}
+    assert cli("list", "--all-zones", *json_flag).returncode == 0
+
+
+def test_delete_json_without_yes_answers_json():
+    result = cli("delete", "sandbox-org/Already-Created", "--json", input="")
+    assert result.returncode == 2
+    assert "--yes" in json.loads(result.stdout)["fix"]

@@ -301,3 +301,17 @@ async def test_an_explicit_token_is_not_kept_in_clear_on_the_job(sb):
     job = await start_import(TINY, zone="de-fra-1", hf_token=sb.demo.hf_token)
     assert sb.demo.hf_token not in repr(vars(job))
     await job.wait(timeout=30)
+
+
+async def test_a_caller_timing_out_stops_the_watch_it_alone_followed(sb):
+    from jupyter_exo_models.core.importer import known_job
+
+    seen = []
+    with pytest.raises(WatchTimeout):
+        await api.aimport_model(TINY, zone="de-fra-1", timeout=0.05, on_event=seen.append)
+    job = known_job(TINY, "de-fra-1")
+    for _ in range(500):
+        if job.done:
+            break
+        await asyncio.sleep(0.01)
+    assert job.state == "timeout" and not job.settled

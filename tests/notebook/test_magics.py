@@ -32,3 +32,44 @@ def test_scrub_drops_whole_arguments_only_and_warns_every_time(capsys):
     assert err.count("looks like a token or secret") == 2 and DEMO.exo_secret not in err
     assert _scrub("org/EXOPLANETclassifier --check") == "org/EXOPLANETclassifier --check"
     assert capsys.readouterr().err == ""
+
+
+@pytest.fixture
+def ip(sb):
+    """Terminal IPython (no kernel, no widget frontend) with the extension loaded."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("jupyter_exo_models")
+    return shell
+
+
+def test_quoted_arguments_are_unquoted(ip):
+    report = ip.run_line_magic("exo_import", f'"{DEMO.tiny}" --zone \'de-fra-1\' --check')
+    assert report.model == DEMO.tiny and report.zone == "de-fra-1" and report.ok
+
+
+def test_an_unclosed_quote_is_a_usage_error(ip):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="exo_import"):
+        ip.run_line_magic("exo_import", f'{DEMO.tiny} --zone "de-fra-1')
+
+
+def test_cell_ids_may_carry_trailing_comments(ip):
+    batch = ip.run_cell_magic("exo_import", "--check", f"{DEMO.tiny}   # the small one\n# a whole comment\n")
+    assert [r.model for r in batch.reports] == [DEMO.tiny] and not batch.failed
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan"])
+def test_a_timeout_must_be_positive(ip, capsys, timeout):
+    assert ip.run_line_magic("exo_import", f"{DEMO.tiny} --timeout {timeout}") is None
+    assert "--timeout must be" in capsys.readouterr().out
+
+
+def test_a_terminal_shows_state_changes_not_every_poll(ip, sb, capsys):
+    job = ip.run_line_magic("exo_import", DEMO.tiny)
+    out = capsys.readouterr().out
+    assert job.state == "created"
+    polls = len([r for r in sb.requests if r.service == "exoscale" and r.method == "GET"])
+    assert out.count("Deploy it") == 1 and out.count("\n") < polls, out

@@ -403,7 +403,8 @@ def test_an_unknown_zone_is_refused_not_replaced(sb):
 def test_a_failure_of_a_deleted_model_is_not_shown_again(sb):
     from jupyter_exo_models.core import api
 
-    job = api.import_model(  # forced: Exoscale ends it in errorDEMO.pytorch_only, zone="de-fra-1", force=True, wait=False)
+    # forced: Exoscale ends it in error
+    job = api.import_model(DEMO.pytorch_only, zone="de-fra-1", force=True, wait=False)
     with contextlib.suppress(ExoModelsError):
         job.result(WAIT)
     assert job.diagnosis is not None
