@@ -4,8 +4,11 @@ Hugging Face: explicit argument, then the token set by this session's login
 widget, then ``huggingface_hub.get_token()`` (``HF_TOKEN``, the saved token,
 Colab secrets). Exoscale: explicit arguments, then the session's, then
 ``EXOSCALE_API_KEY``/``EXOSCALE_API_SECRET``, then the exo CLI config file.
-With the sandbox on, the sandbox's demo credentials replace the ambient ones,
-so a real token is never sent to a fake service.
+With the sandbox on, the sandbox's demo credentials replace the ambient ones
+(environment, saved token, exo config), so a real token found on the machine is
+never sent to a fake service; credentials given in this process (arguments, the
+login widget) are used as given, which is how the sandbox's other demo tokens
+are tried.
 """
 
 from __future__ import annotations
