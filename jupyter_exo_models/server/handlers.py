@@ -66,6 +66,13 @@ def with_job(model: Model) -> dict[str, Any]:
 
 
 class _Handler(APIHandler):
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Tornado's own refusals (a method this route lacks, failed authentication) in this API's shape too."""
+        allowed = [m for m in ("GET", "POST", "DELETE") if m.lower() in type(self).__dict__]
+        fix = f"This route answers {' and '.join(allowed)}" if status_code == 405 else "See the README's sidebar section"
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": "HTTPError", "message": f"{status_code} {self._reason}", "fix": fix}))
+
     def fail(self, exc: ExoModelsError) -> None:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         body = exc.to_dict()

@@ -134,6 +134,8 @@ def test_delete_in_use_lists_deployments(api, sb):
     ("imports", "POST", {"model": DEMO.tiny, "zone": 5}, {}),
     ("imports", "POST", {"model": 5}, {}),
     ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
+    ("preflight", "GET", None, {}),  # was Jupyter's {"message", "reason"}: no fix
+    ("models", "PUT", b"{}", {}),
 ])
 def test_bad_input_is_a_clear_4xx(api, sb, path, method, body, params):
     code, data = api(path, method, body, **params)
