@@ -81,7 +81,10 @@ def _positive(value: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "all_zones", False) and args.zone:
+        parser.error("--zone and --all-zones exclude each other")  # exits 2
     _configure_logging(args.verbose)
     if args.sandbox:
         os.environ["EXO_MODELS_SANDBOX"] = "1"

@@ -116,6 +116,10 @@ class ImportFailed(ExoModelsError):
         self.model = model
         self.cause = cause
 
+    def to_dict(self) -> dict[str, Any]:
+        model = self.model.to_dict() if self.model is not None else None
+        return {**super().to_dict(), "cause": self.cause, "model": model}  # the failed model is still listed
+
 
 class WatchTimeout(ExoModelsError):
     """Stopped watching after ``timeout`` seconds; the import goes on at Exoscale."""

@@ -133,6 +133,10 @@ class ExoMagics(Magics):
         from .render import models_bundle
 
         args = _args(self.exo_models, line)
+        if args.all_zones and args.zone:
+            from IPython.core.error import UsageError
+
+            raise UsageError("--zone and --all-zones exclude each other")
         try:
             if args.all_zones:
                 by_zone, errors = api.list_models_all_zones()

@@ -41,7 +41,8 @@ def test_check_several_models_json_list():
 
 
 @pytest.mark.parametrize("args", [[], ["bogus"], ["import"], ["import", TINY, "--timeout", "-1"],
-                                  ["list", "--zone"], ["import", TINY, "--timeout", "abc"]])
+                                  ["list", "--zone"], ["import", TINY, "--timeout", "abc"],
+                                  ["list", "--zone", "de-fra-1", "--all-zones"]])
 def test_bad_usage_exits_2(args):
     assert cli(*args).returncode == 2
 
@@ -138,3 +139,10 @@ def test_delete_json_without_yes_answers_json():
     result = cli("delete", "sandbox-org/Already-Created", "--json", input="")
     assert result.returncode == 2
     assert "--yes" in json.loads(result.stdout)["fix"]
+
+
+def test_a_failed_import_in_json_names_the_model_and_the_cause():
+    result = cli("import", "sandbox-org/pytorch-only", "--force", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["cause"] == "weights-format" and data["model"]["state"] == "error" and data["model"]["id"]

@@ -73,3 +73,10 @@ def test_a_terminal_shows_state_changes_not_every_poll(ip, sb, capsys):
     assert job.state == "created"
     polls = len([r for r in sb.requests if r.service == "exoscale" and r.method == "GET"])
     assert out.count("Deploy it") == 1 and out.count("\n") < polls, out
+
+
+def test_zone_and_all_zones_exclude_each_other(ip):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="exclude"):
+        ip.run_line_magic("exo_models", "--zone de-fra-1 --all-zones")
