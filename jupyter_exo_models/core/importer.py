@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -114,10 +115,10 @@ class ImportJob:
         self._clock = clock
         self._started = clock.time()
         self._subscribers: list[Callable[[StatusEvent], None]] = []
+        self._events_lock = threading.Lock()
         self._watch: concurrent.futures.Future[Model] | None = None  # on the package's loop, whoever started it
         self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
         self._waiters: set[object] = set()
-        self._queues: list[asyncio.Queue[StatusEvent]] = []
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
@@ -152,22 +153,33 @@ class ImportJob:
     # -- events -------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[StatusEvent], None], *, replay: bool = True) -> Callable[[], None]:
         """Call ``callback`` with every event (from the watching loop's thread); returns an unsubscribe."""
-        self._subscribers.append(callback)
-        for event in self.events if replay else ():
+        past = self._register(callback)
+        for event in past if replay else ():
             self._safe_call(callback, event)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: Callable[[StatusEvent], None]) -> None:
+        with self._events_lock:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+    def _register(self, callback: Callable[[StatusEvent], None]) -> list[StatusEvent]:
+        """Add a subscriber; the events it did not get live. One step, as for the watch's thread in _emit."""
+        with self._events_lock:
+            self._subscribers.append(callback)
+            return list(self.events)
 
     async def stream(self):
         """``async for event in job.stream()``: past events, then live ones until the final one."""
         queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
-        for event in self.events:
-            queue.put_nowait(event)
         loop = asyncio.get_running_loop()
 
         def forward(event: StatusEvent) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
-        unsubscribe = self.subscribe(forward, replay=False)
+        # queued now, the past comes before any live event, which the loop only queues after this step
+        for event in self._register(forward):
+            queue.put_nowait(event)
         try:
             while True:
                 event = await queue.get()
@@ -175,7 +187,7 @@ class ImportJob:
                 if event.final:
                     return
         finally:
-            unsubscribe()
+            self._unsubscribe(forward)
 
     def _emit(self, state: str, *, message: str = "", final: bool = False) -> StatusEvent:
         previous = self.last_event.state if self.last_event else None
@@ -190,12 +202,14 @@ class ImportJob:
             final=final,
             changed=state != previous,
         )
-        self.last_event = event
-        if event.changed or final:  # history keeps transitions only, so a 2-hour watch stays small
-            self.events.append(event)
+        with self._events_lock:  # each subscriber gets this event either live or in its replay, never neither
+            self.last_event = event
+            if event.changed or final:  # history keeps transitions only, so a 2-hour watch stays small
+                self.events.append(event)
+            subscribers = list(self._subscribers)
         if event.changed:
             log.info("%s in %s: %s %s", self.name, self.zone, state, message)
-        for callback in list(self._subscribers):
+        for callback in subscribers:
             self._safe_call(callback, event)
         return event
 

@@ -315,3 +315,4 @@ async def test_a_caller_timing_out_stops_the_watch_it_alone_followed(sb):
             break
         await asyncio.sleep(0.01)
     assert job.state == "timeout" and not job.settled
+
