@@ -1,6 +1,8 @@
-"""Secret hygiene of magic lines, without a kernel."""
+"""The magics without a kernel: secret hygiene of their lines, argument parsing, terminal output."""
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 
@@ -39,7 +41,9 @@ def ip(sb):
     """Terminal IPython (no kernel, no widget frontend) with the extension loaded."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
+    with warnings.catch_warnings():  # IPython 7 warns when VIRTUAL_ENV names another venv (.ci/run's)
+        warnings.filterwarnings("ignore", "Attempting to work in a virtualenv")
+        shell = InteractiveShell.instance()
     shell.extension_manager.load_extension("jupyter_exo_models")
     return shell
 
