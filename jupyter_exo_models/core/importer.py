@@ -299,7 +299,7 @@ class ImportJob:
                 return await self._poll(client)
         except Exception as exc:
             if not isinstance(exc, ExoModelsError):
-                log.exception("watching %s failed", self.name)
+                log.error("watching %s failed: %s", self.name, type(exc).__name__)  # its text might quote a secret
                 exc = ExoModelsError(f"Watching {self.name} failed unexpectedly ({type(exc).__name__})",
                                      fix=f"attach({self.name!r}, zone={self.zone!r}) to watch it again")
             self.error = exc
