@@ -115,7 +115,7 @@ class ImportJob:
         self._clock = clock
         self._started = clock.time()
         self._subscribers: list[Callable[[StatusEvent], None]] = []
-        self._events_lock = threading.Lock()
+        self._lock = threading.Lock()  # subscribers, history and the watch: touched from several threads
         self._watch: concurrent.futures.Future[Model] | None = None  # on the package's loop, whoever started it
         self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
         self._waiters: set[object] = set()
@@ -159,13 +159,13 @@ class ImportJob:
         return lambda: self._unsubscribe(callback)
 
     def _unsubscribe(self, callback: Callable[[StatusEvent], None]) -> None:
-        with self._events_lock:
+        with self._lock:
             if callback in self._subscribers:
                 self._subscribers.remove(callback)
 
     def _register(self, callback: Callable[[StatusEvent], None]) -> list[StatusEvent]:
         """Add a subscriber; the events it did not get live. One step, as for the watch's thread in _emit."""
-        with self._events_lock:
+        with self._lock:
             self._subscribers.append(callback)
             return list(self.events)
 
@@ -202,7 +202,7 @@ class ImportJob:
             final=final,
             changed=state != previous,
         )
-        with self._events_lock:  # each subscriber gets this event either live or in its replay, never neither
+        with self._lock:  # each subscriber gets this event either live or in its replay, never neither
             self.last_event = event
             if event.changed or final:  # history keeps transitions only, so a 2-hour watch stays small
                 self.events.append(event)
@@ -232,8 +232,9 @@ class ImportJob:
 
     def start(self) -> ImportJob:
         """Start watching in the background, on the package's loop: any loop or thread may then wait."""
-        if self._needs_watch():
-            self._watch = submit(self._run())
+        with self._lock:  # a widget's thread and a cell may both start it: one watch
+            if self._needs_watch():
+                self._watch = submit(self._run())
         return self
 
     async def wait(self, timeout: float | None = None) -> Model:
