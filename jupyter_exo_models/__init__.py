@@ -36,6 +36,11 @@ _LAZY = {
     "ImportJob": ("core.importer", "ImportJob"),
     "StatusEvent": ("core.importer", "StatusEvent"),
     "Sandbox": ("sandbox", "Sandbox"),
+    **{name: ("core.errors", name) for name in (
+        "ExoModelsError", "ConfigurationError", "CredentialsMissingError", "InvalidModelIdError", "ExoscaleAPIError",
+        "AuthenticationError", "NotFoundError", "ModelInUseError", "HubError", "PreflightFailed", "ImportFailed",
+        "WatchTimeout",
+    )},
     "login": ("notebook.login", "login"),
     "ModelImporter": ("notebook.importer", "ModelImporter"),
     "load_ipython_extension": ("notebook.magics", "load_ipython_extension"),

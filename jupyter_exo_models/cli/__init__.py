@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("model", nargs="+" if model == "+" else None, help="Hugging Face repo id (or model UUID)")
         p.add_argument("-z", "--zone", help="Exoscale zone (default: EXOSCALE_ZONE, exo config, or de-fra-1)")
         p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        # also after the command; SUPPRESS keeps the value given before it
+        p.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
         return p
 
     command("check", "run the preflight checks (nothing is sent to Exoscale)", model="+")

@@ -25,10 +25,27 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A button's identity across re-renders: its row's model, if any, and its label. */
+function buttonKey(button: HTMLButtonElement): string {
+  const row = button.closest('[data-model]') as HTMLElement | null;
+  return `${row?.dataset.model ?? ''}\u0000${button.getAttribute('aria-label') || button.textContent}`;
+}
+
+/** Re-render `container`, keeping the keyboard focus on the same button if it is still there. */
+function keepFocus(container: HTMLElement, rerender: () => void): void {
+  const active = document.activeElement;
+  const key = active instanceof HTMLButtonElement && container.contains(active) ? buttonKey(active) : null;
+  rerender();
+  if (key !== null) {
+    Array.from(container.querySelectorAll('button')).find(button => buttonKey(button) === key)?.focus();
+  }
+}
+
 export class ExoModelsPanel extends Widget {
   private zones: IZones | null = null;
   private zone = 'de-fra-1';
   private report: IReport | null = null;
+  private checksStarted = 0; // only the latest check, still about the fields as they are, may set the report
   private timer: number | null = null;
   private importing = false;
   private state: IListState = { models: [], error: null, listed: false, failures: 0 };
@@ -190,10 +207,10 @@ export class ExoModelsPanel extends Widget {
     if (zones && !zones.credentials.hf.found) {
       parts.push(el('div', {}, 'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'));
     }
-    this.notice.replaceChildren(...parts);
+    keepFocus(this.notice, () => this.notice.replaceChildren(...parts));
     this.notice.hidden = parts.length === 0;
     this.list.setAttribute('aria-label', `Models in ${this.zone}`);
-    this.list.replaceChildren(...this.state.models.map(model => this.item(rowOf(model))));
+    keepFocus(this.list, () => this.list.replaceChildren(...this.state.models.map(model => this.item(rowOf(model)))));
     this.empty.textContent = this.state.models.length ? '' : emptyMessage(this.zone, notice);
     this.empty.hidden = this.state.models.length > 0;
   }
@@ -251,18 +268,32 @@ export class ExoModelsPanel extends Widget {
 
   private async check(): Promise<void> {
     const model = this.modelInput.value.trim();
+    const zone = this.zone;
+    const number = ++this.checksStarted;
     this.checkButton.disabled = true;
     this.message.textContent = `Checking ${model || '(empty id)'}…`;
+    let report: IReport | null = null;
+    let problem = '';
     try {
-      this.report = await this.api.preflight(model, this.zone);
-      this.message.textContent = '';
+      report = await this.api.preflight(model, zone);
     } catch (error) {
-      this.report = null;
-      this.message.textContent = `${(error as Error).message}${error instanceof ApiError && error.fix ? ' — ' + error.fix : ''}`;
-    } finally {
-      this.checkButton.disabled = false;
+      problem = `${(error as Error).message}${error instanceof ApiError && error.fix ? ' — ' + error.fix : ''}`;
     }
+    if (number !== this.checksStarted) {
+      return; // a newer check answers
+    }
+    this.checkButton.disabled = false;
+    if (!this.describesFields(model, zone)) {
+      this.message.textContent = 'Changed while checking: check again.';
+      return; // the result is about a model or zone the form no longer shows
+    }
+    this.report = report;
+    this.message.textContent = problem;
     this.renderReport();
+  }
+
+  private describesFields(model: string, zone: string): boolean {
+    return model === this.modelInput.value.trim() && zone === this.zone;
   }
 
   private renderReport(): void {
@@ -309,18 +340,20 @@ export class ExoModelsPanel extends Widget {
         )
       );
     }
-    this.extra.replaceChildren(...extra);
+    keepFocus(this.extra, () => this.extra.replaceChildren(...extra));
+    this.acknowledge.checked = false; // consent to warnings is given for one report
     this.ackLabel.hidden = !(report?.ok && report.checks.some(c => c.status === 'warn'));
     this.updateImportButton();
   }
 
   private updateImportButton(): void {
-    this.importButton.disabled = !importEnabled(this.report, this.acknowledge.checked, this.importing);
+    const report = this.report && this.describesFields(this.report.model, this.report.zone) ? this.report : null;
+    this.importButton.disabled = !importEnabled(report, this.acknowledge.checked, this.importing);
   }
 
   private async startImport(): Promise<void> {
     const report = this.report;
-    if (!report || this.importing) {
+    if (!report || this.importing || !this.describesFields(report.model, report.zone)) {
       return;
     }
     this.importing = true;

@@ -146,3 +146,8 @@ def test_a_failed_import_in_json_names_the_model_and_the_cause():
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert data["cause"] == "weights-format" and data["model"]["state"] == "error" and data["model"]["id"]
+
+
+def test_sandbox_flag_after_the_command_as_the_readme_writes_it():
+    result = cli("check", "sandbox-gated/Llama-Gated-8B", "--sandbox", env={"EXO_MODELS_SANDBOX": ""})
+    assert result.returncode == 1 and "gated-access" in result.stdout and "[SANDBOX]" in result.stderr

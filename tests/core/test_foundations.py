@@ -161,3 +161,11 @@ def test_run_sync_inside_a_running_loop():
 
     assert asyncio.run(outer()) == 42
     assert run_sync(inner()) == 42
+
+
+def test_errors_are_reachable_from_the_package_as_the_readme_writes_them():
+    import jupyter_exo_models as jem
+    from jupyter_exo_models.core import errors
+
+    for name in ("PreflightFailed", "ImportFailed", "AuthenticationError", "ModelInUseError", "WatchTimeout"):
+        assert getattr(jem, name) is getattr(errors, name) and issubclass(getattr(jem, name), jem.ExoModelsError)

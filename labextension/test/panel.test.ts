@@ -1,0 +1,106 @@
+// The sidebar panel's DOM, driven as a user would, over a fake server.
+import { ExoModelsApi, Request } from '../src/api';
+import { ExoModelsPanel } from '../src/panel';
+
+const ZONES = {
+  zones: ['de-fra-1', 'ch-gva-2'],
+  default_zone: 'de-fra-1',
+  sandbox: true,
+  credentials: { exoscale: { found: true, source: 'sandbox', key: 'EXO1', error: null }, hf: { found: true, source: 'sandbox' } }
+};
+const CREATING = { id: 'id-1', name: 'org/a', zone: 'de-fra-1', state: 'creating', model_size: 1, created_at: new Date().toISOString(), updated_at: null };
+
+function answer(status: number, body: unknown): Response {
+  return { ok: status < 400, status, text: async () => JSON.stringify(body) } as unknown as Response;
+}
+
+function report(model: string, zone: string) {
+  return { model, zone, ok: true, sandbox: true, checks: [{ id: 'repo-id', status: 'pass', message: 'valid', fix: '', data: {} }] };
+}
+
+const settle = () => new Promise(resolve => setTimeout(resolve, 0));
+
+/** A panel whose preflight answers only when the test releases it; the import requests are recorded. */
+async function panelWithSlowCheck() {
+  let release: (response: Response) => void = () => undefined;
+  const imports: unknown[] = [];
+  const fetch: Request = async (path, init) => {
+    if (path === 'zones') {
+      return answer(200, ZONES);
+    }
+    if (path.startsWith('models')) {
+      return answer(200, { models: [], errors: {} });
+    }
+    if (path === 'preflight') {
+      return new Promise<Response>(resolve => (release = resolve));
+    }
+    imports.push(JSON.parse(init.body || '{}'));
+    return answer(201, { model: CREATING, attached: false });
+  };
+  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
+  document.body.appendChild(panel.node);
+  await panel.start();
+  panel.openForm();
+  const input = panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement;
+  const importButton = Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import') as HTMLButtonElement;
+  const check = async (model: string) => {
+    input.value = model;
+    panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+  };
+  return { panel, input, importButton, imports, check, release: (r: Response) => release(r) };
+}
+
+afterEach(() => document.body.replaceChildren());
+
+test('a check answered after the id was edited enables nothing', async () => {
+  const ui = await panelWithSlowCheck();
+  await ui.check('org/first');
+  ui.input.value = 'org/second';
+  ui.input.dispatchEvent(new Event('input'));
+  ui.release(answer(200, report('org/first', 'de-fra-1')));
+  await settle();
+  expect(ui.importButton.disabled).toBe(true);
+  ui.importButton.click();
+  await settle();
+  expect(ui.imports).toEqual([]);
+  ui.panel.dispose();
+});
+
+test('a check answered after the zone changed enables nothing', async () => {
+  const ui = await panelWithSlowCheck();
+  await ui.check('org/first');
+  const zone = ui.panel.node.querySelector('select') as HTMLSelectElement;
+  zone.value = 'ch-gva-2';
+  zone.dispatchEvent(new Event('change'));
+  ui.release(answer(200, report('org/first', 'de-fra-1')));
+  await settle();
+  expect(ui.importButton.disabled).toBe(true);
+  ui.panel.dispose();
+});
+
+test('an up-to-date check enables Import for that model and zone', async () => {
+  const ui = await panelWithSlowCheck();
+  await ui.check('org/first');
+  ui.release(answer(200, report('org/first', 'de-fra-1')));
+  await settle();
+  expect(ui.importButton.disabled).toBe(false);
+  ui.importButton.click();
+  await settle();
+  expect(ui.imports).toEqual([{ model: 'org/first', zone: 'de-fra-1' }]);
+  ui.panel.dispose();
+});
+
+test('the automatic refresh keeps the keyboard focus on the same button', async () => {
+  const fetch: Request = async path => answer(200, path === 'zones' ? ZONES : { models: [CREATING], errors: {} });
+  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
+  document.body.appendChild(panel.node);
+  await panel.start();
+  const remove = panel.node.querySelector('li[data-model="org/a"] .jp-ExoModels-delete') as HTMLButtonElement;
+  remove.focus();
+  await panel.refresh(); // what the timer does while an import runs
+  const focused = document.activeElement as HTMLElement;
+  expect(focused).not.toBe(remove); // a new row was drawn…
+  expect(focused.getAttribute('aria-label')).toBe('Delete org/a'); // …and its button has the focus
+  panel.dispose();
+});
