@@ -46,6 +46,7 @@ export class ExoModelsPanel extends Widget {
   private zone = 'de-fra-1';
   private report: IReport | null = null;
   private checksStarted = 0; // only the latest check, still about the fields as they are, may set the report
+  private started: { name: string; zone: string } | null = null; // an import started here, until it is listed
   private timer: number | null = null;
   private importing = false;
   private state: IListState = { models: [], error: null, listed: false, failures: 0 };
@@ -169,8 +170,32 @@ export class ExoModelsPanel extends Widget {
       return; // the zone changed meanwhile: its own refresh draws it
     }
     this.state = afterRefresh(this.state, outcome);
+    await this.followStarted(zone);
     this.render();
     this.schedule();
+  }
+
+  /** An import Exoscale refuses before any model exists is never listed: ask the server for its diagnosis. */
+  private async followStarted(zone: string): Promise<void> {
+    const started = this.started;
+    if (!started || started.zone !== zone || !this.state.listed) {
+      return;
+    }
+    if (this.state.models.some(model => model.name === started.name)) {
+      this.started = null; // the list follows it now
+      return;
+    }
+    try {
+      const status = await this.api.model(zone, started.name);
+      if (status.diagnosis) {
+        this.message.textContent = `Import of ${started.name} failed: ${status.diagnosis.message} — fix: ${status.diagnosis.fix}`;
+      }
+      if (status.diagnosis || status.watching === false) {
+        this.started = null;
+      }
+    } catch {
+      // not known yet: ask again at the next refresh
+    }
   }
 
   private schedule(): void {
@@ -179,7 +204,8 @@ export class ExoModelsPanel extends Widget {
       this.timer = null;
     }
     const now = Date.now();
-    const delay = nextRefreshMs(this.state.models, now - (this.busySince ?? now), this.state.failures);
+    const pending = this.started ? [{ name: this.started.name, state: 'creating' } as IModel] : [];
+    const delay = nextRefreshMs([...this.state.models, ...pending], now - (this.busySince ?? now), this.state.failures);
     this.busySince = delay === null ? null : this.busySince ?? now;
     if (delay !== null && !this.isDisposed) {
       this.timer = window.setTimeout(() => void this.refresh(), delay);
@@ -364,6 +390,7 @@ export class ExoModelsPanel extends Widget {
       this.message.textContent = result.attached
         ? `${report.model} was already in ${report.zone}: following it.`
         : `Import of ${report.model} started: its progress shows in the list below.`;
+      this.started = { name: report.model, zone: report.zone };
     } catch (error) {
       if (error instanceof ApiError && error.report) {
         this.report = error.report;

@@ -104,3 +104,39 @@ test('the automatic refresh keeps the keyboard focus on the same button', async 
   expect(focused.getAttribute('aria-label')).toBe('Delete org/a'); // …and its button has the focus
   panel.dispose();
 });
+
+test('an import refused before any model existed shows its diagnosis', async () => {
+  const asked: string[] = [];
+  const fetch: Request = async path => {
+    asked.push(path);
+    if (path === 'zones') {
+      return answer(200, ZONES);
+    }
+    if (path.startsWith('models?')) {
+      return answer(200, { models: [], errors: {} }); // Exoscale never lists it
+    }
+    if (path === 'preflight') {
+      return answer(200, report('org/refused', 'de-fra-1'));
+    }
+    if (path === 'imports') {
+      return answer(201, { model: { ...CREATING, id: null, name: 'org/refused' }, attached: false });
+    }
+    const diagnosis = { cause: 'gated-access', message: 'terms not accepted', fix: 'accept them' };
+    return answer(200, { ...CREATING, id: null, name: 'org/refused', state: 'error', diagnosis, watching: false });
+  };
+  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
+  document.body.appendChild(panel.node);
+  await panel.start();
+  panel.openForm();
+  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = 'org/refused';
+  panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+  await settle();
+  Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import')!.click();
+  await settle();
+  await settle();
+  const message = panel.node.querySelector('.jp-ExoModels-message')!.textContent;
+  expect(message).toContain('terms not accepted');
+  expect(message).toContain('accept them');
+  expect(asked).toContain(`models/de-fra-1/${encodeURIComponent('org/refused')}`);
+  panel.dispose();
+});
