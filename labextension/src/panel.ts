@@ -193,8 +193,10 @@ export class ExoModelsPanel extends Widget {
       if (status.diagnosis || status.watching === false) {
         this.started = null;
       }
-    } catch {
-      // not known yet: ask again at the next refresh
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.started = null; // neither Exoscale nor this server knows of it: nothing to follow
+      } // otherwise a blip: ask again at the next refresh
     }
   }
 

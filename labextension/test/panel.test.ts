@@ -140,3 +140,35 @@ test('an import refused before any model existed shows its diagnosis', async () 
   expect(asked).toContain(`models/de-fra-1/${encodeURIComponent('org/refused')}`);
   panel.dispose();
 });
+
+test('an import nobody knows of is not followed forever', async () => {
+  const asked: string[] = [];
+  const fetch: Request = async path => {
+    asked.push(path);
+    if (path === 'zones') {
+      return answer(200, ZONES);
+    }
+    if (path.startsWith('models?')) {
+      return answer(200, { models: [], errors: {} });
+    }
+    if (path === 'preflight') {
+      return answer(200, report('org/gone', 'de-fra-1'));
+    }
+    if (path === 'imports') {
+      return answer(201, { model: { ...CREATING, name: 'org/gone' }, attached: false });
+    }
+    return answer(404, { error: 'NotFoundError', message: 'No model named org/gone', fix: '' });
+  };
+  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
+  document.body.appendChild(panel.node);
+  await panel.start();
+  panel.openForm();
+  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = 'org/gone';
+  panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+  await settle();
+  Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import')!.click();
+  await settle();
+  await panel.refresh();
+  expect(asked.filter(path => path.startsWith('models/')).length).toBe(1);
+  panel.dispose();
+});
