@@ -115,10 +115,10 @@ async def _follow(
         return job
     try:
         await job.wait(timeout)
-    except WatchTimeout:
+    except (WatchTimeout, asyncio.CancelledError) as exc:  # a timeout, or Ctrl-C on the blocking form
         if unsubscribe is not None:  # this caller's own follower: it stops following with the caller
             unsubscribe()
-            job.release("timeout")
+            job.release("timeout" if isinstance(exc, WatchTimeout) else "stopped")
         raise
     return job
 

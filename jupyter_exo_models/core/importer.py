@@ -119,6 +119,7 @@ class ImportJob:
         self._watch: concurrent.futures.Future[Model] | None = None  # on the package's loop, whoever started it
         self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
         self._waiters: set[object] = set()
+        self._task: asyncio.Task[Model] | None = None  # the current watch's task, on the package's loop
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
@@ -177,9 +178,12 @@ class ImportJob:
         def forward(event: StatusEvent) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
-        # queued now, the past comes before any live event, which the loop only queues after this step
-        for event in self._register(forward):
-            queue.put_nowait(event)
+        # queued now, the past comes before any live event, which the loop only queues after this step;
+        # a final event followed by others ended an earlier watch: history, not the end of this stream
+        past = self._register(forward)
+        for event in past:
+            if not event.final or event is past[-1]:
+                queue.put_nowait(event)
         try:
             while True:
                 event = await queue.get()
@@ -251,7 +255,8 @@ class ImportJob:
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.CancelledError:
-            if not future.cancelled():  # the waiter itself was cancelled
+            if not future.cancelled():  # the waiter itself was cancelled (Ctrl-C on result())
+                self.release("stopped", waiter)
                 raise
             raise WatchTimeout(  # stop() ended the watch under this waiter
                 f"Stopped watching {self.name} (state {self.state})",
@@ -280,20 +285,23 @@ class ImportJob:
     def stop(self, reason: str = "stopped") -> None:
         """Stop watching; the import itself goes on at Exoscale."""
         watch = self._watch
-        if watch is None or watch.done() or watch is self._stopped_watch:
-            return
+        if watch is None or watch.done() or watch is self._stopped_watch or self.settled:
+            return  # settled: the verdict is in, the watch is only returning it
         self._stopped_watch = watch
         loop = background_loop()
         if not loop.is_closed():
             loop.call_soon_threadsafe(self._cancel_watch, watch, reason)
 
     def _cancel_watch(self, watch: concurrent.futures.Future[Model], reason: str) -> None:
-        if not watch.done():
+        if not watch.done() and not (watch is self._watch and self.settled):
+            if watch is self._watch and self._task is not None:
+                self._task.cancel()  # at once: a wake-up already queued must not poll (and emit) again
             watch.cancel()
             if watch is self._watch and not self.done:  # a watch started again since must not look stopped
                 self._emit(reason, message="stopped watching; the import goes on at Exoscale", final=True)
 
     async def _run(self) -> Model:
+        self._task = asyncio.current_task()
         try:
             # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
             async with ExoscaleClient(self._credentials, self.zone, clock=self._clock) as client:

@@ -346,7 +346,7 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
     from IPython.display import display
 
     from ..core import api
-    from ..core.errors import ExoModelsError
+    from ..core.errors import ExoModelsError, WatchTimeout
     from ..core.runner import run_sync, submit
 
     if not ids:
@@ -364,8 +364,13 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
         try:
             job = await api.astart_import(report.model, zone=report.zone, force=args.force)
             batch.jobs[report.model] = job
-            job.subscribe(table)
-            await job.wait(args.timeout)
+            unsubscribe = job.subscribe(table)
+            try:
+                await job.wait(args.timeout)
+            except WatchTimeout:
+                unsubscribe()
+                job.release("timeout")  # as %exo_import does: unless something else follows it
+                raise
         except ExoModelsError as exc:  # ImportFailed and WatchTimeout too: the row shows message and fix
             batch.errors[report.model] = exc
         except Exception as exc:  # noqa: BLE001  a bug must not hide the other rows; its text may quote a secret

@@ -316,3 +316,31 @@ async def test_a_caller_timing_out_stops_the_watch_it_alone_followed(sb):
         await asyncio.sleep(0.01)
     assert job.state == "timeout" and not job.settled
 
+
+
+async def test_a_stop_right_after_the_verdict_keeps_the_verdict(sb):
+    job = await start_import(TINY, zone="de-fra-1")
+    job.subscribe(lambda event: job.stop() if event.final else None)  # a Stop click as "created" shows
+    assert (await job.wait(timeout=30)).state == "created"
+    assert [e.state for e in job.events if e.final] == ["created"]
+
+
+async def test_a_cancelled_caller_releases_the_watch_it_alone_followed(sb):
+    from jupyter_exo_models.core.importer import known_job
+
+    seen = []
+    caller = asyncio.ensure_future(api.aimport_model(TINY, zone="de-fra-1", on_event=seen.append))
+    while not seen:
+        await asyncio.sleep(0.01)
+    caller.cancel()  # what Ctrl-C on the blocking import_model does
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    job = known_job(TINY, "de-fra-1")
+    for _ in range(500):
+        if job.done:
+            break
+        await asyncio.sleep(0.01)
+    assert job.state == "stopped"
+    heard = len(seen)
+    await asyncio.sleep(0.3)
+    assert len(seen) == heard

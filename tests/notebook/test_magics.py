@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import pytest
@@ -84,3 +85,14 @@ def test_zone_and_all_zones_exclude_each_other(ip):
 
     with pytest.raises(UsageError, match="exclude"):
         ip.run_line_magic("exo_models", "--zone de-fra-1 --all-zones")
+
+
+def test_a_cell_timeout_stops_the_watches_it_alone_followed(ip):
+    batch = ip.run_cell_magic("exo_import", "--timeout 0.05", f"{DEMO.tiny}\n")
+    job = batch.jobs[DEMO.tiny]
+    assert type(batch.errors[DEMO.tiny]).__name__ == "WatchTimeout"
+    for _ in range(500):
+        if job.done:
+            break
+        time.sleep(0.01)
+    assert job.state == "timeout"
