@@ -105,43 +105,8 @@ test('the automatic refresh keeps the keyboard focus on the same button', async 
   panel.dispose();
 });
 
-test('an import refused before any model existed shows its diagnosis', async () => {
-  const asked: string[] = [];
-  const fetch: Request = async path => {
-    asked.push(path);
-    if (path === 'zones') {
-      return answer(200, ZONES);
-    }
-    if (path.startsWith('models?')) {
-      return answer(200, { models: [], errors: {} }); // Exoscale never lists it
-    }
-    if (path === 'preflight') {
-      return answer(200, report('org/refused', 'de-fra-1'));
-    }
-    if (path === 'imports') {
-      return answer(201, { model: { ...CREATING, id: null, name: 'org/refused' }, attached: false });
-    }
-    const diagnosis = { cause: 'gated-access', message: 'terms not accepted', fix: 'accept them' };
-    return answer(200, { ...CREATING, id: null, name: 'org/refused', state: 'error', diagnosis, watching: false });
-  };
-  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
-  document.body.appendChild(panel.node);
-  await panel.start();
-  panel.openForm();
-  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = 'org/refused';
-  panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-  await settle();
-  Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import')!.click();
-  await settle();
-  await settle();
-  const message = panel.node.querySelector('.jp-ExoModels-message')!.textContent;
-  expect(message).toContain('terms not accepted');
-  expect(message).toContain('accept them');
-  expect(asked).toContain(`models/de-fra-1/${encodeURIComponent('org/refused')}`);
-  panel.dispose();
-});
-
-test('an import nobody knows of is not followed forever', async () => {
+/** A panel that checked and imported `name`, which Exoscale never lists; `status` answers the model's route. */
+async function importNeverListed(name: string, status: Response) {
   const asked: string[] = [];
   const fetch: Request = async path => {
     asked.push(path);
@@ -152,22 +117,40 @@ test('an import nobody knows of is not followed forever', async () => {
       return answer(200, { models: [], errors: {} });
     }
     if (path === 'preflight') {
-      return answer(200, report('org/gone', 'de-fra-1'));
+      return answer(200, report(name, 'de-fra-1'));
     }
     if (path === 'imports') {
-      return answer(201, { model: { ...CREATING, name: 'org/gone' }, attached: false });
+      return answer(201, { model: { ...CREATING, id: null, name }, attached: false });
     }
-    return answer(404, { error: 'NotFoundError', message: 'No model named org/gone', fix: '' });
+    return status;
   };
   const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
   document.body.appendChild(panel.node);
   await panel.start();
   panel.openForm();
-  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = 'org/gone';
+  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = name;
   panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
   await settle();
   Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import')!.click();
   await settle();
+  await settle();
+  return { panel, asked };
+}
+
+test('an import refused before any model existed shows its diagnosis', async () => {
+  const diagnosis = { cause: 'gated-access', message: 'terms not accepted', fix: 'accept them' };
+  const refused = { ...CREATING, id: null, name: 'org/refused', state: 'error', diagnosis, watching: false };
+  const { panel, asked } = await importNeverListed('org/refused', answer(200, refused));
+  const message = panel.node.querySelector('.jp-ExoModels-message')!.textContent;
+  expect(message).toContain('terms not accepted');
+  expect(message).toContain('accept them');
+  expect(asked).toContain(`models/de-fra-1/${encodeURIComponent('org/refused')}`);
+  panel.dispose();
+});
+
+test('an import nobody knows of is not followed forever', async () => {
+  const unknown = answer(404, { error: 'NotFoundError', message: 'No model named org/gone', fix: '' });
+  const { panel, asked } = await importNeverListed('org/gone', unknown);
   await panel.refresh();
   expect(asked.filter(path => path.startsWith('models/')).length).toBe(1);
   panel.dispose();
