@@ -1,6 +1,20 @@
-"""A string wrapper that keeps secrets out of reprs, logs, exceptions and tracebacks."""
+"""Secrets: a string wrapper masked in every textual form, and the redactor every server text passes through.
+
+Every :class:`Secret` made in this process is remembered, so that a server quoting one back (an Exoscale error
+detail echoing the Hugging Face token it was sent, say) gets it masked before the text is stored, logged, raised
+or shown. Token-shaped strings (``hf_…``) are masked too, whether or not this process holds them.
+"""
 
 from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import quote
+
+MIN_REMEMBERED = 8  # shorter values would mask ordinary words; no real token or secret is that short
+TOKEN_SHAPED = re.compile(r"(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{16,}")
+_known: dict[str, str] = {}  # every secret value (and its URL-quoted form) -> its mask
+_known_lock = threading.Lock()
 
 
 class Secret:
@@ -23,6 +37,7 @@ class Secret:
         if isinstance(value, Secret):
             value = value.reveal()
         self._value = value
+        remember(value)
 
     def reveal(self) -> str:
         return self._value
@@ -71,3 +86,23 @@ def well_formed(value: str) -> bool:
 
 def reveal(value: Secret | str | None) -> str | None:
     return value.reveal() if isinstance(value, Secret) else value
+
+
+def remember(value: str | None) -> None:
+    """Have :func:`redact` mask ``value`` (what every :class:`Secret` does when made)."""
+    if not value or len(value) < MIN_REMEMBERED:
+        return
+    masked = mask(value)
+    with _known_lock:
+        _known[value] = masked
+        _known[quote(value, safe="")] = masked
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret this process holds, and every token-shaped string, masked."""
+    with _known_lock:
+        known = sorted(_known.items(), key=lambda item: len(item[0]), reverse=True)  # longest first: no partial masks
+    for value, masked in known:
+        if value in text:
+            text = text.replace(value, masked)
+    return TOKEN_SHAPED.sub(lambda m: mask(m.group()), text)
