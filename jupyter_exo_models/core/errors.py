@@ -37,7 +37,20 @@ class InvalidModelIdError(ExoModelsError):
 
 
 class ExoscaleAPIError(ExoModelsError):
-    """An Exoscale API call failed. ``status``/``title``/``detail`` come from the problem JSON."""
+    """An Exoscale API call failed.
+
+    Attributes:
+        status: the HTTP status (None when no answer came).
+        title, detail, problem_type: from the problem JSON (RFC 9457), or the legacy ``message``/``error``
+            fields, or a plain-text body; redacted and cleaned for display.
+        errors: a 422's ``errors[]`` (each ``{"detail", "location", "pointer", "path"}``), cleaned.
+        body: the decoded JSON body (cleaned), or None.
+        retry_after: seconds the server asked to wait (429/5xx), when it said.
+        not_sent: the request never reached the server (connection refused): safe to retry, even a POST.
+        timed_out: no whole answer within the deadline; the request may have been processed.
+        after_ambiguous_attempt: an earlier attempt of the same call got no usable answer, so it may have
+            been processed (a 404 on a retried DELETE then means "already deleted").
+    """
 
     def __init__(
         self,
@@ -48,15 +61,31 @@ class ExoscaleAPIError(ExoModelsError):
         title: str = "",
         detail: str = "",
         body: Any = None,
+        problem_type: str = "",
+        errors: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
+        not_sent: bool = False,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(message, fix=fix)
         self.status = status
         self.title = title
         self.detail = detail
         self.body = body
+        self.problem_type = problem_type
+        self.errors = errors or []
+        self.retry_after = retry_after
+        self.not_sent = not_sent
+        self.timed_out = timed_out
+        self.after_ambiguous_attempt = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail}
+        data = {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail}
+        if self.problem_type:
+            data["type"] = self.problem_type
+        if self.errors:
+            data["errors"] = self.errors
+        return data
 
 
 class AuthenticationError(ExoscaleAPIError):

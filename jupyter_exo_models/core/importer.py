@@ -38,6 +38,7 @@ from .secrets import Secret
 log = logging.getLogger("jupyter_exo_models.importer")
 
 SUCCESS_STATES = ("created", "ready")
+NOT_LISTED_GRACE = 30.0  # seconds a created model may take to appear in the zone's list
 HUB_CAUSES = ("repo-id", "repo-id-case", "repo-access", "hf-token", "gated-access", "weights-format")
 NEXT_STEP = (
     "Deploy it: exo dedicated-inference deployment create <deployment-name> --model-name {name} "
@@ -120,6 +121,7 @@ class ImportJob:
         self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
         self._waiters: set[object] = set()
         self._task: asyncio.Task[Model] | None = None  # the current watch's task, on the package's loop
+        self._unlisted_since: float | None = None  # when a model with no reference was first missing from the list
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
@@ -304,7 +306,8 @@ class ImportJob:
         self._task = asyncio.current_task()
         try:
             # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
-            async with ExoscaleClient(self._credentials, self.zone, clock=self._clock) as client:
+            async with ExoscaleClient(self._credentials, self.zone, clock=self._clock,
+                                      on_wait=lambda why: self._emit(self.state, message=why)) as client:
                 return await self._poll(client)
         except Exception as exc:
             if not isinstance(exc, ExoModelsError):
@@ -341,17 +344,19 @@ class ImportJob:
                     ) from None
             else:
                 model = self.model
-                assert model is not None
-                if model.state in SUCCESS_STATES:
+                if model is None:  # accepted, not listed yet
+                    self._emit("creating")
+                elif model.state in SUCCESS_STATES:
                     self._emit(model.state, message=NEXT_STEP.format(name=self.name, zone=self.zone), final=True)
                     return model
-                if model.state == "error":
-                    await self._fail(client)
-                self._emit(model.state)
+                else:
+                    if model.state == "error":
+                        await self._fail(client)
+                    self._emit(model.state)  # an unknown state too: shown as it is, and watched
             await self._clock.sleep(self._schedule.interval(self.elapsed))
 
     async def _refresh(self, client: ExoscaleClient) -> None:
-        if self.model is None and self.operation is not None:
+        if self.model is None and self.operation is not None and self.operation.id:
             self.operation = await client.get_operation(self.operation.id)
             if self.operation.failed:  # refused before any model existed
                 await self._fail(client)
@@ -359,9 +364,15 @@ class ImportJob:
                 self.model = await client.get_model(self.operation.reference_id)
                 return
         if self.model is None:
+            # no reference (the API does not require one) or no operation (attached): look the model up by name;
+            # a model not listed yet is not a verdict while its operation runs, nor for a grace period after
             found = await client.find_model(self.name)
             if found is None:
-                raise NotFoundError(f"{self.name} not found in {self.zone}")
+                self._unlisted_since = self._unlisted_since if self._unlisted_since is not None else self.elapsed
+                pending = self.operation is not None and not self.operation.done
+                if not pending and self.elapsed - self._unlisted_since >= NOT_LISTED_GRACE:
+                    raise NotFoundError(f"{self.name} not found in {self.zone}")
+                return
             self.model = found
             return
         self.model = await client.get_model(self.model.id)
@@ -401,25 +412,27 @@ async def diagnose(
     return diagnose_operation(name, operation)
 
 
-# Exoscale's words for each cause, most specific first: (cause, operation reasons, words in its message)
+# The likely cause from words a failed download leaves in the operation's message, most specific first:
+# (cause, operation reasons, phrases). Exoscale relays what the Hub answered its download, so the phrases are the
+# Hub's own texts (and huggingface_hub's error names), never guesses of what Exoscale might write.
 _OPERATION_CAUSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("gated-access", (), ("gated", "licen", "terms", "restricted", "accept")),
-    ("weights-format", ("unsupported",), ("safetensors", "format", "weights")),
-    ("repo-id-case", (), ("case-sensitive", "capitaliz", "case sensitive")),
-    ("repo-access", (), ("not readable", "private", "permission")),
-    ("hf-token", ("forbidden",), ("token", "unauthori", "401", "403")),
-    ("repo-id", ("not-found", "incorrect"), ("not found", "does not exist")),
+    ("hf-token", (), ("enable access to public gated repositories", "invalid credentials in authorization header",
+                      "please log in", "invalid user token")),
+    ("gated-access", (), ("awaiting a review", "not in the authorized list", "is restricted", "gatedrepo",
+                          "gated repo")),
+    ("weights-format", ("unsupported",), ("safetensors",)),
+    ("repo-access", ("not-found",), ("repository not found", "repositorynotfound", "reponotfound")),
+    ("hf-token", ("forbidden",), ("401 client error", "unauthorized")),
 )
 _CAUSE_FIXES = {
-    "gated-access": ("Exoscale could not pass the model's gate", "Accept the conditions at {hub}/{name} with the "
-                     "account of your token, wait until access is granted, then import again"),
+    "gated-access": ("Exoscale could not pass the model's gate", ("Accept the conditions at {hub}/{name} with the "
+                     "account of your token, wait until access is granted, then import again")),
     "weights-format": ("Unsupported weights", "Use a repo with *.safetensors weights"),
-    "repo-id-case": ("Exoscale needs the exact id", "Use the id exactly as the Hub spells it (capitalization included)"),
-    "repo-access": ("The token cannot read the repo", "Use a token of an account the owner gave access to "
-                    "(a fine-grained token must be scoped to the repo or its owner)"),
-    "hf-token": ("Hugging Face refused the download", "Use a valid read token of an account that can read the repo"),
-    "repo-id": ("Exoscale could not find the model on Hugging Face", "Check the id is exact, capitalization "
-                "included, and that the token can read it"),
+    "repo-access": ("Hugging Face did not let Exoscale see the repo", ("Check the id is exact, capitalization "
+                    "included, and that the token's account can read it (a fine-grained token must be scoped to "
+                    "the repo or its owner)")),
+    "hf-token": ("Hugging Face refused the token Exoscale downloaded with", ("Use a valid read token of an account "
+                 "that can read the repo (a fine-grained one needs access to public gated repos for a gated model)")),
 }
 
 
@@ -427,7 +440,7 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
     """The likely cause from Exoscale's own words alone (when the Hub cannot be asked again)."""
     reason = operation.reason if operation else None
     detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
-    text = detail.lower().replace(name.lower(), " ")  # the model's own name may hold any of the words
+    text = " ".join(detail.lower().replace(name.lower(), " ").split())  # the model's own name may hold any word
     # the message's words are more specific than the reason code: they decide first
     matches = [c for c, _, words in _OPERATION_CAUSES if any(w in text for w in words)]
     matches += [c for c, reasons, _ in _OPERATION_CAUSES if reason in reasons]

@@ -208,13 +208,14 @@ async def test_a_hanging_server_is_asked_twice_at_most(sb):
 
 
 @pytest.mark.parametrize("call, body", [
-    ("list_models", []), ("list_models", {"models": [{"name": "no id"}]}), ("list_models", {"models": [1]}),
-    ("get_model", {"name": "no id"}), ("get_model", "text"), ("get_operation", {"state": "pending"}),
+    ("list_models", []), ("list_models", "text"), ("get_model", [{"id": "x"}]), ("get_model", "text"),
+    ("get_operation", None), ("list_zones", {"zones": [{"api-endpoint": "no name"}]}),
 ])
 async def test_an_answer_of_the_wrong_shape_is_a_typed_error(call, body):
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
     async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, transport=transport) as c:
         with pytest.raises(ServerError) as err:
-            await (c.list_models() if call == "list_models" else getattr(c, call)("some-id"))
+            await (getattr(c, call)() if call in ("list_models", "list_zones") else
+                   getattr(c, call)("7f1c2e9a-0000-4000-8000-000000000000"))
     assert "shape" in err.value.message or "invalid JSON" in err.value.message

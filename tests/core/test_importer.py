@@ -201,17 +201,23 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert max(settled) - min(settled) < 48 * 1024, (min(settled), max(settled))
 
 
-# What the sandbox says when each seed cause reaches Exoscale, and wordings Exoscale may use
+# What the Hub answers a download for each cause (its real texts, SPEC.md), as Exoscale relays them (assumed: the
+# operation's message quotes the Hub's answer), and Exoscale's reason codes alone
 @pytest.mark.parametrize(("reason", "message", "cause"), [
-    ("not-found", "Model sandbox-org/mixed-case-model not found on Hugging Face (model names are case-sensitive)",
-     "repo-id-case"),
-    ("not-found", "Repository other-user/secret-model not found on Hugging Face, or not readable with the provided "
-     "Hugging Face token", "repo-access"),
-    ("forbidden", "Access to gated repository x/y is restricted: the Hugging Face account of the token must accept "
-     "the model's license terms", "gated-access"),
-    ("unsupported", "No model weights in safetensors format found in x/y", "weights-format"),
-    ("forbidden", "401 Unauthorized", "hf-token"),
-    ("not-found", "", "repo-id"),
+    ("forbidden", ("403 Client Error. Access to model x/y is restricted and you are not in the authorized list. "
+     "Visit https://huggingface.co/x/y to ask for access."), "gated-access"),
+    ("forbidden", "Your request to access model x/y is awaiting a review from the repo authors.", "gated-access"),
+    ("forbidden", ("Access to model x/y is restricted. You must have access to it and be authenticated to access it. "
+     "Please log in."), "hf-token"),
+    ("forbidden", ("403 Forbidden: Please enable access to public gated repositories in your fine-grained token "
+     "settings to view this repository."), "hf-token"),
+    ("forbidden", "401 Client Error: Invalid credentials in Authorization header", "hf-token"),
+    ("not-found", "404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x/y",
+     "repo-access"),
+    ("unsupported", "no *.safetensors weights in the repository", "weights-format"),
+    ("unsupported", "", "weights-format"),
+    ("not-found", "", "repo-access"),
+    ("forbidden", "", "hf-token"),
     ("fault", "internal error", "exoscale"),
     (None, None, "exoscale"),
 ])
@@ -221,10 +227,11 @@ def test_exoscale_words_alone_name_the_cause(reason, message, cause):
     assert diagnosis.cause == cause and diagnosis.fix
 
 
-@pytest.mark.parametrize("name", ["acme/private-gpt-8B", "acme/ungated-llama", "acme/token-classifier"])
+@pytest.mark.parametrize("name", ["acme/private-gpt-8B", "acme/ungated-llama", "acme/token-classifier",
+                                  "acme/Restricted-gated-repo"])
 def test_the_model_name_in_exoscale_words_does_not_steer_the_diagnosis(name):
     operation = Operation("op", "failure", "de-fra-1", "not-found", f"Repository {name} not found on Hugging Face")
-    assert diagnose_operation(name, operation).cause == "repo-id"
+    assert diagnose_operation(name, operation).cause == "repo-access"
 
 
 async def test_an_operation_refused_before_any_model_exists_is_diagnosed(sb, monkeypatch):

@@ -1,16 +1,23 @@
 """Exoscale API v2 client for Dedicated Inference models, on httpx.
 
-Idempotent calls (GET, DELETE) are retried on 429 (honouring Retry-After),
-502/503/504 and connection errors. The create POST is never retried blindly:
-after an ambiguous failure the zone is searched for the model first, and a
-409 is answered by adopting the existing model, so one name is created once.
+Every server is distrusted: each attempt has a total deadline (a body trickled byte by byte cannot hang a
+call), each call a budget over all its attempts and waits, each answer a size cap; every text in an answer is
+redacted (no secret this process holds is ever quoted back) and cleaned (no escape sequence, no 5 MB line)
+where it enters, in :meth:`ExoscaleClient._send`; every id put in a path must be a UUID.
+
+Idempotent calls (GET, DELETE) are retried on 429 (honouring Retry-After up to the call's budget), 5xx and
+connection errors. The create POST is never retried blindly: after an ambiguous failure the zone is searched
+for the model first, and a 409 (not documented, but possible) is answered by adopting the existing model.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,15 +40,19 @@ from ..errors import (
     TransportError,
 )
 from ..secrets import Secret
+from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
-from .models import Model, Operation, Zone
+from .models import Model, Operation, Zone, is_uuid
 
 T = TypeVar("T")
 
 log = logging.getLogger("jupyter_exo_models.exoscale")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}  # safe for idempotent calls only
-MAX_RETRY_AFTER = 60.0
+ATTEMPT_TIMEOUT = 20.0  # seconds for one whole request, body included
+CALL_BUDGET = 60.0  # seconds for one call: every attempt, backoff and Retry-After wait
+MAX_BODY = 4 * 1024 * 1024  # bytes of one answer; the API's largest lists are far smaller
+MAX_DEPTH = 32  # nesting of one JSON answer
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,17 @@ class CreateResult:
     adopted: bool
 
 
+_ssl_context: ssl.SSLContext | None = None
+
+
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One verified TLS context for every client: building one loads the CA bundle (about 40 ms)."""
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
+
+
 class ExoscaleClient:
     """Async client for one zone. Use as ``async with ExoscaleClient(credentials, zone) as client:``.
 
@@ -61,8 +83,11 @@ class ExoscaleClient:
         zone: the zone; defaults to the credentials' zone.
         endpoints: where to send requests (default: the sandbox's or the environment's).
         transport: an httpx transport (tests).
-        timeout: seconds per request.
+        timeout: seconds for one whole request (connection, upload and the whole answer).
+        budget: seconds for one call, over all its attempts and waits (a ``Retry-After`` asking for more
+            fails the call at once, saying so).
         max_retries: retries of an idempotent call.
+        on_wait: called with a sentence each time a call waits before retrying (progress displays).
 
     Raises (from every call):
         AuthenticationError, NotFoundError, ConflictError, ModelInUseError, RateLimitedError,
@@ -77,21 +102,27 @@ class ExoscaleClient:
         *,
         endpoints: Endpoints | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
+        timeout: float = ATTEMPT_TIMEOUT,
+        budget: float = CALL_BUDGET,
         max_retries: int = 5,
         clock: Clock = SYSTEM_CLOCK,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.zone = validate_zone(zone or credentials.zone)
         self.credentials = credentials
         self.base_url = (endpoints or current_endpoints()).exoscale(self.zone)
         ensure_safe_url(self.base_url)
+        self.timeout = timeout
+        self.budget = budget
         self.max_retries = max_retries
+        self.on_wait = on_wait
         self._clock = clock
+        self._signer = ExoscaleV2Signer(credentials.key, credentials.secret)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=ExoscaleV2Signer(credentials.key, credentials.secret),
             timeout=timeout,
             transport=transport,
+            verify=_shared_ssl_context(),
             headers={"User-Agent": "jupyter-exo-models", "Accept": "application/json"},
         )
 
@@ -109,15 +140,20 @@ class ExoscaleClient:
 
     # -- calls --------------------------------------------------------------------------------
     async def list_zones(self) -> list[Zone]:
-        data = await self._request("GET", "/zone")
-        return _shaped("GET /zone", lambda: [Zone(z["name"], z.get("api-endpoint")) for z in data.get("zones", [])])
+        """The zones (``GET /zone`` is public: sent unsigned, as the SDK does)."""
+        data = await self._request("GET", "/zone", signed=False)
+        return _shaped("GET /zone", lambda: [
+            Zone(str(z["name"]), z.get("api-endpoint")) for z in _items(data, "zones") if isinstance(z, dict)
+        ])
 
     async def list_models(self) -> list[Model]:
         data = await self._request("GET", "/ai/model")
-        return _shaped("GET /ai/model", lambda: [Model.from_api(m, self.zone) for m in data.get("models") or []])
+        return _shaped("GET /ai/model", lambda: [
+            Model.from_api(m, self.zone) for m in _items(data, "models") if isinstance(m, dict)
+        ])
 
     async def get_model(self, model_id: str) -> Model:
-        data = await self._request("GET", f"/ai/model/{model_id}")
+        data = await self._request("GET", _id_path("/ai/model/", model_id))
         return _shaped("GET /ai/model/{id}", lambda: Model.from_api(data, self.zone))
 
     async def find_model(self, name: str) -> Model | None:
@@ -126,15 +162,15 @@ class ExoscaleClient:
         return next((m for m in found if m.state != "error"), found[0] if found else None)
 
     async def get_operation(self, operation_id: str) -> Operation:
-        data = await self._request("GET", f"/operation/{operation_id}")
+        data = await self._request("GET", _id_path("/operation/", operation_id))
         return _shaped("GET /operation/{id}", lambda: Operation.from_api(data, self.zone))
 
     async def delete_model(self, model_id: str) -> Operation:
         try:
-            data = await self._request("DELETE", f"/ai/model/{model_id}")
+            data = await self._request("DELETE", _id_path("/ai/model/", model_id))
             return _shaped("DELETE /ai/model/{id}", lambda: Operation.from_api(data, self.zone))
         except NotFoundError as exc:
-            if not getattr(exc, "after_ambiguous_attempt", False):
+            if not exc.after_ambiguous_attempt:
                 raise
             # an earlier attempt deleted it but its answer was lost: the model is gone, as asked
             return Operation(id="", state="success", zone=self.zone, reference_id=model_id)
@@ -142,11 +178,12 @@ class ExoscaleClient:
     async def create_model(self, name: str, hf_token: Secret | None = None, *, attempts: int = 6) -> CreateResult:
         """Create the model once, adopting an existing one rather than ever creating a duplicate."""
         body: dict[str, Any] = {"name": name}
+        deadline = self._clock.time() + self.budget
         for attempt in range(1, attempts + 1):
             if hf_token:
                 body["huggingface-token"] = hf_token.reveal()
             try:
-                data = await self._send("POST", "/ai/model", json_body=body)
+                data = await self._send("POST", "/ai/model", json_body=body, deadline=deadline)
                 return CreateResult(_shaped("POST /ai/model", lambda: Operation.from_api(data, self.zone)), None,
                                     adopted=False)
             except ConflictError:
@@ -157,71 +194,154 @@ class ExoscaleClient:
             except (TransportError, ServerError, RateLimitedError) as exc:
                 if attempt == attempts:
                     raise
-                if not getattr(exc, "not_sent", False) and not isinstance(exc, RateLimitedError):
+                if not exc.not_sent and not isinstance(exc, RateLimitedError):
                     # the request may have been processed: look before trying again
                     existing = await self.find_model(name)
                     if existing is not None:
                         log.debug("create of %s answered ambiguously; adopting the existing model", name)
                         return CreateResult(None, existing, adopted=True)
-                await self._backoff(attempt, getattr(exc, "retry_after", None))
+                await self._backoff(attempt, exc, "POST /ai/model", deadline)
             finally:
                 body.pop("huggingface-token", None)
         raise AssertionError("unreachable")
 
     # -- plumbing -----------------------------------------------------------------------------
-    async def _request(self, method: str, path: str) -> dict[str, Any]:
-        """An idempotent call, retried on rate limits, gateway errors and connection failures.
+    async def _request(self, method: str, path: str, *, signed: bool = True) -> dict[str, Any]:
+        """An idempotent call, retried on rate limits, gateway errors and connection failures, within the budget.
 
         A request that timed out is retried once only: a server that hangs would otherwise cost minutes.
         """
+        deadline = self._clock.time() + self.budget
         ambiguous = timeouts = 0
         for attempt in range(self.max_retries + 1):
             try:
-                return await self._send(method, path)
+                return await self._send(method, path, signed=signed, deadline=deadline)
             except (TransportError, RateLimitedError, ServerError) as exc:
                 retryable = isinstance(exc, TransportError) or exc.status in RETRY_STATUSES
-                timeouts += bool(getattr(exc, "timed_out", False))
+                timeouts += exc.timed_out
                 if not retryable or attempt == self.max_retries or timeouts > 1:
                     raise
-                ambiguous += not getattr(exc, "not_sent", False)
-                await self._backoff(attempt + 1, getattr(exc, "retry_after", None))
+                ambiguous += not exc.not_sent
+                await self._backoff(attempt + 1, exc, f"{method} {path}", deadline)
             except ExoscaleAPIError as exc:
-                exc.after_ambiguous_attempt = ambiguous > 0  # type: ignore[attr-defined]
+                exc.after_ambiguous_attempt = ambiguous > 0
                 raise
         raise AssertionError("unreachable")
 
-    async def _backoff(self, attempt: int, retry_after: float | None) -> None:
-        delay = retry_after if retry_after is not None else min(8.0, 0.25 * 2 ** (attempt - 1))
-        await self._clock.sleep(min(MAX_RETRY_AFTER, delay) * (1 if retry_after is not None else 0.5 + random.random()))
+    async def _backoff(self, attempt: int, exc: ExoscaleAPIError, call: str, deadline: float) -> None:
+        """Wait before the next attempt: the server's Retry-After, else jittered exponential backoff.
 
-    async def _send(self, method: str, path: str, json_body: dict[str, Any] | None = None) -> dict[str, Any]:
+        Raises:
+            the error itself, re-worded, when the wait would overrun the call's budget.
+        """
+        asked = exc.retry_after
+        delay = asked if asked is not None else min(8.0, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random())
+        left = deadline - self._clock.time()
+        why = f"{exc.status} {exc.title}".strip() if exc.status else exc.message
+        if delay > left:
+            if asked is not None:
+                exc.message = f"Exoscale asks to retry {call} in {math.ceil(asked)} s ({why}): not waiting that long"
+                exc.fix = f"Try again in {math.ceil(asked)} s"
+                exc.args = (exc.message,)
+            raise exc
+        if asked is not None or delay >= 1:
+            sentence = (f"Exoscale asks to wait {delay:.0f} s before retrying {call} ({why})" if asked is not None
+                        else f"Retrying {call} in {delay:.0f} s ({why})")
+            log.warning("%s", sentence)
+            if self.on_wait is not None:
+                self.on_wait(sentence)
+        await self._clock.sleep(delay)
+
+    async def _send(self, method: str, path: str, json_body: dict[str, Any] | None = None, *,
+                    signed: bool = True, deadline: float | None = None) -> dict[str, Any]:
+        """One attempt, bounded in time (the attempt's timeout, within the call's deadline) and size; every
+        string of the answer redacted and cleaned."""
         content = json.dumps(json_body).encode() if json_body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
+        limit = self.timeout if deadline is None else max(0.5, min(self.timeout, deadline - self._clock.time()))
         started = time.perf_counter()
         try:
-            response = await self._http.request(method, path, content=content, headers=headers)
-        except httpx.TransportError as exc:
+            status, reason, response_headers, raw = await asyncio.wait_for(
+                self._fetch(method, path, content, headers, signed), limit)
+        except (httpx.TransportError, asyncio.TimeoutError) as exc:
             not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             log.debug("%s %s%s: %s", method, self.base_url, path, type(exc).__name__)
-            error = TransportError(
-                f"No answer from Exoscale ({type(exc).__name__}) for {method} {path} in {self.zone}",
+            what = f"no whole answer within {limit:g} s" if not not_sent else type(exc).__name__
+            raise TransportError(
+                f"No answer from Exoscale ({what}) for {method} {path} in {self.zone}",
                 fix="Check your network (and EXOSCALE_API_ENDPOINT), then retry",
-            )
-            error.not_sent = not_sent  # type: ignore[attr-defined]
-            error.timed_out = isinstance(exc, httpx.TimeoutException) and not not_sent  # type: ignore[attr-defined]
-            raise error from None
-        log.debug("%s %s%s -> %s in %.0f ms", method, self.base_url, path, response.status_code,
+                not_sent=not_sent, timed_out=not not_sent and isinstance(exc, (asyncio.TimeoutError,
+                                                                              httpx.TimeoutException)),
+            ) from None
+        log.debug("%s %s%s -> %s in %.0f ms", method, self.base_url, path, status,
                   (time.perf_counter() - started) * 1000)
-        if response.is_success:
-            try:
-                data = response.json()
-            except ValueError:
-                data = None
+        data = _decode(raw)
+        if 200 <= status < 300:
             if not isinstance(data, dict):
-                raise ServerError(f"Exoscale answered {method} {path} with invalid JSON", status=response.status_code,
+                raise ServerError(f"Exoscale answered {method} {path} with invalid JSON", status=status,
                                   fix="Retry later") from None
             return data
-        raise _error(response, method, path, self.zone)
+        raise _error(status, reason, response_headers, data, raw, method, path, self.zone)
+
+    async def _fetch(self, method: str, path: str, content: bytes | None, headers: dict[str, str] | None,
+                     signed: bool) -> tuple[int, str, httpx.Headers, bytes]:
+        request = self._http.build_request(method, path, content=content, headers=headers)
+        if signed:
+            request = next(self._signer.auth_flow(request))
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY:
+                raise _too_large(method, path, response.status_code)
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():  # decoded: a compressed bomb counts too
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise _too_large(method, path, response.status_code)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return response.status_code, response.reason_phrase, response.headers, b"".join(chunks)
+
+
+def _too_large(method: str, path: str, status: int) -> ServerError:
+    return ServerError(f"Exoscale's answer to {method} {path} is larger than {MAX_BODY // (1024 * 1024)} MB: "
+                       "not read further", status=status, fix="Retry later; if it persists, contact Exoscale support")
+
+
+def _decode(raw: bytes) -> Any:
+    """The answer's JSON with every string redacted and cleaned; None when it is not JSON (or nests absurdly)."""
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        return None
+    if _depth(data) > MAX_DEPTH:
+        return None
+    return clean_data(data)
+
+
+def _depth(data: Any) -> int:
+    depth, level = 0, [data]
+    while level:
+        depth += 1
+        level = [v for item in level if isinstance(item, (dict, list))
+                 for v in (item.values() if isinstance(item, dict) else item)]
+        if depth > MAX_DEPTH:
+            break
+    return depth - 1
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _id_path(prefix: str, value: str) -> str:
+    """``prefix + value`` for a UUID only: an id from an answer never steers a signed request elsewhere."""
+    if not is_uuid(value):
+        raise ServerError(f"Exoscale gave an id that is not a UUID ({clean(repr(value), 80)}): not used in a request",
+                          fix="Retry later; if it persists, contact Exoscale support")
+    return prefix + value.lower()
 
 
 def _shaped(call: str, parse: Callable[[], T]) -> T:
@@ -233,31 +353,47 @@ def _shaped(call: str, parse: Callable[[], T]) -> T:
                           status=200, fix="Retry later; if it persists, contact Exoscale support") from None
 
 
-def _error(response: httpx.Response, method: str, path: str, zone: str) -> ExoscaleAPIError:
-    """A typed error from a problem-JSON (RFC 9457) answer."""
-    status = response.status_code
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    title = str(body.get("title") or response.reason_phrase or "")
-    detail = str(body.get("detail") or body.get("message") or "")
+def _problem(data: Any, raw: bytes) -> tuple[str, str, str, list[dict[str, Any]]]:
+    """(type, title, detail, errors) from any of Exoscale's error shapes: RFC 9457 problem JSON, a 422's
+    ``errors[]`` without ``detail``, legacy ``{"message"}``/``{"error"}``, or plain text."""
+    if not isinstance(data, dict):
+        text = data if isinstance(data, str) else raw.decode("utf-8", "replace") if data is None else ""
+        return "", "", clean(text), []
+    errors = [e for e in data.get("errors") or [] if isinstance(e, dict)] if isinstance(data.get("errors"), list) \
+        else []
+    detail = next((str(data[k]) for k in ("detail", "message", "error") if isinstance(data.get(k), str) and data[k]),
+                  "")
+    if not detail and errors:
+        detail = "; ".join(
+            f"{e.get('pointer') or e.get('path') or e.get('location') or 'body'}: {e.get('detail') or '?'}"
+            for e in errors[:5])
+    problem_type = data.get("type") if isinstance(data.get("type"), str) else ""
+    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    return problem_type if problem_type != "about:blank" else "", title, clean(detail), errors
+
+
+def _error(status: int, reason: str, headers: httpx.Headers, data: Any, raw: bytes, method: str, path: str,
+           zone: str) -> ExoscaleAPIError:
+    """A typed error carrying the server's own words first, then the likely cause."""
+    problem_type, title, detail, errors = _problem(data, raw)
+    title = title or clean(reason)
     summary = f"Exoscale answered {status} {title}".rstrip() + (f": {detail}" if detail else "")
-    kwargs: dict[str, Any] = {"status": status, "title": title, "detail": detail, "body": body}
+    kwargs: dict[str, Any] = {"status": status, "title": title, "detail": detail, "body": data,
+                              "problem_type": problem_type, "errors": errors}
     if status in (401, 403):
+        # a 403 is not always the key: a quota or an organization policy refuses with it too, so the server's
+        # own words come first and the likely causes after
         return AuthenticationError(
-            summary,
-            fix="Check EXOSCALE_API_KEY and EXOSCALE_API_SECRET (or the exo config), and that the key's IAM role "
-            f"allows Dedicated Inference (service 'ai'): {EXOSCALE_KEYS_URL}",
-            **kwargs,
-        )
+            summary, fix="Most often the key or secret is wrong (check EXOSCALE_API_KEY and EXOSCALE_API_SECRET, or "
+            "the exo config)" + (", or the key's IAM role lacks Dedicated Inference (service 'ai'); a quota or an "
+                                 "organization policy can also refuse" if status == 403 else "")
+            + f": {EXOSCALE_KEYS_URL}", **kwargs)
     if status == 404:
         return NotFoundError(summary, fix=f"Check the id and the zone ({zone})", **kwargs)
     if status == 409:
         return ConflictError(summary, fix="A model of that name exists: attach to it, or delete it first", **kwargs)
-    if status == 412:
-        deployments = [str(d) for d in body.get("deployments") or []]
+    if status == 412 and isinstance(data, dict) and isinstance(data.get("deployments"), list):
+        deployments = [clean(d, 100) for d in data["deployments"] if isinstance(d, (str, int))]
         return ModelInUseError(
             f"The model is used by deployment(s): {', '.join(deployments) or 'unknown'}",
             deployments=deployments,
@@ -265,26 +401,25 @@ def _error(response: httpx.Response, method: str, path: str, zone: str) -> Exosc
             **kwargs,
         )
     if status == 429:
-        error = RateLimitedError(summary, fix="Too many requests: wait a moment and retry", **kwargs)
-        error.retry_after = _retry_after(response)  # type: ignore[attr-defined]
-        return error
+        return RateLimitedError(summary, fix="Too many requests: wait a moment and retry",
+                                retry_after=_retry_after(headers), **kwargs)
     if status >= 500:
-        error = ServerError(summary, fix="Exoscale had a problem: retry in a moment", **kwargs)
-        error.retry_after = _retry_after(response)  # type: ignore[attr-defined]
-        return error
+        return ServerError(summary, fix="Exoscale had a problem: retry in a moment",
+                           retry_after=_retry_after(headers), **kwargs)
     return ExoscaleAPIError(summary, fix=f"Exoscale refused {method} {path}", **kwargs)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(headers: httpx.Headers) -> float | None:
     """Retry-After in seconds, given as seconds or as an HTTP date (RFC 9110)."""
-    value = response.headers.get("Retry-After")
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     except ValueError:
         pass
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None

@@ -1,4 +1,10 @@
-"""Exoscale API objects, as the OpenAPI document shapes them."""
+"""Exoscale API objects, parsed tolerantly.
+
+The authority is ``exoscale/openapi.json``, but the service drifts ahead of (and behind) it: model ``status``
+became ``state`` in 2026, ``reference`` is optional on an operation, fields may be missing or of another type.
+Every field is read with a fallback; an unknown value is kept as it is (shown, and watched), never guessed.
+Every string was already redacted and cleaned by the client when the answer was decoded.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,27 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MODEL_STATES = ("creating", "downloading", "created", "ready", "error")
+UNKNOWN = "unknown"
+OPERATION_TERMINAL = ("success", "failure", "timeout")
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _state(data: dict[str, Any]) -> str:
+    """``state``, else the legacy ``status``, lower-cased; ``unknown`` when neither is a string."""
+    return (_text(data.get("state")) or _text(data.get("status")) or UNKNOWN).lower()
+
+
+def _size(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -24,25 +50,17 @@ class Model:
     @classmethod
     def from_api(cls, data: dict[str, Any], zone: str) -> Model:
         return cls(
-            id=str(data["id"]),
-            name=str(data.get("name", "")),
-            state=str(data.get("state", "")),
+            id=_text(data.get("id")) or "",
+            name=_text(data.get("name")) or "",
+            state=_state(data),
             zone=zone,
-            size=data.get("model-size"),
-            created_at=data.get("created-at"),
-            updated_at=data.get("updated-at"),
+            size=_size(data.get("model-size")),
+            created_at=_text(data.get("created-at")),
+            updated_at=_text(data.get("updated-at")),
         )
-
-    @property
-    def succeeded(self) -> bool:
-        return self.state in ("created", "ready")
 
     def __repr__(self) -> str:
         return f"<Model {self.name} in {self.zone}: {self.state} ({self.id})>"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.succeeded or self.state == "error"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,7 +71,10 @@ class Model:
 
 @dataclass(frozen=True)
 class Operation:
-    """An asynchronous Exoscale operation (``pending`` → ``success``/``failure``/``timeout``)."""
+    """An asynchronous Exoscale operation (``pending`` → ``success``/``failure``/``timeout``).
+
+    ``reference`` is not required by the API: ``reference_id`` may stay None even on success.
+    """
 
     id: str
     state: str
@@ -64,14 +85,14 @@ class Operation:
 
     @classmethod
     def from_api(cls, data: dict[str, Any], zone: str) -> Operation:
-        reference = data.get("reference") or {}
+        reference = data.get("reference")
         return cls(
-            id=str(data["id"]),
-            state=str(data.get("state", "")),
+            id=_text(data.get("id")) or "",
+            state=_state(data),
             zone=zone,
-            reason=data.get("reason"),
-            message=data.get("message"),
-            reference_id=reference.get("id"),
+            reason=_text(data.get("reason")),
+            message=_text(data.get("message")),
+            reference_id=_text(reference.get("id")) if isinstance(reference, dict) else None,
         )
 
     def __repr__(self) -> str:
@@ -79,7 +100,8 @@ class Operation:
 
     @property
     def done(self) -> bool:
-        return self.state != "pending"
+        """A final state; an unknown one is still under way (keep polling)."""
+        return self.state in OPERATION_TERMINAL
 
     @property
     def failed(self) -> bool:
@@ -89,13 +111,14 @@ class Operation:
         return asdict(self)
 
 
-def is_uuid(value: str) -> bool:
-    """Whether ``value`` is a UUID (model and operation ids are; model names are not)."""
+def is_uuid(value: object) -> bool:
+    """Whether ``value`` is a UUID in its canonical text form (model and operation ids are; names are not)."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value)) == value.lower()
     except ValueError:
         return False
-    return True
 
 
 @dataclass(frozen=True)
