@@ -3,10 +3,11 @@ including not at all, byte by byte, or forever. Real sockets, real HTTP: nothing
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -91,3 +92,74 @@ class HostileServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+
+
+class EchoingExoscale:
+    """A fake Exoscale that fails every import and quotes back, in every text it sends, the Hugging Face token
+    it received and the ``echo`` values given (e.g. the Exoscale secret): what no face may ever show."""
+
+    def __init__(self, server: HostileServer, zone: str = "de-fra-1", *, echo: tuple[str, ...] = ()) -> None:
+        import uuid
+
+        self.models: dict[str, dict[str, Any]] = {}
+        self.operations: dict[str, str] = {}
+        self._uuid = uuid.uuid4
+        self._echo = echo
+        base = f"/{zone}/v2"
+        server.route("GET", base + "/ai/model", lambda h, _: h.json(200, {"models": list(self.models.values())}))
+        server.route("POST", base + "/ai/model", self._create)
+        server.route("GET", base + r"/ai/model/([^/]+)", self._model)
+        server.route("GET", base + r"/operation/([^/]+)", self._operation)
+        server.route("DELETE", base + r"/ai/model/([^/]+)", self._delete)
+        self.tokens: list[str] = []
+
+    def _words(self, name: str) -> str:
+        quoted = " ".join(self.tokens[-1:] + list(self._echo))
+        return (f"Download of {name} failed with token {quoted}: 401 Client Error: Invalid credentials in "
+                f"Authorization header (sent: {quoted})")
+
+    def _create(self, h: Handler, _: object) -> None:
+        body = json.loads(h.body)
+        self.tokens.append(body.get("huggingface-token", ""))
+        model_id, op_id = str(self._uuid()), str(self._uuid())
+        self.models[model_id] = {"id": model_id, "name": body["name"], "state": "error"}
+        self.operations[op_id] = model_id
+        h.json(200, {"id": op_id, "state": "pending", "reference": {"id": model_id}})
+
+    def _model(self, h: Handler, match: re.Match[str]) -> None:
+        model = self.models.get(match.group(1))
+        if model is None:
+            h.json(404, {"title": "Not Found", "detail": f"no model {match.group(1)}; last token {self._words('')}"})
+        else:
+            h.json(200, model)
+
+    def _operation(self, h: Handler, match: re.Match[str]) -> None:
+        model = self.models.get(self.operations.get(match.group(1), ""), {"name": "?"})
+        h.json(200, {"id": match.group(1), "state": "failure", "reason": "forbidden",
+                     "message": self._words(model["name"]), "reference": {"id": model.get("id", "")}})
+
+    def _delete(self, h: Handler, match: re.Match[str]) -> None:
+        self.models.pop(match.group(1), None)
+        h.json(200, {"id": str(self._uuid()), "state": "success", "message": self._words("")})
+
+
+ECHOED_EXO_SECRET = "echoed-exoscale-secret-canary-0123456789"
+
+
+@contextlib.contextmanager
+def echoing_services(monkeypatch: Any) -> Iterator[EchoingExoscale]:
+    """The sandbox's Hub (the demo token is real to it) and an :class:`EchoingExoscale`, wired in through the
+    environment as real services would be; the Exoscale secret in force is :data:`ECHOED_EXO_SECRET`."""
+    from jupyter_exo_models.sandbox import DEMO, Sandbox
+
+    hub = Sandbox().start()  # started, not activated: the package uses the environment's endpoints
+    try:
+        with HostileServer() as server:
+            exoscale = EchoingExoscale(server, echo=(ECHOED_EXO_SECRET,))
+            for name, value in {"HF_ENDPOINT": hub.hub_url, "HF_TOKEN": DEMO.hf_token,
+                                "EXOSCALE_API_KEY": DEMO.exo_key, "EXOSCALE_API_SECRET": ECHOED_EXO_SECRET,
+                                "EXOSCALE_API_ENDPOINT": server.template, "EXO_MODELS_POLL_INTERVAL": "0.05"}.items():
+                monkeypatch.setenv(name, value)
+            yield exoscale
+    finally:
+        hub.stop()

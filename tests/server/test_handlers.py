@@ -8,12 +8,14 @@ import json
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from hostile import ECHOED_EXO_SECRET, echoing_services
+
 from jupyter_exo_models.core.credentials import set_session_credentials
 from jupyter_exo_models.sandbox import DEMO
 
 BASE = "jupyter-exo-models"
 CANARY_SECRET = "canary-exoscale-secret-must-not-leak-0001"
-SECRETS = (DEMO.hf_token, DEMO.exo_secret, DEMO.hf_revoked, CANARY_SECRET)
+SECRETS = (DEMO.hf_token, DEMO.exo_secret, DEMO.hf_revoked, CANARY_SECRET, ECHOED_EXO_SECRET)
 
 
 @pytest.fixture
@@ -41,6 +43,20 @@ async def call(jp_fetch, path, method="GET", body=None, **params):
     for secret in SECRETS:  # every answer of every test, error paths included
         assert secret not in text, path
     return response.code, json.loads(text) if text else None
+
+
+def test_no_answer_carries_a_secret_exoscale_quoted_back(api, pause, monkeypatch):
+    with echoing_services(monkeypatch) as exoscale:
+        code, data = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})  # `call` checks every answer
+        assert code == 201 and exoscale.tokens == [DEMO.hf_token]
+        for _ in range(200):
+            code, model = api(f"models/de-fra-1/{DEMO.tiny}")
+            if model.get("diagnosis"):
+                break
+            pause()
+        assert model["diagnosis"]["cause"] == "hf-token" and "hf_…" in model["diagnosis"]["message"]
+        code, listed = api("models", zone="de-fra-1")
+        assert code == 200 and listed["models"][0]["diagnosis"] == model["diagnosis"]
 
 
 def test_zones_and_credentials(api, sb):
