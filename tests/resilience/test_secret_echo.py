@@ -33,9 +33,8 @@ def leaks(text: str) -> list[str]:
 
 async def test_the_python_api_and_the_logs_never_show_an_echoed_secret(echoing, caplog):
     seen = []
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(ImportFailed) as err:
-            await api.aimport_model(TINY, zone="de-fra-1", timeout=30, on_event=seen.append)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ImportFailed) as err:
+        await api.aimport_model(TINY, zone="de-fra-1", timeout=30, on_event=seen.append)
     assert echoing.tokens == [DEMO.hf_token]  # the token was sent, and quoted back in every answer since
     assert err.value.cause == "hf-token"
     exc = err.value

@@ -6,9 +6,8 @@ import asyncio
 import json
 
 import pytest
-from tornado.httpclient import HTTPClientError
-
 from hostile import ECHOED_EXO_SECRET, echoing_services
+from tornado.httpclient import HTTPClientError
 
 from jupyter_exo_models.core.credentials import set_session_credentials
 from jupyter_exo_models.sandbox import DEMO
@@ -47,7 +46,7 @@ async def call(jp_fetch, path, method="GET", body=None, **params):
 
 def test_no_answer_carries_a_secret_exoscale_quoted_back(api, pause, monkeypatch):
     with echoing_services(monkeypatch) as exoscale:
-        code, data = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})  # `call` checks every answer
+        code, _data = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})  # `call` checks every answer
         assert code == 201 and exoscale.tokens == [DEMO.hf_token]
         for _ in range(200):
             code, model = api(f"models/de-fra-1/{DEMO.tiny}")
