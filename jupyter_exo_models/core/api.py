@@ -23,6 +23,7 @@ from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation
 from .hub import HubClient, TokenInfo
 from .importer import ImportJob, StatusEvent, attach, find_model, start_import
+from .jobs import check_timeout
 from .polling import PollSchedule
 from .preflight import PreflightReport, preflight, preflight_many
 from .runner import run_sync
@@ -100,6 +101,7 @@ async def aimport_model(
         >>> job.model.state
         'created'
     """
+    check_timeout(timeout)
     job = await start_import(
         model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
     )
@@ -128,6 +130,7 @@ async def aattach(
     poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
+    check_timeout(timeout)
     job = await attach(model, zone=zone, schedule=PollSchedule(poll_interval))
     return await _follow(job, wait, timeout, on_event)
 

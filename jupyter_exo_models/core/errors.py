@@ -20,6 +20,10 @@ class ExoModelsError(Exception):
         return {"error": type(self).__name__, "message": self.message, "fix": self.fix}
 
 
+class UsageError(ExoModelsError):
+    """A call was made with arguments that cannot be right (a negative timeout, a list where an id belongs)."""
+
+
 class ConfigurationError(ExoModelsError):
     """Bad local configuration: unknown zone, malformed endpoint, unreadable config file."""
 
@@ -151,4 +155,8 @@ class ImportFailed(ExoModelsError):
 
 
 class WatchTimeout(ExoModelsError):
-    """Stopped watching after ``timeout`` seconds; the import goes on at Exoscale."""
+    """Stopped waiting after ``timeout`` seconds; the job goes on at Exoscale."""
+
+
+class WatchStopped(ExoModelsError):
+    """``stop()`` ended the watch before the verdict; the job goes on at Exoscale."""

@@ -10,9 +10,7 @@ resolved by the client by looking before retrying.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -20,19 +18,15 @@ from typing import Any
 from .clock import SYSTEM_CLOCK, Clock
 from .config import current_endpoints, validate_zone
 from .credentials import ExoscaleCredentials, default_zone, resolve_exoscale, resolve_hf_token
-from .errors import (
-    ExoModelsError,
-    ImportFailed,
-    NotFoundError,
-    PreflightFailed,
-    WatchTimeout,
-)
+from .errors import ExoModelsError, ImportFailed, NotFoundError, PreflightFailed
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import check_repo_id
-from .polling import MAX_CONSECUTIVE_ERRORS, PollSchedule
+from .jobs import StatusEvent  # noqa: F401  (re-exported: part of this module's surface)
+from .jobs import Verdict, WatchedJob
+from .polling import PollSchedule
 from .preflight import PreflightReport, find_existing, preflight
-from .runner import background_loop, on_background_loop, submit
+from .runner import on_background_loop
 from .secrets import Secret
 
 log = logging.getLogger("jupyter_exo_models.importer")
@@ -47,24 +41,6 @@ NEXT_STEP = (
 
 
 @dataclass(frozen=True)
-class StatusEvent:
-    """One observation of an import, for progress displays."""
-
-    name: str
-    zone: str
-    state: str  # a model state, or "timeout" / "stopped" when watching ends without a verdict
-    elapsed: float
-    model_id: str | None = None
-    size: int | None = None
-    message: str = ""
-    final: bool = False
-    changed: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class Diagnosis:
     """The most likely preflight cause of a failed import, and what to do."""
 
@@ -73,8 +49,8 @@ class Diagnosis:
     fix: str
 
 
-class ImportJob:
-    """A model import in one zone, started here or elsewhere, and its watch.
+class ImportJob(WatchedJob[Model]):
+    """A model import in one zone, started here or elsewhere, and its watch (see :mod:`core.jobs`).
 
     Attributes:
         name: the Hugging Face repo id (the Exoscale model name).
@@ -84,6 +60,8 @@ class ImportJob:
         events: the :class:`StatusEvent` of each state change so far (``last_event`` is the newest poll).
         diagnosis: set when the import ended in ``error``.
     """
+
+    what = "import"
 
     def __init__(
         self,
@@ -99,46 +77,23 @@ class ImportJob:
         schedule: PollSchedule | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.name = name
-        self.zone = zone
+        super().__init__(name, zone, schedule=schedule, clock=clock)
         self.model = model
         self.operation = operation
         self.attached = attached
         self.report = report
-        self.events: list[StatusEvent] = []  # state transitions (and the final event)
-        self.last_event: StatusEvent | None = None
         self.diagnosis: Diagnosis | None = None
-        self.error: ExoModelsError | None = None
         self._credentials = credentials
         # only to re-run the Hub checks for a diagnosis
         self._hf_token = Secret(hf_token) if isinstance(hf_token, str) else hf_token
-        self._schedule = schedule or PollSchedule()
-        self._clock = clock
-        self._started = clock.time()
-        self._subscribers: list[Callable[[StatusEvent], None]] = []
-        self._lock = threading.Lock()  # subscribers, history and the watch: touched from several threads
-        self._watch: concurrent.futures.Future[Model] | None = None  # on the package's loop, whoever started it
-        self._stopped_watch: object = None  # the watch stop() cancelled; its cancellation may still be in flight
-        self._waiters: set[object] = set()
-        self._task: asyncio.Task[Model] | None = None  # the current watch's task, on the package's loop
         self._unlisted_since: float | None = None  # when a model with no reference was first missing from the list
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
 
     @property
-    def state(self) -> str:
-        if self.last_event:
-            return self.last_event.state
+    def observed_state(self) -> str:
         return self.model.state if self.model else "creating"  # Exoscale accepted the create: the model is being made
-
-    @property
-    def done(self) -> bool:
-        return self.last_event is not None and self.last_event.final
-
-    @property
-    def elapsed(self) -> float:
-        return self._clock.time() - self._started
 
     def to_dict(self) -> dict[str, Any]:
         reference = self.operation.reference_id if self.operation else None
@@ -153,207 +108,38 @@ class ImportJob:
             "sandbox": current_endpoints().sandbox,
         }
 
-    # -- events -------------------------------------------------------------------------------
-    def subscribe(self, callback: Callable[[StatusEvent], None], *, replay: bool = True) -> Callable[[], None]:
-        """Call ``callback`` with every event (from the watching loop's thread); returns an unsubscribe."""
-        past = self._register(callback)
-        for event in past if replay else ():
-            self._safe_call(callback, event)
-        return lambda: self._unsubscribe(callback)
+    # -- the engine's questions -----------------------------------------------------------------
+    def _open(self, on_wait: Callable[[str], None]) -> ExoscaleClient:
+        # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
+        return ExoscaleClient(self._credentials, self.zone, clock=self._clock, on_wait=on_wait)
 
-    def _unsubscribe(self, callback: Callable[[StatusEvent], None]) -> None:
-        with self._lock:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
+    def _event_fields(self) -> dict[str, Any]:
+        return {"model_id": self.model.id if self.model else None, "size": self.model.size if self.model else None}
 
-    def _register(self, callback: Callable[[StatusEvent], None]) -> list[StatusEvent]:
-        """Add a subscriber; the events it did not get live. One step, as for the watch's thread in _emit."""
-        with self._lock:
-            self._subscribers.append(callback)
-            return list(self.events)
+    def _result(self) -> Model:
+        assert self.model is not None
+        return self.model
 
-    async def stream(self):
-        """``async for event in job.stream()``: past events, then live ones until the final one."""
-        queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
+    def _success_message(self) -> str:
+        return NEXT_STEP.format(name=self.name, zone=self.zone)
 
-        def forward(event: StatusEvent) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, event)
+    def _vanished(self) -> Exception:
+        return Verdict(ImportFailed(f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
+                                   fix="Start the import again", cause="exoscale"),
+                       f"{self.name} no longer exists in {self.zone}")
 
-        # queued now, the past comes before any live event, which the loop only queues after this step;
-        # a final event followed by others ended an earlier watch: history, not the end of this stream
-        past = self._register(forward)
-        for event in past:
-            if not event.final or event is past[-1]:
-                queue.put_nowait(event)
-        try:
-            while True:
-                event = await queue.get()
-                yield event
-                if event.final:
-                    return
-        finally:
-            self._unsubscribe(forward)
+    def _resume_fix(self) -> str:
+        return f"The import goes on at Exoscale: attach({self.name!r}, zone={self.zone!r}) to watch it again"
 
-    def _emit(self, state: str, *, message: str = "", final: bool = False) -> StatusEvent:
-        previous = self.last_event.state if self.last_event else None
-        event = StatusEvent(
-            name=self.name,
-            zone=self.zone,
-            state=state,
-            elapsed=round(self.elapsed, 3),
-            model_id=self.model.id if self.model else None,
-            size=self.model.size if self.model else None,
-            message=message,
-            final=final,
-            changed=state != previous,
-        )
-        with self._lock:  # each subscriber gets this event either live or in its replay, never neither
-            self.last_event = event
-            if event.changed or final:  # history keeps transitions only, so a 2-hour watch stays small
-                self.events.append(event)
-            subscribers = list(self._subscribers)
-        if event.changed:
-            log.info("%s in %s: %s %s", self.name, self.zone, state, message)
-        for callback in subscribers:
-            self._safe_call(callback, event)
-        return event
-
-    @staticmethod
-    def _safe_call(callback: Callable[[StatusEvent], None], event: StatusEvent) -> None:
-        try:
-            callback(event)
-        except Exception:  # a broken display must not break the watch
-            log.exception("status subscriber failed")
-
-    # -- watching ----------------------------------------------------------------------------
-    @property
-    def settled(self) -> bool:
-        """Whether Exoscale gave its verdict (created/ready or error); a stopped or timed-out watch did not."""
-        return self.done and self.state in (*SUCCESS_STATES, "error")
-
-    def _needs_watch(self) -> bool:
-        watch = self._watch
-        return watch is None or watch is self._stopped_watch or (watch.done() and not self.settled)
-
-    def start(self) -> ImportJob:
-        """Start watching in the background, on the package's loop: any loop or thread may then wait."""
-        with self._lock:  # a widget's thread and a cell may both start it: one watch
-            if self._needs_watch():
-                self._watch = submit(self._run())
-        return self
-
-    async def wait(self, timeout: float | None = None) -> Model:
-        """Watch until the model is created (returned) or fails (``ImportFailed``).
-
-        Raises:
-            ImportFailed: the model ended in ``error``; ``.cause``/``.fix`` say why and what to do.
-            WatchTimeout: ``timeout`` seconds passed first (the import goes on at Exoscale).
-        """
-        self.start()
-        future = asyncio.wrap_future(self._watch)  # type: ignore[arg-type]
-        waiter = object()
-        self._waiters.add(waiter)
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
-        except asyncio.CancelledError:
-            if not future.cancelled():  # the waiter itself was cancelled (Ctrl-C on result())
-                self.release("stopped", waiter)
-                raise
-            raise WatchTimeout(  # stop() ended the watch under this waiter
-                f"Stopped watching {self.name} (state {self.state})",
-                fix=f"The import goes on at Exoscale: attach again with attach({self.name!r}, zone={self.zone!r})",
-            ) from None
-        except asyncio.TimeoutError:
-            self.release("timeout", waiter)
-            raise WatchTimeout(
-                f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
-                fix=f"The import goes on at Exoscale: attach again later with attach({self.name!r}, zone={self.zone!r})",
-            ) from None
-        finally:
-            self._waiters.discard(waiter)
-
-    def result(self, timeout: float | None = None) -> Model:
-        """Blocking form of :meth:`wait`, for plain scripts."""
-        from .runner import run_sync
-
-        return run_sync(self.wait(timeout))
-
-    def release(self, reason: str = "stopped", waiter: object = None) -> None:
-        """Stop watching unless another waiter or a subscriber still follows this job (a widget, a stream)."""
-        if not (self._waiters - {waiter}) and not self._subscribers:
-            self.stop(reason)
-
-    def stop(self, reason: str = "stopped") -> None:
-        """Stop watching; the import itself goes on at Exoscale."""
-        watch = self._watch
-        if watch is None or watch.done() or watch is self._stopped_watch or self.settled:
-            return  # settled: the verdict is in, the watch is only returning it
-        self._stopped_watch = watch
-        loop = background_loop()
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(self._cancel_watch, watch, reason)
-
-    def _cancel_watch(self, watch: concurrent.futures.Future[Model], reason: str) -> None:
-        if not watch.done() and not (watch is self._watch and self.settled):
-            if watch is self._watch and self._task is not None:
-                self._task.cancel()  # at once: a wake-up already queued must not poll (and emit) again
-            watch.cancel()
-            if watch is self._watch and not self.done:  # a watch started again since must not look stopped
-                self._emit(reason, message="stopped watching; the import goes on at Exoscale", final=True)
-
-    async def _run(self) -> Model:
-        self._task = asyncio.current_task()
-        try:
-            # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
-            async with ExoscaleClient(self._credentials, self.zone, clock=self._clock,
-                                      on_wait=lambda why: self._emit(self.state, message=why)) as client:
-                return await self._poll(client)
-        except Exception as exc:
-            if not isinstance(exc, ExoModelsError):
-                log.error("watching %s failed: %s", self.name, type(exc).__name__)  # its text might quote a secret
-                exc = ExoModelsError(f"Watching {self.name} failed unexpectedly ({type(exc).__name__})",
-                                     fix=f"attach({self.name!r}, zone={self.zone!r}) to watch it again")
-            self.error = exc
-            if not self.settled:  # a watch stopped earlier left a final event that is not the verdict
-                last_known = self.model.state if self.model else "creating"
-                self._emit("error" if isinstance(exc, ImportFailed) else last_known, message=exc.message, final=True)
-            raise exc from None
-
-    async def _poll(self, client: ExoscaleClient) -> Model:
-        failures = 0
-        while True:
-            try:
-                await self._refresh(client)
-                failures = 0
-            except ImportFailed:
-                raise
-            except NotFoundError:
-                raise ImportFailed(
-                    f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
-                    fix="Start the import again",
-                    cause="exoscale",
-                ) from None
-            except ExoModelsError as exc:
-                failures += 1
-                log.debug("polling %s failed (%d in a row): %s", self.name, failures, type(exc).__name__)
-                if failures >= MAX_CONSECUTIVE_ERRORS:
-                    raise ExoModelsError(
-                        f"Gave up watching {self.name} after {failures} polling errors in a row: {exc.message}",
-                        fix=f"The import may go on at Exoscale: attach({self.name!r}, zone={self.zone!r}) later",
-                    ) from None
-            else:
-                model = self.model
-                if model is None:  # accepted, not listed yet
-                    self._emit("creating")
-                elif model.state in SUCCESS_STATES:
-                    self._emit(model.state, message=NEXT_STEP.format(name=self.name, zone=self.zone), final=True)
-                    return model
-                else:
-                    if model.state == "error":
-                        await self._fail(client)
-                    self._emit(model.state)  # an unknown state too: shown as it is, and watched
-            await self._clock.sleep(self._schedule.interval(self.elapsed))
+    async def _observe(self, client: ExoscaleClient) -> tuple[str, bool]:
+        await self._refresh(client)
+        if self.model is None:
+            return "creating", False  # accepted, not listed yet
+        if self.model.state in SUCCESS_STATES:
+            return self.model.state, True
+        if self.model.state == "error":
+            await self._fail(client)
+        return self.model.state, False
 
     async def _refresh(self, client: ExoscaleClient) -> None:
         if self.model is None and self.operation is not None and self.operation.id:
@@ -378,19 +164,16 @@ class ImportJob:
         self.model = await client.get_model(self.model.id)
 
     async def _fail(self, client: ExoscaleClient) -> None:
-        if self.operation is not None and not self.operation.failed:
+        if self.operation is not None and self.operation.id and not self.operation.failed:
             try:
                 self.operation = await client.get_operation(self.operation.id)
             except ExoModelsError:
                 pass
         self.diagnosis = await diagnose(self.name, self.zone, self.operation, hf_token=self._hf_token)
-        self._emit("error", message=f"{self.diagnosis.message} — fix: {self.diagnosis.fix}", final=True)
-        raise ImportFailed(
-            f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
-            fix=self.diagnosis.fix,
-            model=self.model,
-            cause=self.diagnosis.cause,
-        )
+        raise Verdict(
+            ImportFailed(f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
+                         fix=self.diagnosis.fix, model=self.model, cause=self.diagnosis.cause),
+            f"{self.diagnosis.message} — fix: {self.diagnosis.fix}")
 
 
 async def diagnose(
