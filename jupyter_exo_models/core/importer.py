@@ -22,8 +22,11 @@ from .errors import ExoModelsError, ImportFailed, NotFoundError, PreflightFailed
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import check_repo_id
-from .jobs import StatusEvent  # noqa: F401  (re-exported: part of this module's surface)
-from .jobs import Verdict, WatchedJob
+from .jobs import (
+    StatusEvent,  # noqa: F401  (re-exported: part of this module's surface)
+    Verdict,
+    WatchedJob,
+)
 from .polling import PollSchedule
 from .preflight import PreflightReport, find_existing, preflight
 from .runner import on_background_loop

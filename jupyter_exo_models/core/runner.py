@@ -48,7 +48,7 @@ def add_exit_hook(hook: Callable[[], None]) -> None:
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
     try:
         loop.run_forever()
-    except BaseException as exc:  # a callback raised SystemExit (or worse) on the loop: say so, once
+    except BaseException as exc:  # noqa: BLE001  a callback raised SystemExit (or worse) on the loop: say so, once
         log.error("the package's background loop stopped: %s", type(exc).__name__)
     finally:
         global _loop
