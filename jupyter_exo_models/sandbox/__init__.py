@@ -18,13 +18,17 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .catalog import DEMO, Catalog, DemoCredentials, Repo, default_catalog
 from .exoscale import Timings
 from .server import Faults, Request
 
-__all__ = ["Sandbox", "Timings", "Faults", "Repo", "DEMO", "current", "activate", "deactivate"]
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["DEMO", "Faults", "Repo", "Sandbox", "Timings", "activate", "current", "deactivate"]
 
 HUB_URL_ENV = "EXO_MODELS_SANDBOX_HUB_URL"
 EXOSCALE_URL_ENV = "EXO_MODELS_SANDBOX_EXOSCALE_URL"
@@ -58,7 +62,7 @@ class Sandbox:
             ServiceServer("hub", self.hub.handle, self.faults, self.requests,
                           lambda status: hub_error(status, f"SANDBOX injected error {status}")),
             ServiceServer("exoscale", self.exoscale.handle, self.faults, self.requests,
-                          lambda status: problem(status, "Injected fault", f"SANDBOX injected error {status}")),
+                          lambda status: problem(status, f"SANDBOX injected error {status}")),
         )
         self._running = False
         self._exported: dict[str, str | None] = {}
@@ -80,7 +84,7 @@ class Sandbox:
                 server.stop()
             self._running = False
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Self:
         self.start()
         activate(self)
         return self

@@ -4,6 +4,20 @@ Model states follow the sandbox clock lazily: ``creating`` for ``timings.creatin
 seconds, then the fake Exoscale asks the fake Hub (exact, case-sensitive name,
 with the given token) whether it could download the weights: if not, ``error``
 with a recognisable message; else ``downloading`` then ``created``.
+
+The OpenAPI document of the ``exoscale`` package is the authority for every shape and status
+(``tests/contract`` checks the sandbox against it). Where it is silent, the sandbox assumes:
+
+- A signature that is missing, malformed, expired or wrong answers 403 (the spec documents no 401
+  anywhere, and the official SDK reads 403 as the authentication error).
+- ``GET /zone`` is public: served unsigned; a signed request is checked, and a key whose IAM role is
+  restricted (here: no 'ai' service) gets 403, as the SDK's comment on ``list-zones`` says.
+- A body that breaks ``create-model-request`` answers 422 ``request-invalid-body`` with ``errors[]``
+  and no ``detail`` (the real answer quoted in SPEC.md; the spec lists only 200 and 403 for the call).
+- A malformed (non-UUID) model or operation id answers 404, the documented "not found".
+- A duplicate name is not refused with 409 (undocumented for ``POST /ai/model``): the create is
+  accepted (200, a pending operation) and the operation then fails with reason ``conflict`` (a
+  documented reason) and no ``reference``. Clients must look before they create.
 """
 
 from __future__ import annotations
@@ -23,7 +37,7 @@ from ..core.exoscale.auth import signature, signing_message
 from ..core.exoscale.models import is_uuid
 from .catalog import Catalog
 from .hub import FakeHub
-from .server import Request, Response, json_response, problem
+from .server import Request, Response, invalid_body, json_response, problem
 
 _AUTH = re.compile(r"^EXO2-HMAC-SHA256 (.+)$")
 _PATH = re.compile(r"^/([a-z0-9-]+)/v2(/.*)$")
@@ -53,6 +67,14 @@ class _Model:
     operation_id: str = ""
 
 
+@dataclass(frozen=True)
+class _Operation:
+    zone: str
+    kind: str  # "create", "delete" or "conflict" (a create refused for its name)
+    model_id: str | None = None
+    name: str = ""
+
+
 class FakeExoscale:
     """State and HTTP handler of the fake Exoscale API (thread-safe)."""
 
@@ -63,7 +85,7 @@ class FakeExoscale:
         self.timings = timings
         self._lock = lock
         self._models: dict[str, _Model] = {}
-        self._operations: dict[str, tuple[str, str, str | None]] = {}  # id -> (zone, model id, kind)
+        self._operations: dict[str, _Operation] = {}
         self.reset()
 
     # -- control ------------------------------------------------------------------------------
@@ -96,7 +118,7 @@ class FakeExoscale:
         model = _Model(str(uuid.uuid4()), name, zone, self.clock.time(), _now_iso(), hf_token)
         model.operation_id = str(uuid.uuid4())
         self._models[model.id] = model
-        self._operations[model.operation_id] = (zone, model.id, "create")
+        self._operations[model.operation_id] = _Operation(zone, "create", model.id)
         return model
 
     def state(self, model: _Model) -> str:
@@ -138,11 +160,15 @@ class FakeExoscale:
                 "created-at": model.created_at, "updated-at": _now_iso()}
 
     def _operation_json(self, operation_id: str) -> dict:
-        _, model_id, kind = self._operations[operation_id]
-        model = self._models.get(model_id)
+        operation = self._operations[operation_id]
+        if operation.kind == "conflict":
+            return {"id": operation_id, "state": "failure", "reason": "conflict",
+                    "message": f"A model named {operation.name} already exists in {operation.zone}"}
+        model_id = operation.model_id
+        model = self._models.get(model_id or "")
         op: dict = {"id": operation_id, "reference": {"id": model_id, "link": f"/v2/ai/model/{model_id}",
                                                        "command": "get-model"}}
-        if kind == "delete" or model is None:
+        if operation.kind == "delete" or model is None:
             op["state"] = "success"
             return op
         state = self.state(model)
@@ -159,8 +185,10 @@ class FakeExoscale:
     def handle(self, request: Request) -> Response:
         match = _PATH.match(request.path)
         if match is None or match.group(1) not in ZONES:
-            return problem(404, "Not Found", f"No such endpoint {request.path} (SANDBOX serves /<zone>/v2/...)")
+            return problem(404, f"No such endpoint {request.path} (SANDBOX serves /<zone>/v2/...)")
         zone, path = match.groups()
+        if request.method == "GET" and path == "/zone" and "authorization" not in request.headers:
+            return self._zones()
         denied = self._authenticate(request, path)
         if denied is not None:
             return denied
@@ -171,32 +199,34 @@ class FakeExoscale:
         header = request.headers.get("authorization", "")
         match = _AUTH.match(header)
         if match is None:
-            return problem(401, "Unauthorized", "Missing or malformed Authorization header (EXO2-HMAC-SHA256)")
+            return problem(403, "Missing or malformed Authorization header (EXO2-HMAC-SHA256)")
         fields = dict(part.split("=", 1) for part in match.group(1).split(",") if "=" in part)
         key = fields.get("credential", "")
         known = self.catalog.exoscale_keys.get(key)
         try:
             expires = int(fields.get("expires", ""))
         except ValueError:
-            return problem(401, "Unauthorized", "Malformed expires in Authorization header")
+            return problem(403, "Malformed expires in Authorization header")
         if known is None:
-            return problem(403, "Forbidden", "Invalid API key")
+            return problem(403, "Invalid API key")
         if expires < time.time():
-            return problem(403, "Forbidden", "Request signature expired")
+            return problem(403, "Request signature expired")
         message, names = signing_message(request.method, request.raw_path, request.body, expires)
         signed = [n for n in fields.get("signed-query-args", "").split(";") if n]
         if signed != names or not hmac.compare_digest(signature(known[0], message), fields.get("signature", "")):
-            return problem(403, "Forbidden", "Invalid request signature")
+            return problem(403, "Invalid request signature")
+        if path == "/zone" and not known[1]:
+            return problem(403, "The API key's IAM role is restricted: operation not permitted (list-zones is "
+                                "public: send it unsigned)")
         if path.startswith("/ai/") and not known[1]:
-            return problem(403, "Forbidden", "The API key's IAM role does not allow the 'ai' service "
-                                             "(Dedicated Inference): operation not permitted")
+            return problem(403, "The API key's IAM role does not allow the 'ai' service "
+                                "(Dedicated Inference): operation not permitted")
         return None
 
     def _route(self, request: Request, zone: str, path: str) -> Response:
         method = request.method
         if method == "GET" and path == "/zone":
-            return json_response(200, {"zones": [{"name": z, "api-endpoint": f"https://api-{z}.exoscale.com/v2"}
-                                                 for z in ZONES]})
+            return self._zones()
         if path == "/ai/model":
             if method == "GET":
                 return json_response(200, {"models": self.models(zone)})
@@ -208,45 +238,58 @@ class FakeExoscale:
                 return model
             return json_response(200, self._json(model)) if method == "GET" else self._delete(model)
         if (m := re.fullmatch(r"/operation/([^/]+)", path)) and method == "GET":
-            if not is_uuid(m.group(1)):
-                return problem(400, "Bad Request", f"Invalid operation id {m.group(1)!r}: expected a UUID")
-            if m.group(1) not in self._operations or self._operations[m.group(1)][0] != zone:
-                return problem(404, "Not Found", f"Operation {m.group(1)} not found")
+            operation = self._operations.get(m.group(1))
+            if operation is None or operation.zone != zone:
+                return problem(404, f"Operation {m.group(1)} not found")
             return json_response(200, self._operation_json(m.group(1)))
-        return problem(404, "Not Found", f"No route {method} {path}")
+        return problem(404, f"No route {method} {path}")
+
+    @staticmethod
+    def _zones() -> Response:
+        return json_response(200, {"zones": [{"name": z, "api-endpoint": f"https://api-{z}.exoscale.com/v2",
+                                              "sos-endpoint": f"https://sos-{z}.exo.io"} for z in ZONES]})
 
     def _create(self, request: Request, zone: str) -> Response:
         try:
             body = json.loads(request.body or b"")
         except ValueError:
-            return problem(400, "Bad Request", "Request body is not valid JSON")
-        name = body.get("name") if isinstance(body, dict) else None
-        if not isinstance(name, str) or not name.strip():
-            return problem(400, "Bad Request", "Field 'name' is required (the exact Hugging Face model name)")
-        token = body.get("huggingface-token")
+            return invalid_body([_body_error("the body is not valid JSON", "")])
+        if not isinstance(body, dict):
+            return invalid_body([_body_error("expected an object", "")])
+        name, token = body.get("name"), body.get("huggingface-token")
+        errors = []
+        if not isinstance(name, str) or not name:
+            errors.append(_body_error("expected a non-empty string (the exact Hugging Face model name)", "name"))
         if token is not None and not isinstance(token, str):
-            return problem(400, "Bad Request", "Field 'huggingface-token' must be a string")
+            errors.append(_body_error("expected a string", "huggingface-token"))
+        if errors:
+            return invalid_body(errors)
         if any(m.name == name and m.zone == zone for m in self._models.values()):
-            return problem(409, "Conflict", f"A model named {name} already exists in {zone}")
+            operation_id = str(uuid.uuid4())
+            self._operations[operation_id] = _Operation(zone, "conflict", name=name)
+            return json_response(200, {"id": operation_id, "state": "pending"})
         model = self._new(zone, name, token)
         return json_response(200, self._operation_json(model.operation_id))
 
     def _find(self, zone: str, model_id: str) -> _Model | Response:
-        if not is_uuid(model_id):
-            return problem(400, "Bad Request", f"Invalid model id {model_id!r}: expected a UUID")
-        model = self._models.get(model_id)
+        model = self._models.get(model_id) if is_uuid(model_id) else None
         if model is None or model.zone != zone:
-            return problem(404, "Not Found", f"Model {model_id} not found")
+            return problem(404, "The referenced model was not found.")
         return model
 
     def _delete(self, model: _Model) -> Response:
         if model.deployments:
-            return problem(412, "Precondition Failed", f"Model {model.name} is used by deployments",
-                           deployments=list(model.deployments))
+            return problem(412, f"Model {model.name} is used by deployments", deployments=list(model.deployments))
         del self._models[model.id]
         operation_id = str(uuid.uuid4())
-        self._operations[operation_id] = (model.zone, model.id, "delete")
+        self._operations[operation_id] = _Operation(model.zone, "delete", model.id)
         return json_response(200, self._operation_json(operation_id))
+
+
+def _body_error(detail: str, field_name: str) -> dict[str, str]:
+    """One entry of a 422's ``errors[]``; the real keys per SPEC.md, their values' form assumed."""
+    return {"detail": detail, "location": "body", "pointer": f"/{field_name}" if field_name else "",
+            "path": field_name}
 
 
 def _now_iso() -> str:

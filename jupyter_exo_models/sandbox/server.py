@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,6 +31,8 @@ class Request:
     time: float = field(default_factory=time.time)
     status: int | None = None  # None: no answer was sent (dropped, hung)
     fault: str | None = None
+    answer: bytes = field(default=b"", repr=False)  # the body sent back (contract tests check its shape)
+    answer_type: str = ""  # its Content-Type
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -50,10 +53,22 @@ def json_response(status: int, data: Any, headers: dict[str, str] | None = None)
     return Response(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem-details answer, as Exoscale sends."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(status, json.dumps(body).encode(), {"Content-Type": "application/problem+json"})
+def problem(status: int, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem answer in Exoscale's shape (``error-response`` of its OpenAPI document).
+
+    Exoscale's problem types are fragments such as ``#/http-problem-types/not-found``; the sandbox
+    assumes each is the kebab-cased title (the standard phrase of the status), as the quoted ones are.
+    """
+    title = HTTPStatus(status).phrase
+    body = {"type": f"#/http-problem-types/{title.lower().replace(' ', '-')}", "title": title, "status": status,
+            "detail": detail, **extra}
+    return json_response(status, body)
+
+
+def invalid_body(errors: list[dict[str, str]]) -> Response:
+    """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail`` (SPEC.md)."""
+    return json_response(422, {"type": "#/http-problem-types/request-invalid-body", "title": "Invalid Request Body",
+                               "errors": errors})
 
 
 @dataclass
@@ -172,7 +187,8 @@ class ServiceServer:
         response = self._error(int(action)) if isinstance(action, int) else self._safe_handle(request)
         if action == "lose-response":
             return self._drop(handler)
-        request.status = response.status
+        request.status, request.answer = response.status, response.body
+        request.answer_type = response.headers.get("Content-Type", "")
         handler.send_response(response.status)
         headers = {"X-Sandbox": "1", "Content-Length": str(len(response.body)), **response.headers}
         if response.status == 429:
@@ -186,8 +202,8 @@ class ServiceServer:
     def _safe_handle(self, request: Request) -> Response:
         try:
             return self._handle(request)
-        except Exception as exc:  # a sandbox bug answers 500 instead of killing the connection
-            return problem(500, "Internal Server Error", f"SANDBOX bug: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- a sandbox bug answers 500 instead of killing the connection
+            return problem(500, f"SANDBOX bug: {type(exc).__name__}: {exc}")
 
     @staticmethod
     def _drop(handler: _Handler) -> None:
