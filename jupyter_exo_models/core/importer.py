@@ -147,6 +147,12 @@ class ImportJob(WatchedJob[Model]):
     async def _refresh(self, client: ExoscaleClient) -> None:
         if self.model is None and self.operation is not None and self.operation.id:
             self.operation = await client.get_operation(self.operation.id)
+            if self.operation.failed and self.operation.reason == "conflict":
+                # the name exists already (created since preflight looked, from another kernel): attach to it
+                existing = await client.find_model(self.name)
+                if existing is not None:
+                    self.model, self.attached = existing, True
+                    return
             if self.operation.failed:  # refused before any model existed
                 await self._fail(client)
             if self.operation.reference_id:

@@ -24,6 +24,7 @@ from jupyter_exo_models.core.errors import (
     TransportError,
 )
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
+from jupyter_exo_models.core.importer import ImportJob
 from jupyter_exo_models.core.secrets import Secret
 from jupyter_exo_models.sandbox import DEMO
 
@@ -51,10 +52,24 @@ async def test_create_poll_list_delete(sb):
     assert body == {"name": TINY, "huggingface-token": DEMO.hf_token}
 
 
-async def test_conflict_adopts_existing(sb):
+async def test_a_conflicting_create_is_attached_to_the_existing_model(sb):
+    # the spec documents no 409: a duplicate name is accepted, then its operation fails with reason conflict
     async with client() as c:
         result = await c.create_model("sandbox-org/Already-Created")
-    assert result.adopted and result.model.state == "created" and result.operation is None
+    assert not result.adopted and result.operation is not None
+    job = ImportJob("sandbox-org/Already-Created", "de-fra-1", credentials(), operation=result.operation)
+    assert (await job.wait(timeout=30)).state == "created" and job.attached and job.diagnosis is None
+
+
+async def test_a_409_still_adopts_the_existing_model():
+    existing = {"id": "7f1c2e9a-0000-4000-8000-000000000001", "name": "org/model", "state": "created"}
+    answers = {"POST": httpx.Response(409, json={"title": "Conflict"}), "GET": httpx.Response(200, json={
+        "models": [existing]})}
+    endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
+    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints,
+                              transport=httpx.MockTransport(lambda request: answers[request.method])) as c:
+        result = await c.create_model("org/model")
+    assert result.adopted and result.model.id == existing["id"] and result.operation is None
 
 
 @pytest.mark.parametrize("action", ["lose-response", 500, 503, 502, "drop"])
