@@ -8,6 +8,7 @@ import time
 
 from ..core import api
 from ..core.errors import ImportFailed, PreflightFailed
+from ..core.preflight import field_label
 from .progress import Progress
 
 GATED = "sandbox-gated/Llama-Gated-8B"
@@ -50,8 +51,8 @@ def run_demo() -> int:
         gate = report["gated-access"].data
         if gate.get("prompt"):
             _say(f"   The gate asks: {gate.get('heading', '')} — {gate['prompt']}")
-            for name, kind in (gate.get("fields") or {}).items():
-                _say(f"     [{kind}] {name}")
+            for gate_field in gate.get("fields") or ():
+                _say(f"     - {field_label(gate_field)}")
         _say()
 
         _say("3. Accept the conditions on the model page (the sandbox plays the user's click), then re-check")

@@ -13,15 +13,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from huggingface_hub.utils import HfHubHTTPError
-
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
 from .errors import ConfigurationError, ExoModelsError, WatchTimeout
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation
-from .hub import HubClient, TokenInfo
+from .hub import HubClient, TokenInfo, TokenRejected
 from .importer import ImportJob, StatusEvent, attach, find_model, start_import
 from .jobs import check_timeout
 from .polling import PollSchedule
@@ -226,7 +224,7 @@ async def avalidate_credentials(
             return None, token.malformed_message
         try:
             return await HubClient(endpoints.hub, token.value).whoami(), None
-        except HfHubHTTPError:
+        except TokenRejected:
             return None, f"the token from {token.source} ({token.value.masked}) is invalid or revoked"
         except ExoModelsError as exc:
             return None, exc.message

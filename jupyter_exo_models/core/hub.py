@@ -1,34 +1,44 @@
 """What the Hugging Face Hub says about a repo and a token, asked concurrently.
 
-Every Hub call goes through ``huggingface_hub.HfApi`` with an explicit
-``endpoint=`` (huggingface_hub reads ``HF_ENDPOINT`` only at import time).
-HfApi is synchronous, so its calls run in worker threads, all at once: a
-whole look-up costs about one round trip.
+The three questions (whoami-v2, model info, auth-check) are the GETs ``HfApi.whoami``, ``model_info`` and
+``auth_check`` send, made here through huggingface_hub's own session (``get_session()``, so the user's proxy,
+certificate and offline settings apply) and headers (``build_hf_headers``), and parsed with its ``ModelInfo``.
+Sending them ourselves is what lets each call carry a deadline and a size cap: huggingface_hub's whoami and
+auth_check take no timeout, and its shared client has none, and changing that client globally
+(``set_client_factory``/``configure_http_backend``) would also change the user's own downloads.
+The calls block, so they run in worker threads, all at once: a whole look-up costs about one round trip.
+
+The Hub's answers are classified from the status and ``X-Error-Code``, and from the texts the real Hub sends
+(SPEC.md, "Real-service facts"): ``GatedRepo`` 403 "... awaiting a review ..." is a pending request, any other
+``GatedRepo`` 403 a gate not accepted, ``GatedRepo`` 401 ("... Please log in.") an anonymous visitor; a 403
+without a code is a fine-grained token without access to public gated repos ("Please enable access to public
+gated repositories in your fine-grained token settings ..."); 401 "Invalid credentials in Authorization
+header" a rejected token; ``RepoNotFound`` (401/404) a missing or unreadable repo.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import importlib
+import json
 import logging
 import random
-from collections.abc import Callable
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from huggingface_hub import HfApi
-from huggingface_hub.utils import (  # where every version from 0.24 to 2.x exports them
-    GatedRepoError,
-    HfHubHTTPError,
-    HFValidationError,
-    RepositoryNotFoundError,
-    validate_repo_id,
-)
+from huggingface_hub import ModelInfo
+from huggingface_hub.utils import HFValidationError, build_hf_headers, get_session, validate_repo_id
 
 from .config import ensure_safe_url
 from .errors import HubError, InvalidModelIdError
 from .secrets import Secret
+from .text import clean
 
 
 def _optional_module(name: str) -> Any:
@@ -39,19 +49,38 @@ def _optional_module(name: str) -> Any:
 
 
 log = logging.getLogger("jupyter_exo_models.hub")
-# huggingface_hub 1.x speaks httpx, 2.x its fork httpx2: a dropped connection is either's TransportError
-_TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
-    mod.TransportError for name in ("httpx", "httpx2") if (mod := _optional_module(name)) is not None
+# huggingface_hub 0.x speaks requests, 1.x httpx, 2.x its fork httpx2: whichever is installed may raise
+_MODULES = [mod for name in ("httpx", "httpx2", "requests") if (mod := _optional_module(name)) is not None]
+_requests = _optional_module("requests")
+_TIMEOUTS: tuple[type[Exception], ...] = tuple(
+    getattr(mod, "TimeoutException", None) or mod.Timeout for mod in _MODULES  # requests.Timeout
 )
-T = TypeVar("T")
+_TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
+    getattr(mod, "TransportError", None) or mod.RequestException for mod in _MODULES  # requests' base error
+)
 
 READ_PERMISSION = "repo.content.read"
 HUB_ATTEMPTS = 6
-# huggingface_hub's shared client never times out; a Hub that stops answering must not hang a preflight
-HUB_TIMEOUT = 20.0
+HUB_TIMEOUT = 20.0  # total seconds per Hub call (connect, send, every read); read at call time, tests lower it
+HUB_MAX_BODY = 16_000_000  # bytes: model info with file sizes of a repo of thousands of files is a few MB
+WHOAMI_TTL = 300.0  # whoami-v2 is rate-limited "intentionally strict": ask once per token per few minutes
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
+INVALID_CREDENTIALS = "invalid credentials"  # the Hub's 401 text: "Invalid credentials in Authorization header"
+_PENDING = re.compile(r"\bawaiting\s+(?:a\s+)?review\b", re.IGNORECASE)  # "... is awaiting a review from ..."
 
-Access = Literal["granted", "not-accepted", "pending", "not-found", "unknown"]
+Access = Literal[
+    "granted",  # auth-check passed: the token may download the files
+    "not-accepted",  # GatedRepo 403: the account has not accepted the gate (or was refused)
+    "pending",  # GatedRepo 403 "... awaiting a review ...": a manual gate's request waits for the authors
+    "login-required",  # GatedRepo 401 "... Please log in.": asked anonymously
+    "no-gated-permission",  # 403 without X-Error-Code: a fine-grained token without public gated repos
+    "not-found",  # RepoNotFound: missing, or private and unreadable
+    "unknown",  # not asked, or an answer none of the above
+]
+
+
+class TokenRejected(HubError):
+    """The Hub answered 401 "Invalid credentials": the token is wrong or revoked."""
 
 
 def check_repo_id(repo_id: object) -> str:
@@ -166,16 +195,18 @@ class RepoInfo:
     files: tuple[RepoFile, ...]
     license: str | None
     parameters: int | None
-    gate: dict[str, Any] = field(default_factory=dict)
+    gate: dict[str, Any] = field(default_factory=dict)  # heading, prompt, button_content, description, fields
 
     @classmethod
     def from_model_info(cls, info: Any) -> RepoInfo:
         card = info.card_data.to_dict() if getattr(info, "card_data", None) is not None else {}
-        gate = {
-            key: card[f"extra_gated_{key}"]
-            for key in ("heading", "prompt", "fields", "button_content", "description")
+        gate: dict[str, Any] = {
+            key: clean(card[f"extra_gated_{key}"], 2000)
+            for key in ("heading", "prompt", "button_content", "description")
             if card.get(f"extra_gated_{key}")
         }
+        if fields := gate_fields(card.get("extra_gated_fields")):
+            gate["fields"] = fields
         safetensors = getattr(info, "safetensors", None)
         license_ = card.get("license")
         if isinstance(license_, list):
@@ -191,6 +222,29 @@ class RepoInfo:
         )
 
 
+def gate_fields(raw: Any) -> list[dict[str, Any]]:
+    """A model card's ``extra_gated_fields`` as ``[{name, type, options}]``, the one shape every face renders.
+
+    The card maps a label to a type: ``text``, ``checkbox``, ``date_picker``, ``country``, ``ip_location``
+    (the Hub records the visitor's IP location; nothing to fill in), or ``{type: select, options: [...]}``
+    whose options are strings or ``{label, value}``. Unknown types are kept as they are named.
+    """
+    if not isinstance(raw, dict):
+        return []
+    fields = []
+    for name, spec in raw.items():
+        kind, options = spec, []
+        if isinstance(spec, dict):
+            choices = spec.get("options")
+            kind = spec.get("type") or ("select" if choices else "text")
+            for choice in choices if isinstance(choices, list) else ():
+                label = choice.get("label") or choice.get("value") if isinstance(choice, dict) else choice
+                if label not in (None, ""):
+                    options.append(clean(label, 200))
+        fields.append({"name": clean(name, 300), "type": clean(kind, 50), "options": options})
+    return fields
+
+
 @dataclass(frozen=True)
 class HubFacts:
     """Everything preflight needs from the Hub; each part is a value or the error that replaced it."""
@@ -198,6 +252,7 @@ class HubFacts:
     repo_id: str
     token: TokenInfo | None = None
     token_error: str | None = None  # "invalid" when the Hub rejected the token
+    token_problem: HubError | None = None  # whoami could not be asked (rate-limited, unreachable)
     repo: RepoInfo | None = None
     repo_visible: bool = False
     access: Access = "unknown"
@@ -205,8 +260,47 @@ class HubFacts:
     unreachable: HubError | None = None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One Hub answer, read whole (within the deadline and the size cap)."""
+
+    status: int
+    headers: Mapping[str, str]  # case-insensitive (httpx's or requests' own mapping)
+    body: bytes
+
+    @property
+    def code(self) -> str | None:
+        """``X-Error-Code``: ``GatedRepo``, ``RepoNotFound``, ... (None on a 403 of a fine-grained token)."""
+        return self.headers.get("X-Error-Code") or None
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    @property
+    def message(self) -> str:
+        """The server's text (``X-Error-Message``, else the body's ``error``, else a short plain body), cleaned."""
+        text: Any = self.headers.get("X-Error-Message") or ""
+        if not text:
+            try:
+                data = self.json()
+                text = (data.get("error") or data.get("message") or "") if isinstance(data, dict) else ""
+                text = "; ".join(map(str, text)) if isinstance(text, list) else text
+            except ValueError:
+                kind = self.headers.get("Content-Type") or ""
+                text = "" if "html" in kind else self.body[:2000].decode(errors="replace")
+        return clean(text)
+
+    @property
+    def invalid_token(self) -> bool:
+        return self.status == 401 and self.code is None and INVALID_CREDENTIALS in self.message.lower()
+
+
 class HubClient:
-    """A token-bound view of one Hub endpoint; thread-safe, cheap to create."""
+    """A token-bound view of one Hub endpoint; thread-safe, cheap to create.
+
+    One client serves one preflight batch: an auth-check asked twice for the same exact id (a wrong-case id
+    re-asked with the canonical one that the batch also holds) is sent once.
+    """
 
     def __init__(self, endpoint: str, token: Secret | None, *, attempts: int = HUB_ATTEMPTS) -> None:
         if token:
@@ -214,29 +308,82 @@ class HubClient:
         self.endpoint = endpoint.rstrip("/")
         self._token = token
         self._attempts = attempts
+        self._auth_checks: dict[str, asyncio.Future[Answer]] = {}
 
-    def _api(self, anonymous: bool = False) -> HfApi:
-        # token=False stops huggingface_hub from falling back to a saved token
+    # -- one GET, bounded ---------------------------------------------------------------------
+    def fetch(self, path: str, params: dict[str, Any] | None = None, *, anonymous: bool = False) -> Answer:
+        """GET ``path`` through huggingface_hub's session, bounded: at most about ``HUB_TIMEOUT`` in all (a silent
+        server meets the per-phase timeout; a trickling one the deadline, checked as bytes arrive with httpx, cut
+        by a watchdog with requests; with urllib3 < 2.3 the watchdog cannot cut, and only the per-read timeout
+        bounds it), and at most ``HUB_MAX_BODY`` bytes read.
+
+        Raises:
+            HubError: past the deadline or the cap.
+            Exception: the HTTP library's transport errors, as they come.
+        """
+        deadline_s, cap = HUB_TIMEOUT, HUB_MAX_BODY
+        # token=False: never huggingface_hub's saved token
         token = self._token.reveal() if (self._token and not anonymous) else False
-        return HfApi(endpoint=self.endpoint, token=token)
+        headers = build_hf_headers(token=token, library_name="jupyter_exo_models")
+        url = self.endpoint + path
+        end = time.monotonic() + deadline_s
+        session = get_session()
+        try:
+            if _requests is not None and isinstance(session, _requests.Session):  # huggingface_hub < 1.0
+                with session.get(url, headers=headers, params=params, timeout=deadline_s, stream=True) as r:
+                    # urllib3 reads whole chunks, so a trickle never reaches the deadline check between them:
+                    # at the deadline, shut the socket (urllib3 >= 2.3 can, from another thread)
+                    watchdog = threading.Timer(max(0.0, end - time.monotonic()), _shutdown, (r.raw,))
+                    watchdog.daemon = True
+                    watchdog.start()
+                    try:
+                        return Answer(r.status_code, r.headers, self._read(r.iter_content(65536), end, cap))
+                    finally:
+                        watchdog.cancel()
+            with session.stream("GET", url, headers=headers, params=params, timeout=deadline_s) as r:  # httpx(2)
+                return Answer(r.status_code, r.headers, self._read(r.iter_bytes(), end, cap))
+        except _TIMEOUTS:
+            raise self._no_answer() from None
+        except _TRANSPORT_ERRORS:
+            if time.monotonic() >= end:  # the watchdog cut it
+                raise self._no_answer() from None
+            raise
 
-    async def _call(self, fn: Callable[[], T]) -> T:
-        """Run a blocking HfApi call in a thread, retrying what a retry can fix (429, 5xx, network)."""
+    def _read(self, chunks: Iterator[bytes], end: float, cap: int) -> bytes:
+        body = bytearray()
+        for chunk in chunks:
+            body += chunk
+            if len(body) > cap:
+                raise self._unreachable(f"an answer larger than {cap // 1_000_000} MB, not read further")
+            if time.monotonic() > end:
+                raise self._no_answer()
+        return bytes(body)
+
+    def _no_answer(self) -> HubError:
+        return self._unreachable(f"no answer within {HUB_TIMEOUT:g} s")
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None, *, anonymous: bool = False,
+                   retry: Callable[[Answer], bool] = lambda a: a.status in TRANSIENT_STATUSES) -> Answer:
+        """``fetch`` in a worker thread, retrying what a retry can fix (5xx, 429, a dropped connection).
+
+        Returns the last answer when retries are exhausted; raises HubError when there is none."""
         for attempt in range(1, self._attempts + 1):
+            why = ""
             try:
-                call = asyncio.get_running_loop().run_in_executor(_executor(), fn)
-                return await asyncio.wait_for(call, HUB_TIMEOUT)
+                call = asyncio.get_running_loop().run_in_executor(
+                    _executor(), lambda: self.fetch(path, params, anonymous=anonymous)
+                )
+                answer = await asyncio.wait_for(call, HUB_TIMEOUT)
+                if not retry(answer) or attempt == self._attempts:
+                    return answer
+                why = f"HTTP {answer.status}"
             except asyncio.TimeoutError:
-                # model_info's own timeout frees its thread; whoami and auth_check take none, so theirs stays blocked
-                # until the Hub closes the connection, and retrying would only block more
-                raise self._unreachable(f"no answer within {HUB_TIMEOUT:g} s") from None
-            except Exception as exc:
-                why = _transient(exc)
-                if why is None:
-                    raise
+                raise self._no_answer() from None  # a hung Hub: another try would only wait as long again
+            except _TRANSPORT_ERRORS as exc:
                 if attempt == self._attempts:
-                    raise self._unreachable(why) from None
-                log.debug("Hub request failed (%s), retrying", why)
+                    raise self._unreachable(type(exc).__name__) from None
+                why = type(exc).__name__
+            log.debug("Hub request failed (%s), retrying", why)
             await asyncio.sleep(min(2.0, 0.1 * 2**attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
@@ -246,120 +393,215 @@ class HubClient:
             fix="Check your network (and HF_ENDPOINT), then try again",
         )
 
-    async def whoami(self) -> TokenInfo:
-        try:
-            return TokenInfo.from_whoami(await self._call(lambda: self._api().whoami()))
-        except OSError as exc:
-            # huggingface_hub 0.x re-raises a rejected token as a plain HTTPError caused by the HfHubHTTPError
-            if not isinstance(exc, HfHubHTTPError) and isinstance(exc.__cause__, HfHubHTTPError):
-                raise exc.__cause__ from None
-            raise
+    def _unexpected(self, answer: Answer) -> HubError:
+        text = f": {answer.message}" if answer.message else ""
+        return self._unreachable(f"HTTP {answer.status}{text}")
 
-    async def repo_info(self, repo_id: str, *, anonymous: bool = False) -> RepoInfo:
-        api = self._api(anonymous)
-        return RepoInfo.from_model_info(await self._call(lambda: api.model_info(repo_id, files_metadata=True, timeout=HUB_TIMEOUT)))
+    # -- the three questions ------------------------------------------------------------------
+    async def whoami(self) -> TokenInfo:
+        """Who the token belongs to; asked once per endpoint and token per ``WHOAMI_TTL`` in this process.
+
+        Raises:
+            TokenRejected: 401, the token is invalid or revoked.
+            HubError: rate-limited (429) or unreachable.
+        """
+        if not self._token:
+            raise TokenRejected("No Hugging Face token", fix="Provide a token")
+        key = _whoami_key(self.endpoint, self._token)
+        with _WHOAMI_LOCK:
+            cached = _WHOAMI.get(key)
+            fresh = cached is not None and cached[0] > time.monotonic()
+            if not fresh:
+                cached = (time.monotonic() + WHOAMI_TTL, concurrent.futures.Future())
+                _WHOAMI[key] = cached
+        assert cached is not None
+        future = cached[1]
+        if fresh:
+            return await asyncio.wrap_future(future)
+        try:
+            info = await self._ask_whoami()
+        except BaseException as exc:
+            with _WHOAMI_LOCK:  # only an answer is remembered, never a failure
+                if _WHOAMI.get(key) is cached:
+                    del _WHOAMI[key]
+            future.set_exception(exc)
+            future.exception()  # retrieved: a waiter-less failure is not logged as "never retrieved"
+            raise
+        future.set_result(info)
+        return info
+
+    async def _ask_whoami(self) -> TokenInfo:
+        # whoami is strict on rate limits: a 429 is reported, not retried
+        answer = await self._get("/api/whoami-v2", retry=lambda a: a.status in TRANSIENT_STATUSES - {429})
+        if answer.status == 200:
+            return TokenInfo.from_whoami(answer.json())
+        if answer.status == 401:
+            raise TokenRejected(f"The Hub rejected the token ({answer.message or 'HTTP 401'})",
+                                fix="Create a new token at https://huggingface.co/settings/tokens")
+        if answer.status == 429:
+            raise HubError(
+                f"The Hugging Face Hub at {self.endpoint} is rate-limiting token checks (HTTP 429 on whoami-v2, "
+                "which the Hub limits strictly)",
+                fix="Wait a minute, then check again",
+            )
+        raise self._unexpected(answer)
+
+    async def model_info(self, repo_id: str, *, anonymous: bool = False) -> Answer:
+        return await self._get(f"/api/models/{repo_id}", {"blobs": True}, anonymous=anonymous)
+
+    async def auth_check(self, repo_id: str) -> Answer:
+        if repo_id not in self._auth_checks:
+            self._auth_checks[repo_id] = asyncio.ensure_future(self._get(f"/api/models/{repo_id}/auth-check"))
+        return await asyncio.shield(self._auth_checks[repo_id])
 
     async def access(self, repo_id: str) -> tuple[Access, str]:
-        """Whether the token may download the repo's files, and the Hub's message when not."""
-        try:
-            await self._call(lambda: self._api().auth_check(repo_id))
-        except GatedRepoError as exc:
-            message = _server_message(exc)
-            # the message quotes the repo id, which may itself hold any of the words
-            words = message.lower().replace(repo_id.lower(), " ")
-            pending = any(w in words for w in ("awaiting", "pending", "review"))
-            return ("pending" if pending else "not-accepted"), message
-        except RepositoryNotFoundError as exc:
-            return "not-found", _server_message(exc)
-        return "granted", ""
+        """Whether the token may download the repo's files, and the Hub's message when not.
+
+        Raises:
+            HubError: an answer that says none of that (a 400, a 5xx after the retries).
+        """
+        answer = await self.auth_check(repo_id)
+        access, message = classify_access(answer, repo_id)
+        if access == "unknown":
+            raise self._unexpected(answer)
+        return access, message
+
+    async def repo_info(self, repo_id: str, *, anonymous: bool = False) -> RepoInfo:
+        answer = await self.model_info(repo_id, anonymous=anonymous)
+        if answer.status != 200:
+            raise self._unexpected(answer)
+        return _repo_info(answer)
 
     async def facts(self, repo_id: str, *, whoami: asyncio.Future[TokenInfo] | None = None) -> HubFacts:
-        """Ask whoami, model_info and auth-check at once and combine the answers.
+        """Ask whoami, model info and auth-check at once and combine the answers.
 
         ``whoami`` may be a shared task (batch preflight asks it once for all models).
         """
         who = whoami if whoami is not None else (asyncio.ensure_future(self.whoami()) if self._token else None)
-        info_task = asyncio.ensure_future(self.repo_info(repo_id))
-        access_task = asyncio.ensure_future(self.access(repo_id))
-        results = await asyncio.gather(
-            *(t for t in (who, info_task, access_task) if t is not None), return_exceptions=True
+        info_task = asyncio.ensure_future(self.model_info(repo_id))
+        access_task = asyncio.ensure_future(self.auth_check(repo_id))
+        who_result, info_result, access_result = await asyncio.gather(
+            who if who is not None else _none(), info_task, access_task, return_exceptions=True
         )
-        who_result = results[0] if who is not None else None
-        info_result, access_result = results[-2], results[-1]
-        for result in results:
+        for result in (info_result, access_result):
             if isinstance(result, HubError):
                 return HubFacts(repo_id, unreachable=result)
-            if isinstance(result, BaseException) and not isinstance(result, HfHubHTTPError):
+            if isinstance(result, BaseException):
                 raise result
+        if isinstance(who_result, BaseException) and not isinstance(who_result, HubError):
+            raise who_result
+        assert isinstance(info_result, Answer) and isinstance(access_result, Answer)
 
-        token, token_error = None, None
-        if isinstance(who_result, TokenInfo):
-            token = who_result
-        elif isinstance(who_result, HfHubHTTPError):
-            token_error = "invalid"
+        token = who_result if isinstance(who_result, TokenInfo) else None
+        token_problem = who_result if isinstance(who_result, HubError) and not isinstance(who_result,
+                                                                                        TokenRejected) else None
+        rejected = isinstance(who_result, TokenRejected) or info_result.invalid_token or access_result.invalid_token
+        access, message = classify_access(access_result, repo_id)
+        if access == "unknown" and not rejected:
+            return HubFacts(repo_id, token, unreachable=self._unexpected(access_result))
+        if info_result.status == 403 and info_result.code is None and not rejected:
+            # a fine-grained token refused on the repo itself: its metadata (public for a gated repo) anonymously
+            access, message = "no-gated-permission", info_result.message
+            info_result = await self.model_info(repo_id, anonymous=True)
+        if rejected:
+            _forget_whoami(self)
+            token, token_problem = None, None
             # a rejected token spoils the other answers: ask about the repo anonymously instead
-            info_result = await _capture(self.repo_info(repo_id, anonymous=True))
-            access_result = ("unknown", "")
+            info_result = await _capture(self.model_info(repo_id, anonymous=True))
             if isinstance(info_result, HubError):
-                return HubFacts(repo_id, token_error=token_error, unreachable=info_result)
+                return HubFacts(repo_id, token_error="invalid", unreachable=info_result)
+            access, message = "unknown", ""
 
-        repo = info_result if isinstance(info_result, RepoInfo) else None
-        if isinstance(info_result, HfHubHTTPError) and not isinstance(info_result, RepositoryNotFoundError):
-            status = info_result.response.status_code if info_result.response is not None else "?"
-            return HubFacts(repo_id, token, token_error, unreachable=self._unreachable(f"HTTP {status}"))
-        access, message = access_result if isinstance(access_result, tuple) else ("unknown", "")
-        if repo is not None and repo.id != repo_id and access != "granted" and token_error is None:
+        common: dict[str, Any] = {"token": token, "token_error": "invalid" if rejected else None,
+                                  "token_problem": token_problem}
+        if info_result.status != 200:
+            if _not_found(info_result):
+                return HubFacts(repo_id, **common)
+            return HubFacts(repo_id, **common, unreachable=self._unexpected(info_result))
+        repo = _repo_info(info_result)
+        if repo.id != repo_id and access != "granted" and not rejected:
             # gated access checks are unreliable under the wrong capitalization: ask with the canonical id
             again = await _capture(self.access(repo.id))
-            if not isinstance(again, tuple):
-                if isinstance(again, HfHubHTTPError):
-                    again = self._unreachable(f"HTTP {getattr(again.response, 'status_code', '?')}")
-                return HubFacts(repo_id, token, token_error, repo=repo, repo_visible=True, unreachable=again)
+            if isinstance(again, HubError):
+                return HubFacts(repo_id, **common, repo=repo, repo_visible=True, unreachable=again)
             access, message = again
-        return HubFacts(
-            repo_id,
-            token=token,
-            token_error=token_error,
-            repo=repo,
-            repo_visible=repo is not None,
-            access=access,
-            access_message=message,
-        )
+        return HubFacts(repo_id, **common, repo=repo, repo_visible=True, access=access, access_message=message)
+
+
+def classify_access(answer: Answer, repo_id: str) -> tuple[Access, str]:
+    """What an auth-check answer says, from its status, ``X-Error-Code`` and the real Hub's texts."""
+    message = answer.message
+    if answer.status == 200:
+        return "granted", ""
+    if answer.code == "GatedRepo":
+        if answer.status == 401:
+            return "login-required", message
+        # the message quotes the repo id (and its URL), which may itself hold any word
+        words = re.sub(re.escape(repo_id), " ", message, flags=re.IGNORECASE)
+        return ("pending" if _PENDING.search(words) else "not-accepted"), message
+    if _not_found(answer):
+        return "not-found", message
+    if answer.status == 403 and answer.code is None:
+        return "no-gated-permission", message
+    return "unknown", message
+
+
+def _not_found(answer: Answer) -> bool:
+    return answer.code == "RepoNotFound" or (answer.status in (401, 404) and not answer.invalid_token
+                                             and answer.code is None)
+
+
+def _repo_info(answer: Answer) -> RepoInfo:
+    return RepoInfo.from_model_info(ModelInfo(**answer.json()))
+
+
+_WHOAMI: dict[str, tuple[float, concurrent.futures.Future[TokenInfo]]] = {}  # sha256(endpoint, token) -> answer
+_WHOAMI_LOCK = threading.Lock()
+
+
+def _forget_whoami(client: HubClient) -> None:
+    """Drop a remembered whoami whose token the Hub has since rejected (revoked meanwhile)."""
+    if client._token:
+        with _WHOAMI_LOCK:
+            _WHOAMI.pop(_whoami_key(client.endpoint, client._token), None)
+
+
+def _whoami_key(endpoint: str, token: Secret) -> str:
+    """A digest, never the token itself, keys the remembered answers."""
+    return hashlib.sha256(f"{endpoint}\0{token.reveal()}".encode()).hexdigest()
+
+
+def forget_whoami() -> None:
+    """Forget every remembered whoami answer (after a logout, in tests)."""
+    with _WHOAMI_LOCK:
+        _WHOAMI.clear()
 
 
 _EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 def _executor() -> concurrent.futures.ThreadPoolExecutor:
-    """Threads for blocking HfApi calls: the default pool (cores + 4) would serialize a batch preflight; 64 bounds the load on the Hub."""
+    """Threads for the blocking calls: the default pool (cores + 4) would serialize a batch preflight; 64 bounds
+    the load on the Hub."""
     global _EXECUTOR
     if _EXECUTOR is None:
         _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="exo-models-hub")
     return _EXECUTOR
 
 
-def _transient(exc: Exception) -> str | None:
-    """Why ``exc`` is worth a retry (rate limit, server error, network), or None."""
-    if isinstance(exc, (GatedRepoError, RepositoryNotFoundError)):
-        return None
-    response = getattr(exc, "response", None)  # huggingface_hub 0.x's whoami raises a plain HTTPError with one
-    if isinstance(exc, HfHubHTTPError) or response is not None:
-        status = getattr(response, "status_code", None)
-        return f"HTTP {status}" if status in TRANSIENT_STATUSES else None
-    if isinstance(exc, (OSError, *_TRANSPORT_ERRORS)):
-        return type(exc).__name__
+def _shutdown(raw: Any) -> None:
+    try:
+        raw.shutdown()
+    except (AttributeError, ValueError, RuntimeError, OSError):  # urllib3 < 2.3, or already released
+        pass
+
+
+async def _none() -> None:
     return None
 
 
 async def _capture(coro: Any) -> Any:
     try:
         return await coro
-    except (HfHubHTTPError, HubError) as exc:
+    except HubError as exc:
         return exc
-
-
-def _server_message(exc: HfHubHTTPError) -> str:
-    message = getattr(exc, "server_message", None) or ""
-    if not message and exc.response is not None:
-        message = exc.response.headers.get("X-Error-Message", "")
-    return str(message)

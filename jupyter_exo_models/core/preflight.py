@@ -336,14 +336,33 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
             f"Create a new read token at {HF_TOKENS_URL}",
         )
     info = facts.token
+    data: dict[str, Any] = {"source": token.source, "masked": token.value.masked}
+    if info is not None:
+        data.update({
+            "user": info.user, "orgs": list(info.orgs), "token_name": info.name, "role": info.role,
+            "can_read_gated": info.can_read_gated, "summary": info.summary(),
+        })
+    label = f"Fine-grained token {info.name!r}" if info and info.fine_grained else "The token"
+    if facts.access == "no-gated-permission":
+        # the Hub's own verdict (403 without an error code), whatever whoami says of the token's scopes
+        return CheckResult(
+            "hf-token", "fail", f"{label} may not read public gated repos: the Hub refused it for {facts.repo_id}"
+            + (f" ({facts.access_message})" if facts.access_message else ""),
+            "Enable access to public gated repositories in the token's settings (or scope the token to "
+            f"{repo.id if repo else model_id}): {HF_TOKENS_URL}",
+            data,
+        )
+    # the Hub's access check reached the repo's gate or passed: the token's permissions suffice for it
+    hub_says_readable = facts.access in ("granted", "not-accepted", "pending")
     if info is None:
-        return CheckResult("hf-token", "skip", "The token could not be checked")
-    data = {
-        "user": info.user, "orgs": list(info.orgs), "token_name": info.name, "role": info.role,
-        "can_read_gated": info.can_read_gated, "source": token.source, "masked": token.value.masked,
-        "summary": info.summary(),
-    }
-    if info.fine_grained and repo is not None:
+        problem = facts.token_problem
+        why = problem.message if problem else "the Hub did not say whom it belongs to"
+        if hub_says_readable:
+            return CheckResult("hf-token", "pass", f"The Hub accepts the token from {token.source} for {facts.repo_id}"
+                               f" (who it belongs to is unknown: {why})", data=data)
+        return CheckResult("hf-token", "warn", f"The token from {token.source} could not be checked: {why}",
+                           problem.fix if problem else "", data)
+    if info.fine_grained and repo is not None and not hub_says_readable:
         if repo.private and not info.may_read(repo.id):
             return CheckResult(
                 "hf-token", "fail",
@@ -351,12 +370,12 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
                 f"Edit the token at {HF_TOKENS_URL}: add read access to {repo.id} (or {repo.id.split('/')[0]})",
                 data,
             )
-        if repo.gated and not repo.private and not info.can_read_gated:
+        if repo.gated and not repo.private and not info.can_read_gated and not info.may_read(repo.id):
             return CheckResult(
                 "hf-token", "fail",
                 f"Fine-grained token {info.name!r} may not read public gated repos",
-                "Edit the token and enable 'Read access to contents of all public gated repos you can access' "
-                f"({GATED_TOKEN_URL})",
+                "Enable access to public gated repositories in the token's settings ('Read access to contents of "
+                f"all public gated repos you can access'), or scope it to {repo.id} ({GATED_TOKEN_URL})",
                 data,
             )
     if info.fine_grained and repo is None and not info.may_read(model_id):
@@ -391,10 +410,14 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
             f"Sign in, accept the conditions at {url}, and provide that account's token",
             {**data, "state": "unknown"},
         )
-    if facts.token and facts.token.fine_grained and not facts.token.can_read_gated and not repo.private:
+    if facts.access == "no-gated-permission":
         return CheckResult("gated-access", "skip",
                            "Cannot tell whether you accepted: the token may not read gated repos",
                            data={**data, "state": "unknown"})
+    if facts.access not in ("pending", "not-accepted"):
+        why = f" ({facts.access_message})" if facts.access_message else ""
+        return CheckResult("gated-access", "warn", f"The Hub did not say whether your access to {repo.id} is granted{why}",
+                           f"Check {url} in a browser signed in as the token's account", {**data, "state": "unknown"})
     user = facts.token.user if facts.token else "your account"
     if facts.access == "pending" and repo.gated != "auto":  # an automatic gate never waits for anyone
         return CheckResult(
@@ -418,9 +441,17 @@ def _gate_summary(gate: dict[str, Any]) -> str:
     text = " — ".join(str(gate[k]).strip() for k in ("heading", "prompt") if gate.get(k))
     if len(text) > 240:
         text = text[:239] + "…"
-    fields = gate.get("fields")
-    names = ", ".join(map(str, fields)) if isinstance(fields, dict) else ""
+    names = ", ".join(field_label(f) for f in gate.get("fields") or ())
     return (f". The gate asks: {text}" if text else "") + (f" (fields: {names})" if names else "")
+
+
+def field_label(field: dict[str, Any]) -> str:
+    """One gate field as text: ``Use (one of: Research, Education)``, ``Company (text)``."""
+    if field.get("options"):
+        return f"{field['name']} (one of: {', '.join(field['options'])})"
+    if field.get("type") == "ip_location":
+        return f"{field['name']} (your IP location, recorded by the Hub)"
+    return f"{field['name']} ({field.get('type', 'text')})"
 
 
 def _check_weights(facts: HubFacts) -> CheckResult:

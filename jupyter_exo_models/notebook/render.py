@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.exoscale.models import Model
 from ..core.importer import ImportJob
-from ..core.preflight import CheckResult, PreflightReport, human_bytes, human_count
+from ..core.preflight import CheckResult, PreflightReport, field_label, human_bytes, human_count
 
 # plain symbols with colors: every font has them (emoji fonts are missing on many Linux desktops)
 ICONS = {"pass": "<span style='color:#1a7f37'>✔</span>", "warn": "<span style='color:#bf8700'>⚠</span>",
@@ -51,9 +51,7 @@ def report_bundle(report: PreflightReport) -> dict[str, str]:
 
 def gate_html(data: dict[str, Any]) -> str:
     """The gate as the Hub will show it: heading, prompt, fields, and where to accept."""
-    fields = "".join(
-        f"<li>{esc(str(name))} <i>({esc(str(kind))})</i></li>" for name, kind in (data.get("fields") or {}).items()
-    )
+    fields = "".join(f"<li>{esc(field_label(f))}</li>" for f in data.get("fields") or ())
     pending = data.get("state") == "pending"
     action = ("Your request is <b>pending approval</b> by the repo authors." if pending else
               f"<a href='{esc(data.get('url', ''))}' target='_blank' rel='noopener'>Open the model page and "

@@ -21,6 +21,8 @@ class DemoCredentials:
     hf_fine_grained_gated: str = "hf_sandbox_finegrained_gated_000000004"  # demo-user + canReadGatedRepos
     hf_fine_grained_repo: str = "hf_sandbox_finegrained_tiny_0000000005"  # sandbox-org/Tiny-Llama-1B only
     hf_revoked: str = "hf_sandbox_revoked_token_0000000000006"
+    # the token Exoscale's guide recommends: fine-grained, scoped to the gated repos themselves, no global gated access
+    hf_fine_grained_gated_repo: str = "hf_sandbox_finegrained_llama_000000007"
     exo_key: str = "EXOsandboxdemokey0000000001"
     exo_secret: str = "sandbox-demo-secret-do-not-use-elsewhere-0001"
     exo_key_no_ai: str = "EXOsandboxnoaikey000000002"  # IAM role without Dedicated Inference
@@ -62,6 +64,12 @@ class Token:
     can_read_gated: bool = False
     scoped: tuple[tuple[str, str], ...] = ()  # (entity type, name) with repo.content.read
     revoked: bool = False
+
+    def covers(self, repo_id: str) -> bool:
+        """Whether a fine-grained token's scopes give read access to this repo (the repo or its owner)."""
+        owner = repo_id.split("/", 1)[0]
+        return any((kind == "model" and name.lower() == repo_id.lower()) or (kind in ("user", "org") and name == owner)
+                   for kind, name in self.scoped)
 
     def whoami_auth(self) -> dict[str, Any]:
         token: dict[str, Any] = {"displayName": self.name, "role": self.role, "createdAt": "2026-01-01T00:00:00.000Z"}
@@ -144,6 +152,9 @@ GATE_LLAMA = {
     "extra_gated_fields": {
         "Company": "text",
         "Country": "country",
+        "Date of birth": "date_picker",
+        "Intended use": {"type": "select", "options": ["Research", "Education", {"label": "Other", "value": "other"}]},
+        "geo": "ip_location",
         "I agree to use this model for non-commercial use ONLY": "checkbox",
     },
     "extra_gated_button_content": "Acknowledge license",
@@ -165,6 +176,8 @@ def default_catalog() -> Catalog:
               (("user", d.user), ("org", d.org))),
         Token(d.hf_fine_grained_repo, d.user, "sandbox-tiny-only", "fineGrained", False, (("model", d.tiny),)),
         Token(d.hf_revoked, d.user, "sandbox-revoked", "read", revoked=True),
+        Token(d.hf_fine_grained_gated_repo, d.user, "sandbox-llama-repos", "fineGrained", False,
+              (("model", d.gated), ("model", d.gated_accepted))),
     ]
     repos = [
         Repo(d.tiny, {**BASIC, **_shards(2, int(2.2 * GB))}, parameters=1_100_048_384),

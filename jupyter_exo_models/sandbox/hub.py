@@ -3,7 +3,16 @@
 Repo ids resolve case-insensitively and answers carry the canonical id; a
 private repo the token cannot read looks exactly like a missing one; a gated
 repo's metadata is public but its files answer 403 ``GatedRepo`` until access
-is granted; fine-grained tokens read only what they are scoped to.
+is granted (401 ``GatedRepo`` to an anonymous visitor); fine-grained tokens read
+only what they are scoped to. Error texts are the real Hub's (SPEC.md,
+"Real-service facts").
+
+Assumed where the real Hub is undocumented: a fine-grained token scoped to a
+gated repo (a ``model`` scope with ``repo.content.read``, as Exoscale's guide
+recommends) or to its owner reads it like a token with ``canReadGatedRepos``:
+the gate itself still applies (accepted, pending, not accepted). A fine-grained
+token with neither gets 403 without ``X-Error-Code`` from auth-check and file
+downloads; its model info stays public, as for everyone.
 """
 
 from __future__ import annotations
@@ -20,9 +29,12 @@ from .catalog import Catalog, Repo, Token
 from .server import Request, Response, json_response
 
 INVALID_TOKEN = "Invalid credentials in Authorization header"
+NOT_FOUND = "Repository not found"
+NO_GATED_PERMISSION = ("Please enable access to public gated repositories in your fine-grained token settings to "
+                       "view this repository.")
 LFS_THRESHOLD = 10_000_000
 MAX_SERVED_FILE = 1_000_000
-Access = Literal["granted", "not-found", "gated", "pending", "token-no-gated"]
+Access = Literal["granted", "not-found", "gated", "pending", "anonymous", "token-no-gated"]
 
 _REPO_API = re.compile(r"^/api/models/([^/]+/[^/]+?)(?:/revision/([^/]+))?$")
 _AUTH_CHECK = re.compile(r"^/api/models/([^/]+/[^/]+)/auth-check$")
@@ -89,10 +101,7 @@ class FakeHub:
             return False
         if token.role != "fineGrained":
             return True
-        return any(
-            (kind == "model" and name.lower() == repo.id.lower()) or (kind in ("user", "org") and name == repo.owner)
-            for kind, name in token.scoped
-        )
+        return token.covers(repo.id)
 
     def access(self, token: Token | None, repo: Repo) -> Access:
         """May this token download the repo's files?"""
@@ -101,8 +110,8 @@ class FakeHub:
         if not repo.gated or (token is not None and repo.owner == token.user):
             return "granted"
         if token is None:
-            return "gated"
-        if token.role == "fineGrained" and not token.can_read_gated and not repo.private:
+            return "anonymous"
+        if token.role == "fineGrained" and not token.can_read_gated and not repo.private and not token.covers(repo.id):
             return "token-no-gated"
         state = self.catalog.access.get((token.user, repo.id.lower()))
         return "granted" if state == "accepted" else ("pending" if state == "pending" else "gated")
@@ -150,7 +159,7 @@ class FakeHub:
     def _visible(self, token: Token | None, repo_id: str) -> Repo | Response:
         repo = self.catalog.repo(repo_id)
         if repo is None or not self.can_see(token, repo):
-            return hub_error(401 if token is None else 404, "Repository not found", "RepoNotFound")
+            return hub_error(401 if token is None else 404, NOT_FOUND, "RepoNotFound")
         return repo
 
     def _model_info(self, token: Token | None, repo_id: str, blobs: bool) -> Response:
@@ -237,10 +246,7 @@ class FakeHub:
             return Response(404, b"<h1>404 (SANDBOX)</h1>", {"Content-Type": "text/html"})
         esc = html.escape
         if repo.gated:
-            fields = "".join(
-                f"<p><label>{esc(name)} <input name='{esc(name)}' type='{'checkbox' if kind == 'checkbox' else 'text'}'>"
-                f"</label></p>" for name, kind in (repo.card.get("extra_gated_fields") or {}).items()
-            )
+            fields = "".join(_form_field(name, kind) for name, kind in (repo.card.get("extra_gated_fields") or {}).items())
             gate = (
                 f"<h2>{esc(repo.card.get('extra_gated_heading', 'You need to agree to share your contact information to access this model'))}</h2>"
                 f"<p>{esc(repo.card.get('extra_gated_prompt', ''))}</p>"
@@ -255,7 +261,7 @@ class FakeHub:
     def _ask_access(self, request: Request, repo_id: str) -> Response:
         repo = self.catalog.repo(repo_id)
         if repo is None or not repo.gated:
-            return hub_error(404, "Repository not found", "RepoNotFound")
+            return hub_error(404, NOT_FOUND, "RepoNotFound")
         token = self.token(request.bearer())
         user = token.user if token else next(iter(self.catalog.users))  # the page's visitor: the demo user
         state = self.accept(user, repo.id)
@@ -265,6 +271,21 @@ class FakeHub:
         text = "Access granted" if state == "accepted" else "Your request is pending the authors' review"
         return Response(200, f"<p>{text} (SANDBOX){' — ' + str(len(fields)) + ' field(s) recorded' if fields else ''}</p>"
                         .encode(), {"Content-Type": "text/html"})
+
+
+def _form_field(name: str, spec: object) -> str:
+    """One gate field as the Hub's form shows it: a select's options, nothing to fill for ``ip_location``."""
+    esc = html.escape
+    if spec == "ip_location":
+        return f"<p>{esc(name)}: your IP location is recorded</p>"
+    if isinstance(spec, dict):
+        options = "".join(
+            f"<option>{esc(str(o.get('label', o.get('value', '')) if isinstance(o, dict) else o))}</option>"
+            for o in spec.get("options") or ()
+        )
+        return f"<p><label>{esc(name)} <select name='{esc(name)}'>{options}</select></label></p>"
+    kind = {"checkbox": "checkbox", "date_picker": "date"}.get(str(spec), "text")
+    return f"<p><label>{esc(name)} <input name='{esc(name)}' type='{kind}'></label></p>"
 
 
 def _oid(path: str, size: int) -> str:
@@ -279,13 +300,14 @@ def _content(repo: Repo, path: str, size: int) -> bytes:
 
 
 _GATE_ANSWERS = {
-    "not-found": lambda repo: hub_error(404, "Repository not found", "RepoNotFound"),
+    "not-found": lambda repo: hub_error(404, NOT_FOUND, "RepoNotFound"),
     "gated": lambda repo: hub_error(
         403, f"Access to model {repo.id} is restricted and you are not in the authorized list. "
         f"Visit https://huggingface.co/{repo.id} to ask for access.", "GatedRepo"),
     "pending": lambda repo: hub_error(
         403, f"Your request to access model {repo.id} is awaiting a review from the repo authors.", "GatedRepo"),
-    "token-no-gated": lambda repo: hub_error(
-        403, f"Access to model {repo.id} is restricted: the fine-grained token you are using does not have "
-        "access to public gated repositories.", "GatedRepo"),
+    "anonymous": lambda repo: hub_error(
+        401, f"Access to model {repo.id} is restricted. You must have access to it and be authenticated to access "
+        "it. Please log in.", "GatedRepo"),
+    "token-no-gated": lambda repo: hub_error(403, NO_GATED_PERMISSION),  # the real Hub sends no X-Error-Code
 }

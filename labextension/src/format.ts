@@ -125,6 +125,24 @@ export function gateOf(report: IReport | null): { [key: string]: any } | null {
   return state === 'not-accepted' || state === 'pending' ? check.data : null;
 }
 
+/** A gate field as the core normalized it (`{name, type, options}`). */
+export interface IGateField {
+  name: string;
+  type: string;
+  options?: string[];
+}
+
+/** One gate field as text: its choices for a select, what the Hub records for `ip_location`, else its type. */
+export function gateFieldLabel(field: IGateField): string {
+  if (field.options && field.options.length) {
+    return `${field.name} (one of: ${field.options.join(', ')})`;
+  }
+  if (field.type === 'ip_location') {
+    return `${field.name} (your IP location, recorded by the Hub)`;
+  }
+  return `${field.name} (${field.type || 'text'})`;
+}
+
 export function sortModels(models: IModel[]): IModel[] {
   return [...models].sort((a, b) => (b.created_at || '').localeCompare(a.created_at || '') || a.name.localeCompare(b.name));
 }

@@ -3,7 +3,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, ExoModelsApi, IZones } from './api';
-import { canonicalFix, CHECK_ICONS, gateOf, IModel, IReport } from './format';
+import { canonicalFix, CHECK_ICONS, gateFieldLabel, gateOf, IGateField, IModel, IReport } from './format';
 import { afterRefresh, emptyMessage, IListState, importEnabled, IRow, nextRefreshMs, noticeOf, rowOf } from './view';
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -353,7 +353,7 @@ export class ExoModelsPanel extends Widget {
     }
     const gate = gateOf(report);
     if (gate) {
-      const fields = Object.entries(gate['fields'] || {}).map(([name, kind]) => el('li', {}, `${name} (${kind})`));
+      const fields = ((gate['fields'] || []) as IGateField[]).map(f => el('li', {}, gateFieldLabel(f)));
       extra.push(
         el(
           'div',

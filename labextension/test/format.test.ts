@@ -1,4 +1,4 @@
-import { badgeClass, canImport, canonicalFix, formatAge, formatBytes, gateOf, IReport, needsRefresh, sortModels } from '../src/format';
+import { badgeClass, canImport, canonicalFix, formatAge, formatBytes, gateFieldLabel, gateOf, IReport, needsRefresh, sortModels } from '../src/format';
 
 function report(checks: Partial<IReport['checks'][number]>[], ok = true): IReport {
   return {
@@ -71,5 +71,11 @@ describe('decisions', () => {
     expect(gateOf(report([{ id: 'gated-access', status: 'fail', data: { state: 'pending' } }], false))).toEqual({ state: 'pending' });
     expect(gateOf(report([{ id: 'gated-access', status: 'pass', data: { state: 'granted' } }]))).toBeNull();
     expect(gateOf(report([{ id: 'gated-access', status: 'fail', data: { state: 'unknown' } }], false))).toBeNull();
+  });
+
+  it('renders gate fields as choices, never as raw objects', () => {
+    expect(gateFieldLabel({ name: 'Use', type: 'select', options: ['Research', 'Other'] })).toBe('Use (one of: Research, Other)');
+    expect(gateFieldLabel({ name: 'geo', type: 'ip_location', options: [] })).toBe('geo (your IP location, recorded by the Hub)');
+    expect(gateFieldLabel({ name: 'Company', type: 'text', options: [] })).toBe('Company (text)');
   });
 });

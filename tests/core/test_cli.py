@@ -103,6 +103,7 @@ def test_demo_walks_through_failure_diagnosis_and_success():
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "SANDBOX" in out and "gated-access" in out and "created" in out and "Demo finished" in out
+    assert "- Intended use (one of: Research, Education, Other)" in out and "{'type'" not in out  # gate choices
 
 
 def test_secrets_never_reach_cli_output_or_debug_logs():

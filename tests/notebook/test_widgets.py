@@ -105,6 +105,8 @@ def test_gate_shows_prompt_fields_link_and_recheck(sb):
     widget = checked(DEMO.gated)
     assert "Acknowledge the SANDBOX Llama license" in widget.gate.value
     assert "Company" in widget.gate.value and sb.hub_url + "/sandbox-gated/Llama-Gated-8B" in widget.gate.value
+    assert "Intended use (one of: Research, Education, Other)" in widget.gate.value  # a select's choices
+    assert "geo (your IP location, recorded by the Hub)" in widget.gate.value and "{" not in widget.gate.value
     assert widget.recheck_button.layout.display == ""
     sb.hub.accept("demo-user", DEMO.gated)
     widget.recheck_button.click()

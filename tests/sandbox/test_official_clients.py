@@ -86,8 +86,11 @@ def test_fine_grained_scopes(sb):
     user_scoped.auth_check("demo-user/private-finetune")
     with pytest.raises(RepositoryNotFoundError):
         user_scoped.auth_check("acme-ai/internal-model")  # not scoped to the org
-    with pytest.raises(GatedRepoError):
-        user_scoped.auth_check("sandbox-gated/Accepted-Gated-3B")  # no gated permission
+    with pytest.raises(OSError) as refused:  # no gated permission: 403 without X-Error-Code, as the real Hub
+        user_scoped.auth_check("sandbox-gated/Accepted-Gated-3B")
+    assert not isinstance(refused.value, GatedRepoError) and refused.value.response.status_code == 403
+    assert "X-Error-Code" not in refused.value.response.headers
+    assert "Please enable access to public gated repositories" in str(refused.value)
     hub(sb, DEMO.hf_fine_grained_gated).auth_check("sandbox-gated/Accepted-Gated-3B")
     hub(sb, DEMO.hf_fine_grained_gated).auth_check("acme-ai/internal-model")
     with pytest.raises(RepositoryNotFoundError):
