@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         "EXOSCALE_API_KEY/EXOSCALE_API_SECRET (or the exo CLI config).",
     )
     parser.add_argument("--sandbox", action="store_true", help="use the embedded sandbox (same as EXO_MODELS_SANDBOX=1)")
+    parser.add_argument("-A", "--use-account", metavar="NAME",
+                        help="the exo CLI config's account to use (same as EXOSCALE_ACCOUNT)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print machine-readable JSON")
         # also after the command; SUPPRESS keeps the value given before it
         p.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
+        p.add_argument("-A", "--use-account", metavar="NAME", default=argparse.SUPPRESS,
+                       help="the exo CLI config's account to use")
         return p
 
     command("check", "run the preflight checks (nothing is sent to Exoscale)", model="+")
@@ -90,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     if args.sandbox:
         os.environ["EXO_MODELS_SANDBOX"] = "1"
+    if args.use_account is not None:  # as the exo CLI: the flag wins over EXOSCALE_ACCOUNT
+        os.environ["EXOSCALE_ACCOUNT"] = args.use_account
     if args.command == "demo":
         from .demo import run_demo
 

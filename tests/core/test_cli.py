@@ -151,3 +151,46 @@ def test_a_failed_import_in_json_names_the_model_and_the_cause():
 def test_sandbox_flag_after_the_command_as_the_readme_writes_it():
     result = cli("check", "sandbox-gated/Llama-Gated-8B", "--sandbox", env={"EXO_MODELS_SANDBOX": ""})
     assert result.returncode == 1 and "gated-access" in result.stdout and "[SANDBOX]" in result.stderr
+
+
+def exo_config(tmp_path, sb, default="bad"):
+    """Real mode (no sandbox credentials lent), an exo config of two accounts, endpoints at the sandbox."""
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'defaultaccount = "{default}"\n'
+                    f'[[accounts]]\nname = "bad"\nkey = "{sb.demo.exo_key}"\nsecret = "not-the-secret-0000000000"\n'
+                    f'[[accounts]]\nname = "good"\nkey = "{sb.demo.exo_key}"\nsecret = "{sb.demo.exo_secret}"\n')
+    return {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "HF_ENDPOINT": sb.hub_url,
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+
+
+@pytest.mark.parametrize("args", [["-A", "good", "list"], ["list", "--use-account", "good"],
+                                  ["list", "-A", "good", "--json"]])
+def test_use_account_picks_the_exo_config_account_before_or_after_the_command(tmp_path, sb, args):
+    env = exo_config(tmp_path, sb)
+    result = cli(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert cli("list", env=env).returncode == 1  # the default account's secret is rejected
+    assert cli("list", env={**env, "EXOSCALE_ACCOUNT": "good"}).returncode == 0
+
+
+@pytest.mark.parametrize("how", ["default", "env", "flag"])
+def test_an_account_the_exo_config_lacks_is_refused_naming_the_accounts(tmp_path, sb, how):
+    env = exo_config(tmp_path, sb, default="nope" if how == "default" else "good")
+    if how == "env":
+        env["EXOSCALE_ACCOUNT"] = "nope"
+    result = cli("list", *(["-A", "nope"] if how == "flag" else []), env=env)
+    assert result.returncode == 2 and "nope" in result.stderr, result.stderr
+    assert "bad, good" in result.stderr and "Traceback" not in result.stderr
+    assert not [r for r in sb.requests if r.service == "exoscale"]
+
+
+@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'"])
+def test_a_malformed_exo_config_is_reported_not_a_traceback(tmp_path, text):
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    result = cli("list", "--json", env={"EXO_MODELS_SANDBOX": "0", "XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    error = json.loads(result.stdout)
+    assert "is malformed" in error["message"] and str(path) in error["message"] and error["fix"]

@@ -117,6 +117,61 @@ def test_broken_exo_config_is_a_clear_error(tmp_path):
     assert "secret-value" not in str(err.value) and "exo config" in err.value.fix
 
 
+TWO_ACCOUNTS = """
+[[accounts]]
+name = "personal"
+key = "EXOpersonal"
+secret = "personal-secret"
+[[accounts]]
+name = "work"
+key = "EXOwork"
+secret = "work-secret-value"
+"""
+
+
+def write_exo_config(tmp_path, text):
+    config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text)
+    return config
+
+
+@pytest.mark.parametrize("default, env", [('defaultaccount = "nope"', None), ('defaultaccount = "work"', "nope"),
+                                          ("", None)])
+def test_an_account_the_exo_config_lacks_is_refused_with_the_names_it_has(tmp_path, monkeypatch, default, env):
+    write_exo_config(tmp_path, default + "\n" + TWO_ACCOUNTS)
+    if env:
+        monkeypatch.setenv("EXOSCALE_ACCOUNT", env)
+    with pytest.raises(CredentialsMissingError) as err:
+        creds.resolve_exoscale()
+    assert "personal" in err.value.fix and "work" in err.value.fix
+    assert "personal-secret" not in str(err.value) and "work-secret-value" not in str(err.value)
+
+
+def test_exoscale_account_chooses_among_the_accounts(tmp_path, monkeypatch):
+    write_exo_config(tmp_path, 'defaultaccount = "personal"\n' + TWO_ACCOUNTS)
+    assert creds.resolve_exoscale().key == "EXOpersonal"
+    monkeypatch.setenv("EXOSCALE_ACCOUNT", "work")
+    assert creds.resolve_exoscale().key == "EXOwork"
+    write_exo_config(tmp_path, TWO_ACCOUNTS.split("[[accounts]]", 2)[0] + "[[accounts]]" + TWO_ACCOUNTS.split(
+        "[[accounts]]", 2)[2])  # one account, no default: that one
+    monkeypatch.delenv("EXOSCALE_ACCOUNT")
+    assert creds.resolve_exoscale().key == "EXOwork"
+
+
+@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'", "accounts = [1, 2]",
+                                  'defaultaccount = 3\n' + TWO_ACCOUNTS,
+                                  '[[accounts]]\nname = "a"\nkey = 5\nsecret = "s-secret-value"',
+                                  '[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "s-secret-value"\ndefaultZone = 1'])
+def test_a_malformed_exo_config_is_a_credentials_problem(tmp_path, text):
+    path = write_exo_config(tmp_path, text)
+    with pytest.raises(CredentialsMissingError) as err:
+        creds.resolve_exoscale()
+    assert f"exo config at {path} is malformed" in err.value.message and "exo config" in err.value.fix
+    assert "secret-value" not in str(err.value)
+    assert creds.default_zone() == "de-fra-1"  # the zone alone never fails
+
+
 @pytest.mark.parametrize("elapsed", [0, 10, 29.9, 30, 31, 100, 450, 899, 900, 901, 3600, 7200])
 def test_schedule_matches_the_sdk(elapsed):
     assert sdk_interval(elapsed) == pytest.approx(sdk_poll_interval(elapsed))

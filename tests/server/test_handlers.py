@@ -180,3 +180,15 @@ def test_no_route_answers_a_secret(api, sb, credentials):
         assert {code for code, _ in answers[1:2] + answers[3:5]} == {424}
         hub = next(c for c in answers[5][1]["checks"] if c["id"] == "hf-token")
         assert hub["status"] == "fail" and answers[6][0] == 422
+
+
+@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'"])
+def test_a_malformed_exo_config_is_a_credentials_answer_on_every_route(api, tmp_path, text):
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    code, data = api("zones")
+    assert code == 200 and "is malformed" in data["credentials"]["exoscale"]["error"]["message"]
+    for route in ("models", "models/de-fra-1/org/name"):
+        code, data = api(route, zone="de-fra-1") if route == "models" else api(route)
+        assert code == 424 and "is malformed" in data["message"] and data["fix"]
