@@ -96,6 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["EXO_MODELS_SANDBOX"] = "1"
     if args.use_account is not None:  # as the exo CLI: the flag wins over EXOSCALE_ACCOUNT
         os.environ["EXOSCALE_ACCOUNT"] = args.use_account
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (InvalidModelIdError, ConfigurationError) as exc:
+        return _fail(args, exc, EXIT_USAGE)
+    except ExoModelsError as exc:
+        return _fail(args, exc, EXIT_FAILED)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
@@ -112,15 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ("\n[SANDBOX] this command's own sandbox: to keep models between commands, run "
                  "`python -m jupyter_exo_models sandbox` and export what it prints" if private else ""),
               file=sys.stderr)
-    try:
-        return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except (InvalidModelIdError, ConfigurationError) as exc:
-        return _fail(args, exc, EXIT_USAGE)
-    except ExoModelsError as exc:
-        return _fail(args, exc, EXIT_FAILED)
+    return COMMANDS[args.command](args)
 
 
 def _fail(args: argparse.Namespace, exc: ExoModelsError, code: int) -> int:

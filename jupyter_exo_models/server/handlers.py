@@ -107,7 +107,10 @@ class _Handler(APIHandler):
 class ZonesHandler(_Handler):
     @tornado.web.authenticated
     def get(self) -> None:
-        status = api.credentials_status()
+        try:
+            status = api.credentials_status()
+        except ExoModelsError as exc:  # a malformed endpoint: nothing works until it is fixed
+            return self.fail(exc)
         self.finish(json.dumps({"zones": list(ZONES), "default_zone": default_zone(), "sandbox": status["sandbox"],
                                 "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]}}))
 

@@ -194,3 +194,14 @@ def test_a_malformed_exo_config_is_reported_not_a_traceback(tmp_path, text):
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     error = json.loads(result.stdout)
     assert "is malformed" in error["message"] and str(path) in error["message"] and error["fix"]
+
+
+@pytest.mark.parametrize("command", [["list"], ["check", TINY], ["status", TINY, "--json"]])
+@pytest.mark.parametrize("variable, value", [("EXOSCALE_API_ENDPOINT", "http://127.0.0.1:99999/{zone}/v2"),
+                                             ("EXOSCALE_API_ENDPOINT", "https://api.exoscale.com/v2"),
+                                             ("HF_ENDPOINT", "https://" + "a" * 3000 + ".co")])
+def test_a_malformed_endpoint_is_a_usage_error_not_a_traceback(command, variable, value):
+    env = {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_KEY": "EXOkey", "EXOSCALE_API_SECRET": "secret-0000", variable: value}
+    result = cli(*command, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert variable in result.stdout + result.stderr

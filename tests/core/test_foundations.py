@@ -206,6 +206,40 @@ def test_unsafe_urls(url):
     assert not is_loopback("example.com")
 
 
+BAD_ENDPOINTS = [
+    ("EXOSCALE_API_ENDPOINT", "https://api.exoscale.com/v2", "{zone}"),
+    ("EXOSCALE_API_ENDPOINT", "http://[127.0.0.1]/{zone}/v2", "parse"),
+    ("EXOSCALE_API_ENDPOINT", "http://127.0.0.1:99999/{zone}/v2", "parse"),
+    ("EXOSCALE_API_ENDPOINT", "garbage{zone}", "scheme"),
+    ("EXOSCALE_API_ENDPOINT", "https://api-{zone}.exoscale.com/v2?x=1", "query"),
+    ("EXOSCALE_API_ENDPOINT", "https://{region}.example.com/{zone}", "placeholder"),
+    ("HF_ENDPOINT", "https://" + "a" * 5000 + ".co", "characters long"),
+    ("HF_ENDPOINT", "https://" + "a" * 70 + ".co", "parse"),
+    ("HF_ENDPOINT", "hf.co\x1b[31m", "control"),
+]
+
+
+@pytest.mark.parametrize("variable, value, why", BAD_ENDPOINTS)
+def test_a_malformed_endpoint_is_named_with_its_value_and_the_fix(monkeypatch, variable, value, why):
+    from jupyter_exo_models.core.config import current_endpoints
+    from jupyter_exo_models.core.text import shown
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as err:
+        current_endpoints()
+    assert err.value.message.startswith(f"{variable}={shown(value)} ") and why in err.value.message
+    assert variable in err.value.fix and len(err.value.message) < 300 and "\x1b" not in err.value.message
+
+
+@pytest.mark.parametrize("template", ["https://api-{zone}.exoscale.com/v2", "http://[::1]:8080/{zone}/v2/",
+                                      "http://127.0.0.1:1/{zone}"])
+def test_usable_endpoints_are_kept(monkeypatch, template):
+    from jupyter_exo_models.core.config import current_endpoints
+
+    monkeypatch.setenv("EXOSCALE_API_ENDPOINT", template)
+    assert current_endpoints().exoscale("de-fra-1") == template.replace("{zone}", "de-fra-1").rstrip("/")
+
+
 def test_run_sync_inside_a_running_loop():
     async def inner():
         await asyncio.sleep(0.01)

@@ -192,3 +192,12 @@ def test_a_malformed_exo_config_is_a_credentials_answer_on_every_route(api, tmp_
     for route in ("models", "models/de-fra-1/org/name"):
         code, data = api(route, zone="de-fra-1") if route == "models" else api(route)
         assert code == 424 and "is malformed" in data["message"] and data["fix"]
+
+
+@pytest.mark.parametrize("route", ["zones", "models", "models/de-fra-1/org/name"])
+def test_a_malformed_endpoint_is_a_clear_400(api, monkeypatch, route):
+    monkeypatch.setenv("EXOSCALE_API_ENDPOINT", "http://[127.0.0.1]/{zone}/v2")
+    monkeypatch.setenv("EXOSCALE_API_KEY", "EXOkey")
+    monkeypatch.setenv("EXOSCALE_API_SECRET", CANARY_SECRET)
+    code, data = api(route)
+    assert code == 400 and "EXOSCALE_API_ENDPOINT" in data["message"] + data["fix"]
