@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from jupyter_exo_models.core import credentials as creds
 from jupyter_exo_models.core.config import ensure_safe_url, is_loopback, validate_zone
-from jupyter_exo_models.core.errors import ConfigurationError, CredentialsMissingError, InsecureEndpointError
+from jupyter_exo_models.core.errors import (
+    ConfigurationError,
+    CredentialsMissingError,
+    ExoModelsError,
+    InsecureEndpointError,
+)
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 from jupyter_exo_models.core.runner import run_sync
 from jupyter_exo_models.core.secrets import Secret, mask
@@ -258,3 +263,77 @@ def test_errors_are_reachable_from_the_package_as_the_readme_writes_them():
 
     for name in ("PreflightFailed", "ImportFailed", "AuthenticationError", "ModelInUseError", "WatchTimeout"):
         assert getattr(jem, name) is getattr(errors, name) and issubclass(getattr(jem, name), jem.ExoModelsError)
+
+
+@pytest.mark.parametrize("call", [
+    lambda api: api.get_model(None), lambda api: api.list_models(zone=5), lambda api: api.preflight_many_sync("org/model"),
+    lambda api: api.preflight_many_sync(["org/model", None]), lambda api: api.preflight_sync(5),
+    lambda api: api.import_model("org/model", wait="no"), lambda api: api.import_model("org/model", timeout="10"),
+    lambda api: api.delete_model(b"org/model"), lambda api: api.attach_sync("org/model", on_event="print"),
+    lambda api: api.validate_credentials(hf_token=b"hf_" + b"x" * 30), lambda api: api.start_import_sync("org/m", force=1),
+])
+def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
+    from jupyter_exo_models.core import api
+
+    with pytest.raises(TypeError) as err:
+        call(api)
+    assert " must be " in str(err.value) and "x" * 30 not in str(err.value)
+    assert not sb.requests
+
+
+@pytest.mark.parametrize("call, error, says", [
+    (lambda api: api.get_model(""), "InvalidModelIdError", "empty"),
+    (lambda api: api.delete_model("a/b/c"), "InvalidModelIdError", "a/b/c"),
+    (lambda api: api.attach_sync("org/model "), "InvalidModelIdError", "'org/model '"),
+    (lambda api: api.get_model("https://huggingface.co/org/name"), "InvalidModelIdError", "org/name"),
+    (lambda api: api.list_models(zone=""), "ConfigurationError", "''"),
+    (lambda api: api.list_models(zone=" "), "ConfigurationError", "' '"),
+    (lambda api: api.preflight_sync("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
+    (lambda api: api.import_model("org/model", timeout=0), "ConfigurationError", "timeout"),
+    (lambda api: api.import_model("org/model", poll_interval=float("nan")), "ConfigurationError", "poll_interval"),
+])
+def test_the_public_api_refuses_unusable_values_before_sending_anything(sb, call, error, says):
+    from jupyter_exo_models.core import api
+
+    with pytest.raises(ExoModelsError) as err:
+        call(api)
+    assert type(err.value).__name__ == error and says in str(err.value) and err.value.fix
+    assert not sb.requests
+
+
+def test_every_public_function_checks_its_arguments():
+    from jupyter_exo_models.core import api
+
+    for name in ("apreflight", "apreflight_many", "astart_import", "aimport_model", "aattach", "alist_models",
+                 "aget_model", "adelete_model", "avalidate_credentials"):
+        assert getattr(api, name).__wrapped__, name  # @_checked
+
+
+@pytest.mark.parametrize("pasted, repo_id, says", [
+    ("https://huggingface.co/meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B", "URL"),
+    ("huggingface.co/org/name/tree/main", "org/name", "URL"),
+    ("https://hf.co/org/name?library=transformers", "org/name", "URL"),
+    ("git@hf.co:org/name.git", "org/name", "URL"),
+    ("org/name@main", "org/name", "revision"),
+    ("org/name.git", "org/name", ".git"),
+    ("org/name ", "org/name", "spaces"),
+])
+def test_a_wrapped_repo_id_is_refused_naming_the_id_inside(pasted, repo_id, says):
+    from jupyter_exo_models.core.errors import InvalidModelIdError
+    from jupyter_exo_models.core.ids import refuse_wrapped_repo_id, repo_id_inside
+    from jupyter_exo_models.core.text import shown
+
+    assert repo_id_inside(pasted) == repo_id
+    with pytest.raises(InvalidModelIdError) as err:
+        refuse_wrapped_repo_id(pasted)
+    assert err.value.message.startswith(shown(pasted)) and f"Use the repo id {repo_id}," in err.value.fix
+    assert says in err.value.message + err.value.fix
+
+
+@pytest.mark.parametrize("value", ["org/name", "a/b/c", "../x", "", "https://huggingface.co/datasets/org/name",
+                                   "https://huggingface.co/org", "org/na me@main"])
+def test_ids_and_non_ids_that_wrap_nothing_are_left_to_the_id_check(value):
+    from jupyter_exo_models.core.ids import refuse_wrapped_repo_id, repo_id_inside
+
+    assert repo_id_inside(value) is None
+    refuse_wrapped_repo_id(value)
