@@ -205,3 +205,15 @@ def test_a_malformed_endpoint_is_a_usage_error_not_a_traceback(command, variable
     result = cli(*command, env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert variable in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [["status", ""], ["status", "", "--watch"], ["delete", "a/b/c", "--yes"],
+                                  ["status", "org/model "], ["delete", "https://huggingface.co/org/name", "--yes"],
+                                  ["status", TINY, "-z", ""], ["list", "-z", " "]])
+def test_an_unusable_model_or_zone_is_bad_usage_with_nothing_sent(sb, capsys, args):
+    from jupyter_exo_models.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "fix:" in err
+    assert not [r for r in sb.requests if r.service == "exoscale"]

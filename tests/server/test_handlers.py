@@ -136,6 +136,15 @@ def test_delete_in_use_lists_deployments(api, sb):
     ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
     ("preflight", "GET", None, {}),  # was Jupyter's {"message", "reason"}: no fix
     ("models", "PUT", b"{}", {}),
+    ("preflight", "POST", {"model": DEMO.tiny, "zone": ""}, {}),  # was silently the default zone
+    ("imports", "POST", {"model": DEMO.tiny, "zone": " "}, {}),
+    ("models", "GET", None, {"zone": "\x00"}),  # Tornado's get_query_argument made it ""
+    ("models", "GET", None, {"zone": ""}),
+    ("models/ /x", "GET", None, {}),
+    ("models/de-fra-1/a/b/c", "DELETE", None, {}),  # was a request for a name that cannot exist
+    ("models/de-fra-1/org/name@main", "GET", None, {}),
+    ("imports", "POST", b'{"model": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", {}),  # was a 500 (RecursionError)
+    ("preflight", "POST", b'{"model": "org/name", "x": "' + b"a" * 5_000_000 + b'"}', {}),
 ])
 def test_bad_input_is_a_clear_4xx(api, sb, path, method, body, params):
     code, data = api(path, method, body, **params)
@@ -201,3 +210,13 @@ def test_a_malformed_endpoint_is_a_clear_400(api, monkeypatch, route):
     monkeypatch.setenv("EXOSCALE_API_SECRET", CANARY_SECRET)
     code, data = api(route)
     assert code == 400 and "EXOSCALE_API_ENDPOINT" in data["message"] + data["fix"]
+
+
+@pytest.mark.parametrize("path, method", [("models/ /x", "GET"), ("models/de-fra-1/a/b/c", "DELETE"),
+                                          ("models/de-fra-1/org/name@main", "GET"), ("models/de-fra-1/org/m%20", "GET")])
+def test_an_unusable_zone_or_model_in_the_path_is_refused_with_nothing_sent(api, sb, path, method):
+    code, data = api(path, method)
+    assert code == 400 and data["fix"], data
+    assert not [r for r in sb.requests if r.service == "exoscale"]
+    if "@" in path:
+        assert "Use the repo id org/name" in data["fix"]
