@@ -230,8 +230,10 @@ class ModelImporter(widgets.VBox):
     def _update_cli(self) -> None:
         show = self.cli_toggle.value
         self.cli.layout.display = SHOWN if show else HIDDEN
-        model_id = self.report.model if self.report else self.model_input.value.strip() or "<namespace>/<model>"
-        self.cli.value = f"<pre>{render.esc(render.exo_command(model_id, self.zone_input.value))}</pre>"
+        model_id = self.report.model if self.report else self.model_input.value.strip()
+        command = render.exo_command(model_id, self.zone_input.value or "")
+        self.cli.value = (f"<pre>{render.esc(command)}</pre>" if command else
+                          "<i>No command: enter a valid model id (namespace/name) and zone first.</i>")
 
     def _apply_canonical(self) -> None:
         canonical = self.use_canonical.description.removeprefix("Use ").strip()

