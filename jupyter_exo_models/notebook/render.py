@@ -29,6 +29,17 @@ def bundle(text: str, html_text: str) -> dict[str, str]:
     return {"text/plain": text, "text/html": html_text}
 
 
+def error_bundle(exc: ExoModelsError) -> dict[str, str]:
+    """An error's message and fix, as the magics and login() show it in place of a traceback."""
+    fix = f"\n  fix: {exc.fix}" if exc.fix else ""
+    return bundle(f"error: {exc.message}{fix}", error_html(exc))
+
+
+def error_html(exc: ExoModelsError) -> str:
+    fix = f"<br>fix: {esc(exc.fix)}" if exc.fix else ""
+    return f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>{fix}</div>"
+
+
 def sandbox_badge(sandbox: bool) -> str:
     return ("<span style='background:#bf8700;color:white;border-radius:4px;padding:1px 6px;"
             "font-size:0.8em;font-weight:bold'>SANDBOX</span> ") if sandbox else ""

@@ -414,12 +414,31 @@ def test_an_edit_hides_what_the_previous_report_offered(sb):
     assert widget.gate.value and widget.use_canonical.layout.display == "none"
 
 
-def test_an_unknown_zone_is_refused_not_replaced(sb):
-    with pytest.raises(ExoModelsError) as err:
-        ModelImporter(zone="ch-gva-3")
-    assert "ch-gva-2" in str(err.value) + err.value.fix
+@pytest.mark.parametrize("zone", ["ch-gva-3", "../", "de\x1b[31m"])
+def test_an_unknown_zone_shows_the_error_and_is_never_replaced(sb, zone):
+    from jupyter_exo_models.core.text import shown
+
+    widget = ModelImporter(DEMO.tiny, zone=zone)  # was a traceback
+    assert widget.zone_input.value is None and shown(zone) in html.unescape(widget.status.value) and "ch-gva-2" in widget.status.value
+    assert "\x1b" not in widget.status.value
     with pytest.raises(ExoModelsError):
-        LoginWidget(zone="ch-gva-3")
+        widget.check_button.click() or widget.future.result(WAIT)
+    assert "Choose a zone" in widget.results.value and not sb.requests
+    widget.zone_input.value = "de-fra-1"
+    assert widget.status.value == ""
+    widget.check_button.click()
+    assert widget.future.result(WAIT).zone == "de-fra-1"
+    form = LoginWidget(zone=zone)
+    assert form.zone.value is None and shown(zone) in html.unescape(form.status.value)
+    with pytest.raises(ExoModelsError):
+        form.submit().result(WAIT)
+
+
+@pytest.mark.parametrize("zone", ["ch-gva-3", "../"])
+def test_login_with_an_unknown_zone_shows_the_error_not_a_traceback(sb, capsys, zone):
+    assert login(zone=zone) is None
+    out = capsys.readouterr().out
+    assert out.startswith("error: Unknown zone") and "fix: Use one of" in out and "Traceback" not in out
 
 
 def test_a_failure_of_a_deleted_model_is_not_shown_again(sb):
