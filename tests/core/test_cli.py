@@ -217,3 +217,28 @@ def test_an_unusable_model_or_zone_is_bad_usage_with_nothing_sent(sb, capsys, ar
     err = capsys.readouterr().err
     assert "error:" in err and "fix:" in err
     assert not [r for r in sb.requests if r.service == "exoscale"]
+
+
+@pytest.mark.parametrize("interrupt_after", ["SANDBOX demo:", "1. Import", "2. The same mistake"])
+def test_ctrl_c_during_the_demo_exits_130_without_a_traceback(interrupt_after):
+    import signal
+    import threading
+
+    env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.1"}
+    demo = subprocess.Popen([sys.executable, "-m", "jupyter_exo_models", "demo"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    watchdog = threading.Timer(120, demo.kill)  # a hung demo fails the test instead of hanging it
+    watchdog.start()
+    try:
+        seen = ""
+        for line in demo.stdout:  # wait for the demo to reach the step, on its output
+            seen += line
+            if line.startswith(interrupt_after):
+                break
+        assert interrupt_after in seen, seen
+        demo.send_signal(signal.SIGINT)
+        _, err = demo.communicate()
+    finally:
+        watchdog.cancel()
+    assert demo.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err and "Warning" not in err, err
