@@ -100,8 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except KeyboardInterrupt:  # the demo and the sandbox included: 130, as a shell reports SIGINT
-        # a call interrupted before its coroutine started drops it on purpose: no "never awaited" warning
+        # Work cut off mid-way is dropped on purpose as the process ends: a coroutine not started yet
+        # ("never awaited") or an object half built (an event loop's "Exception ignored in __del__").
         warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        sys.unraisablehook = lambda _: None
         print("\ninterrupted", file=sys.stderr)
         return 130
     except (InvalidModelIdError, ConfigurationError) as exc:
