@@ -21,6 +21,7 @@ from ..core.importer import ImportJob, StatusEvent, attach, known_job
 from ..core.preflight import PreflightReport
 from ..core.runner import submit
 from ..core.secrets import Secret
+from ..core.text import shown
 from . import render
 from .login import valid_zone_or_error
 
@@ -133,7 +134,7 @@ class ModelImporter(widgets.VBox):
         self._busy = True
         self._drop_report()
         self.check_button.disabled = self.import_button.disabled = True
-        self.results.value = f"<i>Checking {render.esc(model_id or '(empty id)')} in {zone}…</i>"
+        self.results.value = f"<i>Checking {render.esc(shown(model_id))} in {zone}…</i>"
         return self._run(self._check(model_id, zone, self._checks_started))
 
     async def _check(self, model_id: str, zone: str, number: int) -> PreflightReport:

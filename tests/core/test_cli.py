@@ -209,13 +209,15 @@ def test_a_malformed_endpoint_is_a_usage_error_not_a_traceback(command, variable
 
 @pytest.mark.parametrize("args", [["status", ""], ["status", "", "--watch"], ["delete", "a/b/c", "--yes"],
                                   ["status", "org/model "], ["delete", "https://huggingface.co/org/name", "--yes"],
-                                  ["status", TINY, "-z", ""], ["list", "-z", " "]])
+                                  ["status", TINY, "-z", ""], ["list", "-z", " "], ["list", "-z", "de\x1b[31m"],
+                                  ["status", "org/m\x1b]0;pwned\x07", "--json"]])
 def test_an_unusable_model_or_zone_is_bad_usage_with_nothing_sent(sb, capsys, args):
     from jupyter_exo_models.cli import main
 
     assert main(args) == 2
-    err = capsys.readouterr().err
-    assert "error:" in err and "fix:" in err
+    out, err = capsys.readouterr()
+    assert ("error:" in err and "fix:" in err) or json.loads(out)["fix"]
+    assert "\x1b" not in out + err  # echoed input is shown escaped, never as a terminal escape
     assert not [r for r in sb.requests if r.service == "exoscale"]
 
 
