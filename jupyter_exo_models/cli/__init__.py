@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from ..core.errors import (
     InvalidModelIdError,
     ModelInUseError,
     PreflightFailed,
+    UsageError,
     WatchTimeout,
 )
 from ..core.preflight import human_bytes
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         "EXOSCALE_API_KEY/EXOSCALE_API_SECRET (or the exo CLI config).",
     )
     parser.add_argument("--sandbox", action="store_true", help="use the embedded sandbox (same as EXO_MODELS_SANDBOX=1)")
+    parser.add_argument("-A", "--use-account", metavar="NAME",
+                        help="the exo CLI config's account to use (same as EXOSCALE_ACCOUNT)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -49,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print machine-readable JSON")
         # also after the command; SUPPRESS keeps the value given before it
         p.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
+        p.add_argument("-A", "--use-account", metavar="NAME", default=argparse.SUPPRESS,
+                       help="the exo CLI config's account to use")
         return p
 
     command("check", "run the preflight checks (nothing is sent to Exoscale)", model="+")
@@ -90,6 +96,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     if args.sandbox:
         os.environ["EXO_MODELS_SANDBOX"] = "1"
+    if args.use_account is not None:  # as the exo CLI: the flag wins over EXOSCALE_ACCOUNT
+        os.environ["EXOSCALE_ACCOUNT"] = args.use_account
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # the demo and the sandbox included: 130, as a shell reports SIGINT
+        # Work cut off mid-way is dropped on purpose as the process ends: a coroutine not started yet
+        # ("never awaited") or an object half built (an event loop's "Exception ignored in __del__").
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        sys.unraisablehook = lambda _: None
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (InvalidModelIdError, ConfigurationError, UsageError) as exc:
+        return _fail(args, exc, EXIT_USAGE)
+    except ExoModelsError as exc:
+        return _fail(args, exc, EXIT_FAILED)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
@@ -106,15 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ("\n[SANDBOX] this command's own sandbox: to keep models between commands, run "
                  "`python -m jupyter_exo_models sandbox` and export what it prints" if private else ""),
               file=sys.stderr)
-    try:
-        return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except (InvalidModelIdError, ConfigurationError) as exc:
-        return _fail(args, exc, EXIT_USAGE)
-    except ExoModelsError as exc:
-        return _fail(args, exc, EXIT_FAILED)
+    return COMMANDS[args.command](args)
 
 
 def _fail(args: argparse.Namespace, exc: ExoModelsError, code: int) -> int:

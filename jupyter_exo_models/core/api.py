@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -18,16 +19,91 @@ from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
 from .errors import ConfigurationError, ExoModelsError, WatchTimeout
 from .exoscale.client import ExoscaleClient
-from .exoscale.models import Model, Operation
-from .hub import HubClient, TokenInfo, TokenRejected
+from .exoscale.models import Model, Operation, is_uuid
+from .hub import HubClient, TokenInfo, TokenRejected, check_repo_id
 from .importer import ImportJob, StatusEvent, attach, find_model, start_import
 from .jobs import check_timeout
 from .polling import PollSchedule
 from .preflight import PreflightReport, preflight, preflight_many
 from .runner import run_sync
+from .secrets import Secret
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+# -- argument checks: one rule per parameter name, applied to every public function by @_checked ------
+def _expect(name: str, value: Any, what: str, ok: bool) -> None:
+    if not ok:  # the type only: the value may be a secret passed in the wrong place
+        raise TypeError(f"{name} must be {what}, not {type(value).__name__}")
+
+
+def _model_ref(name: str, value: Any) -> None:
+    """A model known to Exoscale is named by its Hugging Face repo id or its UUID."""
+    _expect(name, value, "a model name (a Hugging Face repo id) or UUID, as a str", isinstance(value, str))
+    if not is_uuid(value):
+        check_repo_id(value)
+
+
+def _model_ids(name: str, value: Any) -> None:
+    _expect(name, value, "a list of model ids (for one id, use preflight)",
+            isinstance(value, Sequence) and not isinstance(value, (str, bytes)))
+    for item in value:
+        _expect(f"each of {name}", item, "a model id (str)", isinstance(item, str))
+
+
+def _zone(name: str, value: Any) -> None:
+    _expect(name, value, "a zone name (str) or None", value is None or isinstance(value, str))
+    if value is not None:
+        validate_zone(value)  # "" or " " is no zone: never silently the default one
+
+
+def _seconds(name: str, value: Any) -> None:
+    check_timeout(value, name)
+
+
+def _of(*types: type, what: str) -> Callable[[str, Any], None]:
+    return lambda name, value: _expect(name, value, what, isinstance(value, types))
+
+
+_RULES: dict[str, Callable[[str, Any], None]] = {
+    "model_id": _of(str, what="a model id (str)"),
+    "model": _model_ref,
+    "model_ids": _model_ids,
+    "zone": _zone,
+    "hf_token": _of(str, Secret, bool, type(None), what="a token (str), True, False or None"),
+    "key": _of(str, type(None), what="an API key (str) or None"),
+    "secret": _of(str, Secret, type(None), what="an API secret (str) or None"),
+    "wait": _of(bool, what="True or False"),
+    "force": _of(bool, what="True or False"),
+    "timeout": _seconds,
+    "poll_interval": _seconds,
+    "on_event": lambda name, value: _expect(name, value, "a callable or None", value is None or callable(value)),
+    "clock": lambda name, value: None,  # any Clock: a protocol, not a class to check against
+}
+
+
+def _checked(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """Refuse wrong arguments before anything is sent.
+
+    Raises (from the wrapped function):
+        TypeError: an argument of the wrong type (``get_model(None)``, ``preflight_many("org/model")``).
+        InvalidModelIdError: a model name that is neither a repo id nor a UUID (nothing is sent).
+        ConfigurationError: a zone no call could use (``zone=""``).
+        UsageError: a number of seconds that is not one (``timeout=0``, ``nan``).
+    """
+    signature = inspect.signature(fn)
+    unruled = set(signature.parameters) - _RULES.keys()
+    if unruled:  # a new parameter needs its rule: fail at import, not silently unchecked
+        raise TypeError(f"{fn.__name__}: no argument rule for {sorted(unruled)}")
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        for name, value in signature.bind(*args, **kwargs).arguments.items():
+            _RULES[name](name, value)
+        return await fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
@@ -39,11 +115,13 @@ def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     return wrapper
 
 
+@_checked
 async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None) -> PreflightReport:
     """Run every preflight check for ``model_id`` in ``zone``; see :func:`core.preflight.preflight`."""
     return await preflight(model_id, zone=zone, hf_token=hf_token)
 
 
+@_checked
 async def apreflight_many(
     model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | bool | None = None
 ) -> list[PreflightReport]:
@@ -51,6 +129,7 @@ async def apreflight_many(
     return await preflight_many(model_ids, zone=zone, hf_token=hf_token)
 
 
+@_checked
 async def astart_import(
     model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None, force: bool = False
 ) -> ImportJob:
@@ -58,6 +137,7 @@ async def astart_import(
     return await start_import(model_id, zone=zone, hf_token=hf_token, force=force)
 
 
+@_checked
 async def aimport_model(
     model_id: str,
     *,
@@ -99,7 +179,6 @@ async def aimport_model(
         >>> job.model.state
         'created'
     """
-    check_timeout(timeout)
     job = await start_import(
         model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
     )
@@ -123,16 +202,17 @@ async def _follow(
     return job
 
 
+@_checked
 async def aattach(
     model: str, *, zone: str | None = None, wait: bool = True, timeout: float | None = None,
     poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
-    check_timeout(timeout)
     job = await attach(model, zone=zone, schedule=PollSchedule(poll_interval))
     return await _follow(job, wait, timeout, on_event)
 
 
+@_checked
 async def alist_models(zone: str | None = None) -> list[Model]:
     """The models of one zone."""
     zone = validate_zone(default_zone(zone))
@@ -161,6 +241,7 @@ async def alist_models_all_zones() -> tuple[dict[str, list[Model]], dict[str, Ex
     return models, errors
 
 
+@_checked
 async def aget_model(model: str, zone: str | None = None) -> Model:
     """One model by name or UUID."""
     zone = validate_zone(default_zone(zone))
@@ -168,6 +249,7 @@ async def aget_model(model: str, zone: str | None = None) -> Model:
         return await find_model(client, model)
 
 
+@_checked
 async def adelete_model(model: str, zone: str | None = None) -> Operation:
     """Delete a model by name or UUID.
 
@@ -209,6 +291,7 @@ class CredentialsCheck:
         return f"{hf}\n{exo}"
 
 
+@_checked
 async def avalidate_credentials(
     *, hf_token: str | None = None, key: str | None = None, secret: str | None = None, zone: str | None = None
 ) -> CredentialsCheck:

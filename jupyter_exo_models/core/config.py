@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, InsecureEndpointError
+from .text import shown
 
 ZONES: tuple[str, ...] = (
     "at-vie-1",
@@ -22,6 +24,7 @@ ZONES: tuple[str, ...] = (
 FALLBACK_ZONE = "de-fra-1"  # the zone of Exoscale's import guide
 DEFAULT_HUB = "https://huggingface.co"
 DEFAULT_EXOSCALE_TEMPLATE = "https://api-{zone}.exoscale.com/v2"
+MAX_URL = 2048  # what browsers and most servers accept; a longer endpoint is a paste gone wrong
 
 
 @dataclass(frozen=True)
@@ -41,20 +44,59 @@ def current_endpoints() -> Endpoints:
 
     ``HF_ENDPOINT`` is read here at call time rather than trusting the value
     huggingface_hub froze at import time.
+
+    Raises:
+        ConfigurationError: ``EXOSCALE_API_ENDPOINT`` or ``HF_ENDPOINT`` is not a usable URL.
     """
     from .. import sandbox  # lazy: the sandbox is never imported unless asked for
 
     running = sandbox.current()
     if running is not None:
         return Endpoints(running.hub_url, running.exoscale_url_template, sandbox=True)
-    template = os.environ.get("EXOSCALE_API_ENDPOINT", "").strip() or DEFAULT_EXOSCALE_TEMPLATE
+    return _endpoints(os.environ.get("EXOSCALE_API_ENDPOINT", ""), os.environ.get("HF_ENDPOINT", ""))
+
+
+@functools.lru_cache(maxsize=8)  # validated once per value, however often the environment is read
+def _endpoints(template: str, hub: str) -> Endpoints:
+    template = template.strip() or DEFAULT_EXOSCALE_TEMPLATE
+    hub = (hub.strip() or DEFAULT_HUB).rstrip("/")
     if "{zone}" not in template:
-        raise ConfigurationError(
-            f"EXOSCALE_API_ENDPOINT={template!r} has no '{{zone}}' placeholder",
-            fix="Use a template such as https://api-{zone}.exoscale.com/v2",
-        )
-    hub = (os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_HUB).rstrip("/")
+        raise _bad_endpoint("EXOSCALE_API_ENDPOINT", template, "it has no {zone} placeholder")
+    check_base_url("EXOSCALE_API_ENDPOINT", template, template.replace("{zone}", FALLBACK_ZONE))
+    check_base_url("HF_ENDPOINT", hub, hub)
     return Endpoints(hub, template)
+
+
+def check_base_url(variable: str, value: str, url: str) -> None:
+    """Refuse a base URL (``url``, the ``value`` of ``variable`` as configured) no request could use.
+
+    Raises:
+        ConfigurationError: naming the variable, the value as given, what is wrong and an example.
+    """
+    if len(url) > MAX_URL:
+        raise _bad_endpoint(variable, value, f"it is {len(url)} characters long (at most {MAX_URL})")
+    if not url.isprintable() or any(c.isspace() for c in url) or "{" in url or "}" in url:
+        raise _bad_endpoint(variable, value, "it contains spaces, control characters or an unknown {placeholder}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+        host = parts.hostname or ""
+        if ":" in host:  # an IPv6 literal
+            ipaddress.ip_address(host)
+        else:
+            host.encode("idna")  # UnicodeError: an empty or over-long label
+    except (ValueError, UnicodeError) as exc:
+        raise _bad_endpoint(variable, value, f"it does not parse as a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _bad_endpoint(variable, value, "it needs an https:// scheme and a host")
+    if parts.query or parts.fragment or parts.username is not None or port == 0:
+        raise _bad_endpoint(variable, value, "a base URL has no ?query, #fragment, user name or port 0")
+
+
+def _bad_endpoint(variable: str, value: str, why: str) -> ConfigurationError:
+    example = DEFAULT_EXOSCALE_TEMPLATE if variable == "EXOSCALE_API_ENDPOINT" else DEFAULT_HUB
+    return ConfigurationError(f"{variable}={shown(value)} is not a usable endpoint: {why}",
+                              fix=f"Set {variable} to a URL such as {example}, or unset it")
 
 
 def sandbox_requested() -> bool:
@@ -66,7 +108,7 @@ def validate_zone(zone: str | None) -> str:
     name = (zone or "").strip().lower()
     if name not in ZONES:
         raise ConfigurationError(
-            f"Unknown zone {zone!r}",
+            f"Unknown zone {shown(zone)}",
             fix="Use one of: " + ", ".join(ZONES),
         )
     return name

@@ -25,9 +25,17 @@ except ImportError:  # Python 3.10
 from .config import FALLBACK_ZONE
 from .errors import ConfigurationError, CredentialsMissingError
 from .secrets import Secret, well_formed
+from .text import shown
 
 HF_TOKENS_URL = "https://huggingface.co/settings/tokens"
 EXOSCALE_KEYS_URL = "https://portal.exoscale.com/iam/api-keys"
+
+
+class ExoConfigError(CredentialsMissingError):
+    """The exo CLI's config file cannot give credentials: malformed, or naming an account it lacks.
+
+    A credentials problem (every face reports it as missing credentials, with the fix), not a crash.
+    """
 
 
 @dataclass(frozen=True)
@@ -144,10 +152,16 @@ def exo_config_path() -> Path:
 
 
 def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
-    """The default account of the exo CLI's config file, if there is one.
+    """The account of the exo CLI's config file that the exo CLI would use, if there is a file.
+
+    The account is chosen as the exo CLI chooses it: ``-A/--use-account`` (our CLI sets
+    ``EXOSCALE_ACCOUNT`` from it), else ``EXOSCALE_ACCOUNT``, else ``defaultaccount``; a name that no
+    account has is refused with the names that exist. Unlike the exo CLI (which refuses), a file with
+    no default and a single account uses that account: there is no doubt which one is meant.
 
     Raises:
-        ConfigurationError: the file exists but is not valid TOML or has no usable account.
+        ExoConfigError: the file is not valid TOML, is not shaped as the exo CLI writes it, names an
+            account that does not exist, or its account has no key or secret.
     """
     path = path or exo_config_path()
     if not path.is_file():
@@ -155,24 +169,51 @@ def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(
-            f"Cannot read the exo CLI config {path}: {type(exc).__name__}",
-            fix="Fix the file, or run `exo config` to recreate it",
-        ) from None
-    accounts = [a for a in data.get("accounts", []) if isinstance(a, dict)]
+        raise _malformed(path, f"not readable TOML ({type(exc).__name__})") from None
+    accounts = data.get("accounts", [])
+    if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+        raise _malformed(path, "`accounts` must be a list of [[accounts]] tables")
+    for account in accounts:
+        for name in ("name", "key", "secret", "defaultZone"):
+            if not isinstance(account.get(name, ""), str):
+                raise _malformed(path, f"the `{name}` of an account must be a string")
     if not accounts:
         return None
-    wanted = os.environ.get("EXOSCALE_ACCOUNT") or data.get("defaultaccount")
-    account = next((a for a in accounts if a.get("name") == wanted), accounts[0])
+    default = data.get("defaultaccount", "")
+    if not isinstance(default, str):
+        raise _malformed(path, "`defaultaccount` must be a string")
+    names = [a.get("name", "") for a in accounts]
+    wanted = os.environ.get("EXOSCALE_ACCOUNT", "").strip() or default.strip()
+    if not wanted and len(accounts) > 1:
+        raise ExoConfigError(
+            f"The exo config at {shown(str(path))} has several accounts and no default account",
+            fix=f"Set defaultaccount in it, or EXOSCALE_ACCOUNT, to one of: {_names(names)}",
+        )
+    account = next((a for a in accounts if a.get("name") == wanted), None) if wanted else accounts[0]
+    if account is None:
+        source = "EXOSCALE_ACCOUNT" if os.environ.get("EXOSCALE_ACCOUNT", "").strip() else "defaultaccount"
+        raise ExoConfigError(
+            f"No account named {shown(wanted)} in the exo config at {shown(str(path))} (from {source})",
+            fix=f"Use one of its accounts: {_names(names)}",
+        )
     key, secret = clean_token(account.get("key")), clean_token(account.get("secret"))
     if not key or not secret:
-        raise ConfigurationError(
-            f"Account {account.get('name')!r} in {path} has no key or secret",
+        raise ExoConfigError(
+            f"Account {shown(account.get('name', ''))} in the exo config at {shown(str(path))} has no key or secret",
             fix="Run `exo config` to set the account's API key and secret",
         )
     # an unknown defaultZone is kept, so that using it fails with the list of zones instead of silently moving
-    zone = str(account.get("defaultZone") or FALLBACK_ZONE).strip().lower()
+    zone = (account.get("defaultZone") or FALLBACK_ZONE).strip().lower()
     return ExoscaleCredentials(key, Secret(secret), zone, f"exo config ({path})")
+
+
+def _malformed(path: Path, why: str) -> ExoConfigError:
+    return ExoConfigError(f"The exo config at {shown(str(path))} is malformed: {why}",
+                          fix="Fix the file (see `exo config show`), or run `exo config` to recreate it")
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(shown(n) for n in names) or "(none has a name)"
 
 
 def default_zone(explicit: str | None = None) -> str:

@@ -38,7 +38,8 @@ from huggingface_hub.utils import HFValidationError, build_hf_headers, get_sessi
 from .config import ensure_safe_url
 from .errors import HubError, InvalidModelIdError
 from .secrets import Secret
-from .text import clean
+from .ids import refuse_wrapped_repo_id
+from .text import clean, shown
 
 
 def _optional_module(name: str) -> Any:
@@ -94,16 +95,16 @@ def check_repo_id(repo_id: object) -> str:
     fix = "Use the form <namespace>/<model-name>, e.g. meta-llama/Llama-3.1-8B-Instruct"
     if not isinstance(repo_id, str) or not repo_id:
         raise InvalidModelIdError("The model id is empty", fix=fix)
-    shown = repo_id if len(repo_id) <= 100 and repo_id.isprintable() else repr(repo_id[:100])
+    refuse_wrapped_repo_id(repo_id)  # a URL, a revision, .git, spaces: the fix names the id inside
     if repo_id.count("/") != 1:
-        raise InvalidModelIdError(f"{shown!s} is not of the form namespace/name", fix=fix)
+        raise InvalidModelIdError(f"{shown(repo_id)} is not of the form namespace/name", fix=fix)
     try:
         if not (repo_id.isascii() and repo_id.isprintable()):  # huggingface_hub before 1.0 lets these through
             raise HFValidationError(repo_id)
         validate_repo_id(repo_id)
     except HFValidationError:
         raise InvalidModelIdError(
-            f"{shown!s} is not a valid Hugging Face repo id: use letters, digits, '-', '_' or '.', "
+            f"{shown(repo_id)} is not a valid Hugging Face repo id: use letters, digits, '-', '_' or '.', "
             "at most 96 characters, no '--' or '..', not starting or ending with '-' or '.'",
             fix=fix,
         ) from None

@@ -15,14 +15,15 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core import api
-from ..core.config import ZONES, current_endpoints, validate_zone
-from ..core.credentials import default_zone
-from ..core.errors import ExoModelsError, PreflightFailed
+from ..core.config import ZONES, current_endpoints
+from ..core.errors import ConfigurationError, ExoModelsError, PreflightFailed
 from ..core.importer import ImportJob, StatusEvent, attach, known_job
 from ..core.preflight import PreflightReport
 from ..core.runner import submit
 from ..core.secrets import Secret
+from ..core.text import shown
 from . import render
+from .login import valid_zone_or_error
 
 log = logging.getLogger("jupyter_exo_models.notebook")
 HIDDEN, SHOWN = "none", ""
@@ -48,7 +49,7 @@ class ModelImporter(widgets.VBox):
 
     def __init__(self, model_id: str | None = None, zone: str | None = None, *,
                  hf_token: str | bool | None = None, **kwargs: Any) -> None:
-        zone_value = validate_zone(default_zone(zone))  # a typo must not import into another zone
+        zone_value, zone_error = valid_zone_or_error(zone)  # a typo must not import into another zone
         self.model_input = widgets.Text(value=model_id or "", placeholder="namespace/model-name",
                                         description="Model", layout=widgets.Layout(width="420px"))
         self.zone_input = widgets.Dropdown(options=list(ZONES), description="Zone",
@@ -63,7 +64,7 @@ class ModelImporter(widgets.VBox):
         self.results = widgets.HTML()
         self.gate = widgets.HTML()
         self.facts = widgets.HTML()
-        self.status = widgets.HTML()
+        self.status = widgets.HTML(render.error_html(zone_error) if zone_error else "")
         self.stop_button = widgets.Button(description="Stop watching", icon="stop", layout=widgets.Layout(display=HIDDEN),
                                           tooltip="Stop following; the import goes on at Exoscale")
         self.cli_toggle = widgets.ToggleButton(value=False, description="Show exo CLI command", icon="terminal")
@@ -76,6 +77,7 @@ class ModelImporter(widgets.VBox):
         self._busy = False
         self._importing = False
         self._unsubscribe: Any = None
+        self._zone_error = zone_error is not None  # shown in the status until a zone is chosen
 
         sandbox = render.sandbox_badge(current_endpoints().sandbox)
         title = widgets.HTML(f"{sandbox}<b>Import a Hugging Face model into Exoscale Dedicated Inference</b>")
@@ -96,7 +98,7 @@ class ModelImporter(widgets.VBox):
         self.cli_toggle.observe(lambda _: self._update_cli(), names="value")
         self.model_input.observe(self._edited, names="value")
         self.zone_input.observe(self._edited, names="value")
-        if model_id:
+        if model_id and zone_error is None:
             self.check()
 
     def __repr__(self) -> str:
@@ -122,11 +124,17 @@ class ModelImporter(widgets.VBox):
     def check(self) -> concurrent.futures.Future[PreflightReport]:
         """Run preflight in the background and show one row per check."""
         model_id, zone = self.model_input.value.strip(), self.zone_input.value
+        if zone is None:  # the zone given was unknown: the user chooses one, it is never guessed
+            self.results.value = "<i>Choose a zone first.</i>"
+            refused: concurrent.futures.Future[PreflightReport] = concurrent.futures.Future()
+            refused.set_exception(ConfigurationError("No zone chosen", fix="Choose a zone in the list"))
+            self.future = refused
+            return refused
         self._checks_started += 1
         self._busy = True
         self._drop_report()
         self.check_button.disabled = self.import_button.disabled = True
-        self.results.value = f"<i>Checking {render.esc(model_id or '(empty id)')} in {zone}…</i>"
+        self.results.value = f"<i>Checking {render.esc(shown(model_id))} in {zone}…</i>"
         return self._run(self._check(model_id, zone, self._checks_started))
 
     async def _check(self, model_id: str, zone: str, number: int) -> PreflightReport:
@@ -230,8 +238,10 @@ class ModelImporter(widgets.VBox):
     def _update_cli(self) -> None:
         show = self.cli_toggle.value
         self.cli.layout.display = SHOWN if show else HIDDEN
-        model_id = self.report.model if self.report else self.model_input.value.strip() or "<namespace>/<model>"
-        self.cli.value = f"<pre>{render.esc(render.exo_command(model_id, self.zone_input.value))}</pre>"
+        model_id = self.report.model if self.report else self.model_input.value.strip()
+        command = render.exo_command(model_id, self.zone_input.value or "")
+        self.cli.value = (f"<pre>{render.esc(command)}</pre>" if command else
+                          "<i>No command: enter a valid model id (namespace/name) and zone first.</i>")
 
     def _apply_canonical(self) -> None:
         canonical = self.use_canonical.description.removeprefix("Use ").strip()
@@ -240,6 +250,9 @@ class ModelImporter(widgets.VBox):
             self.check()
 
     def _edited(self, _: Any) -> None:
+        if self._zone_error and self.zone_input.value is not None:
+            self._zone_error = False
+            self.status.value = ""
         if self.report is not None and not self._shows(self.report):
             self._drop_report()
             self.results.value = "<i>Changed: check again.</i>"

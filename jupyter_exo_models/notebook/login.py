@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from ..core import api
 from ..core.config import ZONES, current_endpoints, validate_zone
 from ..core.credentials import default_zone, set_session_credentials
-from ..core.errors import ExoModelsError
+from ..core.errors import ConfigurationError, ExoModelsError
 from ..core.runner import submit
 from . import render
 
@@ -37,7 +37,7 @@ def _in_kernel() -> bool:
     return shell is not None and any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
-def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.CredentialsCheck:
+def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.CredentialsCheck | None:
     """Check the credentials in force; ask for the missing or broken ones.
 
     Args:
@@ -46,9 +46,14 @@ def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.
 
     Returns:
         In a notebook, the widget (when something must be entered); else the credentials check
-        (its repr is one line: the details were shown already).
+        (its repr is one line: the details were shown already); None when nothing could be checked
+        (an unknown zone, a malformed endpoint: the error and its fix are shown instead).
     """
-    check = api.validate_credentials(zone=zone)
+    try:
+        check = api.validate_credentials(zone=zone)
+    except ExoModelsError as exc:
+        _show(render.error_bundle(exc))
+        return None
     if check.ok and not force:
         line = check.summary().replace("\n", " · ")  # nothing to enter: one line, not a form
         _show(render.bundle(f"Logged in. {line}", f"{render.sandbox_badge(current_endpoints().sandbox)}"
@@ -97,13 +102,14 @@ class LoginWidget(widgets.VBox):
                                       layout=widgets.Layout(width="420px"))
         self.key = widgets.Text(description="API key", placeholder="EXO…", layout=widgets.Layout(width="420px"))
         self.secret = widgets.Password(description="API secret", layout=widgets.Layout(width="420px"))
-        self.zone = widgets.Dropdown(options=list(ZONES), value=validate_zone(default_zone(zone)), description="Zone")
+        zone_value, zone_error = valid_zone_or_error(zone)
+        self.zone = widgets.Dropdown(options=list(ZONES), value=zone_value, description="Zone")
         self.save = widgets.Checkbox(
             value=False, indent=False, disabled=sandbox,
             description="Save the HF token on this machine (huggingface_hub's token store, never in the notebook)",
             layout=widgets.Layout(width="auto"))
         self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
-        self.status = widgets.HTML()
+        self.status = widgets.HTML(render.error_html(zone_error) if zone_error else "")
         exoscale_box = widgets.VBox([widgets.HTML("<b>Exoscale</b> API key with Dedicated Inference permission"),
                                      self.key, self.secret, self.zone])
         exoscale_box.layout.display = "" if ask_exoscale else "none"
@@ -128,6 +134,11 @@ class LoginWidget(widgets.VBox):
         # out of the widget state before anything else (the key is not secret, but need not linger either)
         self.token.value = self.key.value = self.secret.value = ""
         save, zone = self.save.value, self.zone.value
+        if zone is None:  # the zone given was unknown: never check (or save) the key in another one
+            self.status.value = f"{render.ICONS['fail']} Choose a zone first."
+            refused: concurrent.futures.Future[api.CredentialsCheck] = concurrent.futures.Future()
+            refused.set_exception(ConfigurationError("No zone chosen", fix="Choose a zone in the list"))
+            return refused
         self.button.disabled = True
         self.status.value = "<i>Checking…</i>"
         future = submit(self._validate(token, key, secret, zone, save))
@@ -170,6 +181,14 @@ class LoginWidget(widgets.VBox):
             lines.append(render.esc(saved))
         self.status.value = "<br>".join(lines)
         return result
+
+
+def valid_zone_or_error(zone: str | None) -> tuple[str | None, ExoModelsError | None]:
+    """The zone to preselect, or None and why: an unknown zone is shown as an error, never replaced."""
+    try:
+        return validate_zone(default_zone(zone)), None
+    except ExoModelsError as exc:
+        return None, exc
 
 
 async def _save_token(token: str) -> str:

@@ -30,12 +30,9 @@ def _display(data: dict[str, str]) -> None:
 
 
 def _error_bundle(exc: Any) -> dict[str, str]:
-    from .render import bundle, esc
+    from .render import error_bundle
 
-    fix = getattr(exc, "fix", "")
-    return bundle(f"error: {exc.message}" + (f"\n  fix: {fix}" if fix else ""),
-                  f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>"
-                  + (f"<br>fix: {esc(fix)}" if fix else "") + "</div>")
+    return error_bundle(exc)
 
 
 def _error(exc: Any) -> None:

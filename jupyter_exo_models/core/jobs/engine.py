@@ -67,20 +67,20 @@ class Verdict(Exception):
         self.event_message = event_message
 
 
-def check_timeout(timeout: object) -> float | None:
+def check_timeout(timeout: object, name: str = "timeout") -> float | None:
     """``timeout`` as seconds (None: no limit).
 
     Raises:
-        UsageError: not a finite number greater than 0 (``-5``, ``nan``, ``"10"``).
+        TypeError: not a number (``"10"``, ``True``).
+        UsageError: not a finite number greater than 0 (``-5``, ``nan``, ``inf``).
     """
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise UsageError(f"timeout must be a number of seconds, not {type(timeout).__name__}",
-                         fix="Pass e.g. timeout=600, or None to wait until the verdict")
+        raise TypeError(f"{name} must be a number of seconds or None, not {type(timeout).__name__}")
     if not (math.isfinite(timeout) and timeout > 0):
-        raise UsageError(f"timeout must be a number of seconds greater than 0, not {timeout:g}",
-                         fix="Pass e.g. timeout=600, or None to wait until the verdict")
+        raise UsageError(f"{name} must be a number of seconds greater than 0, not {timeout:g}",
+                         fix=f"Pass e.g. {name}=600, or None for no limit")
     return float(timeout)
 
 
