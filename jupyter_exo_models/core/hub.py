@@ -37,8 +37,8 @@ from huggingface_hub.utils import HFValidationError, build_hf_headers, get_sessi
 
 from .config import ensure_safe_url
 from .errors import HubError, InvalidModelIdError
-from .secrets import Secret
 from .ids import refuse_wrapped_repo_id
+from .secrets import Secret
 from .text import clean, shown
 
 

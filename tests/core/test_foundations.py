@@ -289,8 +289,8 @@ def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
     (lambda api: api.list_models(zone=""), "ConfigurationError", "''"),
     (lambda api: api.list_models(zone=" "), "ConfigurationError", "' '"),
     (lambda api: api.preflight_sync("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
-    (lambda api: api.import_model("org/model", timeout=0), "ConfigurationError", "timeout"),
-    (lambda api: api.import_model("org/model", poll_interval=float("nan")), "ConfigurationError", "poll_interval"),
+    (lambda api: api.import_model("org/model", timeout=0), "UsageError", "timeout"),
+    (lambda api: api.import_model("org/model", poll_interval=float("nan")), "UsageError", "poll_interval"),
 ])
 def test_the_public_api_refuses_unusable_values_before_sending_anything(sb, call, error, says):
     from jupyter_exo_models.core import api
