@@ -36,7 +36,7 @@ from ..core.config import ZONES
 from ..core.exoscale.auth import signature, signing_message
 from ..core.exoscale.models import is_uuid
 from .catalog import Catalog
-from .hub import FakeHub
+from .hub import INVALID_TOKEN, NOT_FOUND, FakeHub, answer_text
 from .server import Request, Response, invalid_body, json_response, problem
 
 _AUTH = re.compile(r"^EXO2-HMAC-SHA256 (.+)$")
@@ -138,18 +138,25 @@ class FakeExoscale:
         return "downloading" if elapsed < self.timings.creating + download else "created"
 
     def _download_verdict(self, model: _Model) -> tuple[str, str]:
-        """What happens when Exoscale fetches the repo from the Hub: ("", "") or (reason, message)."""
+        """What happens when Exoscale fetches the repo from the Hub: ("", "") or (reason, message).
+
+        Assumed (Exoscale does not document its failure messages): the operation's message relays the Hub's
+        answer to the download, in huggingface_hub's words ("<status> Client Error: <the Hub's text>").
+        """
         repo = self.catalog.repo(model.name)
+        if model.hf_token is not None and self.hub.token(model.hf_token) is None:
+            return ("forbidden", f"401 Client Error: {INVALID_TOKEN}")
         token = self.hub.token(model.hf_token)
-        if repo is None or repo.id != model.name:
-            return ("not-found", f"Model {model.name} not found on Hugging Face (model names are case-sensitive)")
+        if repo is None or repo.id != model.name:  # Exoscale asks for the exact name: a wrong case is not found
+            return ("not-found", f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
+                                 f"{model.name}")
         access = self.hub.access(token, repo)
         if access == "not-found":
-            return ("not-found", (f"Repository {model.name} not found on Hugging Face, or not readable with the "
-                                  "provided Hugging Face token"))
+            return ("not-found", f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
+                                 f"{model.name}")
         if access != "granted":
-            return ("forbidden", (f"Access to gated repository {model.name} is restricted: the Hugging Face "
-                                  "account of the token must accept the model's license terms"))
+            status, text = answer_text(access, repo)
+            return ("forbidden", f"{status} Client Error: {text}")
         if not repo.safetensors_bytes:
             return ("unsupported", f"No model weights in safetensors format found in {model.name}")
         return ("", "")

@@ -311,3 +311,9 @@ _GATE_ANSWERS = {
         "it. Please log in.", "GatedRepo"),
     "token-no-gated": lambda repo: hub_error(403, NO_GATED_PERMISSION),  # the real Hub sends no X-Error-Code
 }
+
+
+def answer_text(verdict: Access, repo: Repo) -> tuple[int, str]:
+    """The status and text the Hub answers a download refused for ``verdict`` (what Exoscale would relay)."""
+    response = _GATE_ANSWERS[verdict](repo)
+    return response.status, response.headers["X-Error-Message"]
