@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -37,7 +38,7 @@ log = logging.getLogger("jupyter_exo_models.importer")
 SUCCESS_STATES = ("created", "ready")
 NOT_LISTED_GRACE = 30.0  # seconds a created model may take to appear in the zone's list
 HUB_CAUSES = ("repo-id", "repo-id-case", "repo-access", "hf-token", "gated-access", "weights-format")
-NEXT_STEP = (
+NEXT_STEP = (  # {name} and {zone} are shell-quoted where used
     "Deploy it: exo dedicated-inference deployment create <deployment-name> --model-name {name} "
     "--gpu-type <type> --gpu-count 1 --replicas 1 -z {zone}"
 )
@@ -124,7 +125,7 @@ class ImportJob(WatchedJob[Model]):
         return self.model
 
     def _success_message(self) -> str:
-        return NEXT_STEP.format(name=self.name, zone=self.zone)
+        return NEXT_STEP.format(name=shlex.quote(self.name), zone=shlex.quote(self.zone))
 
     def _vanished(self) -> Exception:
         return Verdict(ImportFailed(f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",

@@ -8,6 +8,7 @@ asked concurrently, so a whole preflight costs about one round trip.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -543,8 +544,8 @@ def _check_existing(model: Model | None, zone: str) -> CheckResult:
     if model.state == "error":
         return CheckResult(
             "already-imported", "fail", f"{model.name} exists in {zone} in state error (id {model.id})",
-            f"Delete it first: %exo_delete {model.name} --zone {zone}  "
-            f"(or: exo dedicated-inference model delete {model.id} -z {zone})",
+            f"Delete it first: %exo_delete {shlex.quote(model.name)} --zone {zone}  "
+            f"(or: exo dedicated-inference model delete {shlex.quote(model.id)} -z {zone})",
             data,
         )
     verb = "is being imported" if model.state in IN_PROGRESS else "is already imported"

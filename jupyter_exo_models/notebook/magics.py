@@ -277,16 +277,17 @@ class BatchImport:
 
 
 def _batch_bundle(batch: BatchImport) -> dict[str, str]:
+    from ..core.text import shown
     from .render import STATE_COLORS, bundle, esc
 
     rows_text, rows_html = [], []
     for report in batch.reports:
         state = batch.state(report)
         message, fix = batch.problem(report)
-        rows_text.append(f"{report.model:<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else ""))
+        rows_text.append(f"{shown(report.model):<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else ""))
         color = STATE_COLORS.get(state, "#cf222e" if message else "inherit")
         detail = f"{esc(message)}<br><span style='opacity:0.8'>fix: {esc(fix)}</span>" if message else ""
-        rows_html.append(f"<tr><td style='text-align:left'>{esc(report.model)}</td>"
+        rows_html.append(f"<tr><td style='text-align:left'>{esc(shown(report.model))}</td>"
                          f"<td style='text-align:left;color:{color}'>{esc(state)}</td>"
                          f"<td style='text-align:left'>{detail}</td></tr>")
     return bundle("\n".join(rows_text), "<table>" + "".join(rows_html) + "</table>")

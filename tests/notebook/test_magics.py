@@ -66,6 +66,12 @@ def test_cell_ids_may_carry_trailing_comments(ip):
     assert [r.model for r in batch.reports] == [DEMO.tiny] and not batch.failed
 
 
+def test_a_cell_line_with_an_escape_reaches_the_terminal_escaped(ip, capsys):
+    batch = ip.run_cell_magic("exo_import", "--check", "org/\x1b[31mred\n")
+    out = capsys.readouterr().out
+    assert batch.failed and "\x1b" not in out and "'org/\\x1b[31mred'" in out
+
+
 @pytest.mark.parametrize("timeout", ["-1", "0", "nan"])
 def test_a_timeout_must_be_positive(ip, capsys, timeout):
     assert ip.run_line_magic("exo_import", f"{DEMO.tiny} --timeout {timeout}") is None
