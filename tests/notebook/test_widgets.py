@@ -458,3 +458,21 @@ def test_a_failure_of_a_deleted_model_is_not_shown_again(sb):
     again.future.result(WAIT)
     assert "Diagnosis" not in again.status.value and again.job is None
     assert "Diagnosis" not in checked(DEMO.pytorch_only).status.value
+
+
+def test_an_echoed_secret_never_reaches_the_importer_or_its_saved_state(monkeypatch):
+    """Exoscale quoting the token and the secret back: the widget shows the diagnosis, masked, and no widget
+    state (what a saved notebook keeps) holds either."""
+    import ipywidgets
+    from hostile import ECHOED_EXO_SECRET, echoing_services
+
+    with echoing_services(monkeypatch):
+        widget = checked(DEMO.tiny)
+        widget.import_button.click()
+        settle(widget)
+        assert widget.job.state == "error" and "hf_…" in widget.status.value
+        live = getattr(ipywidgets.widgets.widget, "_instances", None)  # ipywidgets 8; 7 keeps Widget.widgets
+        states = [w.get_state() for w in list((live if live is not None else ipywidgets.Widget.widgets).values())]
+    saved = repr(states) + html.unescape(widget.status.value)
+    assert "Invalid credentials" in saved
+    assert DEMO.hf_token not in saved and ECHOED_EXO_SECRET not in saved
