@@ -13,6 +13,12 @@ from __future__ import annotations
 
 from ._version import __version__
 
+ERRORS = (  # every public error type, all from core.errors
+    "ExoModelsError", "UsageError", "ConfigurationError", "CredentialsMissingError", "ExoConfigError",
+    "InsecureEndpointError", "InvalidModelIdError", "ExoscaleAPIError", "AuthenticationError", "NotFoundError",
+    "ConflictError", "ModelInUseError", "RateLimitedError", "ServerError", "TransportError", "HubError",
+    "TokenRejected", "PreflightFailed", "ImportFailed", "WatchTimeout", "WatchStopped", "LoopStopped",
+)
 _LAZY = {
     "preflight": ("core.api", "preflight_sync"),
     "apreflight": ("core.api", "apreflight"),
@@ -36,11 +42,7 @@ _LAZY = {
     "ImportJob": ("core.importer", "ImportJob"),
     "StatusEvent": ("core.importer", "StatusEvent"),
     "Sandbox": ("sandbox", "Sandbox"),
-    **{name: ("core.errors", name) for name in (
-        "ExoModelsError", "ConfigurationError", "CredentialsMissingError", "InvalidModelIdError", "ExoscaleAPIError",
-        "AuthenticationError", "NotFoundError", "ModelInUseError", "HubError", "PreflightFailed", "ImportFailed",
-        "WatchTimeout",
-    )},
+    **{name: ("core.errors", name) for name in ERRORS},
     "login": ("notebook.login", "login"),
     "ModelImporter": ("notebook.importer", "ModelImporter"),
     "load_ipython_extension": ("notebook.magics", "load_ipython_extension"),

@@ -23,19 +23,12 @@ except ImportError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from .config import FALLBACK_ZONE
-from .errors import ConfigurationError, CredentialsMissingError
+from .errors import ConfigurationError, CredentialsMissingError, ExoConfigError
 from .secrets import Secret, well_formed
 from .text import shown
 
 HF_TOKENS_URL = "https://huggingface.co/settings/tokens"
 EXOSCALE_KEYS_URL = "https://portal.exoscale.com/iam/api-keys"
-
-
-class ExoConfigError(CredentialsMissingError):
-    """The exo CLI's config file cannot give credentials: malformed, or naming an account it lacks.
-
-    A credentials problem (every face reports it as missing credentials, with the fix), not a crash.
-    """
 
 
 @dataclass(frozen=True)

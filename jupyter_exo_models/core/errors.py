@@ -1,12 +1,23 @@
-"""Typed errors. Every one carries a human message and the fix, and never a secret."""
+"""One tree of typed errors. Every one carries a human message, the fix, and a stable ``code`` that faces
+and scripts compare (never the Python class name); none carries a secret. Every one pickles (a notebook's
+result cache, a multiprocessing worker) and unpickles to an equal error."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
+
+
+def _rebuild(cls: type[ExoModelsError], args: tuple[Any, ...], state: dict[str, Any]) -> ExoModelsError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ExoModelsError(Exception):
-    """Base class: ``message`` says what went wrong, ``fix`` what to do about it."""
+    """Base class: ``message`` says what went wrong, ``fix`` what to do about it, ``code`` which kind it is."""
+
+    code: ClassVar[str] = "error"
 
     def __init__(self, message: str, *, fix: str = "") -> None:
         super().__init__(message)
@@ -16,28 +27,50 @@ class ExoModelsError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:  # subclasses' own __init__ signatures need not take args back
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
     def to_dict(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "message": self.message, "fix": self.fix}
+        return {"error": type(self).__name__, "code": self.code, "message": self.message, "fix": self.fix}
 
 
 class UsageError(ExoModelsError):
     """A call was made with arguments that cannot be right (a negative timeout, a list where an id belongs)."""
 
+    code = "usage"
+
 
 class ConfigurationError(ExoModelsError):
     """Bad local configuration: unknown zone, malformed endpoint, unreadable config file."""
+
+    code = "configuration"
 
 
 class CredentialsMissingError(ConfigurationError):
     """No Exoscale key/secret (or no Hugging Face token where one is required)."""
 
+    code = "credentials-missing"
+
+
+class ExoConfigError(CredentialsMissingError):
+    """The exo CLI's config file cannot give credentials: malformed, or naming an account it lacks.
+
+    A credentials problem (every face reports it as missing credentials, with the fix), not a crash.
+    """
+
+    code = "exo-config"
+
 
 class InsecureEndpointError(ConfigurationError):
     """A secret would travel over plain HTTP to a host that is not loopback."""
 
+    code = "insecure-endpoint"
+
 
 class InvalidModelIdError(ExoModelsError):
     """The model id is not a valid ``namespace/name`` Hugging Face repo id."""
+
+    code = "repo-id"
 
 
 class ExoscaleAPIError(ExoModelsError):
@@ -55,6 +88,8 @@ class ExoscaleAPIError(ExoModelsError):
         after_ambiguous_attempt: an earlier attempt of the same call got no usable answer, so it may have
             been processed (a 404 on a retried DELETE then means "already deleted").
     """
+
+    code = "exoscale-api"
 
     def __init__(
         self,
@@ -95,17 +130,25 @@ class ExoscaleAPIError(ExoModelsError):
 class AuthenticationError(ExoscaleAPIError):
     """401/403: key unknown, secret wrong, signature expired, or the IAM role lacks permission."""
 
+    code = "credentials-rejected"
+
 
 class NotFoundError(ExoscaleAPIError):
     """404: no such model or operation in this zone."""
+
+    code = "not-found"
 
 
 class ConflictError(ExoscaleAPIError):
     """409: a model of that name already exists in the zone."""
 
+    code = "conflict"
+
 
 class ModelInUseError(ExoscaleAPIError):
     """412 on delete: deployments still use the model (listed in ``deployments``)."""
+
+    code = "model-in-use"
 
     def __init__(self, message: str, *, deployments: list[str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -115,21 +158,31 @@ class ModelInUseError(ExoscaleAPIError):
 class RateLimitedError(ExoscaleAPIError):
     """429 that outlasted the retries."""
 
+    code = "rate-limited"
+
 
 class ServerError(ExoscaleAPIError):
     """5xx that outlasted the retries."""
+
+    code = "exoscale-server"
 
 
 class TransportError(ExoscaleAPIError):
     """Connection refused/reset, DNS, TLS or timeout: no HTTP answer at all."""
 
+    code = "exoscale-unreachable"
+
 
 class HubError(ExoModelsError):
     """The Hugging Face Hub could not be asked (network, 5xx): not a verdict on the repo."""
 
+    code = "hub-unreachable"
+
 
 class PreflightFailed(ExoModelsError):
     """Import refused because a preflight check failed. ``report`` has every check."""
+
+    code = "preflight-failed"
 
     def __init__(self, report: Any) -> None:
         failed = [c for c in report.checks if c.status == "fail"]
@@ -144,6 +197,8 @@ class PreflightFailed(ExoModelsError):
 class ImportFailed(ExoModelsError):
     """The model ended in ``error`` at Exoscale. ``diagnosis`` names the likely cause."""
 
+    code = "import-failed"
+
     def __init__(self, message: str, *, fix: str = "", model: Any = None, cause: str | None = None) -> None:
         super().__init__(message, fix=fix)
         self.model = model
@@ -157,6 +212,26 @@ class ImportFailed(ExoModelsError):
 class WatchTimeout(ExoModelsError):
     """Stopped waiting after ``timeout`` seconds; the job goes on at Exoscale."""
 
+    code = "watch-timeout"
+
 
 class WatchStopped(ExoModelsError):
     """``stop()`` ended the watch before the verdict; the job goes on at Exoscale."""
+
+    code = "watch-stopped"
+
+
+class TokenRejected(HubError):
+    """The Hub answered 401 "Invalid credentials": the token is wrong or revoked."""
+
+    code = "hf-token"
+
+
+class LoopStopped(ExoModelsError):
+    """The package's background loop stopped before this finished."""
+
+    code = "loop-stopped"
+
+    def __init__(self) -> None:
+        super().__init__("The package's background loop stopped before this finished",
+                         fix="Call again: a new background loop starts with the next call")

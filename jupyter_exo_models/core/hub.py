@@ -36,7 +36,7 @@ from huggingface_hub import ModelInfo
 from huggingface_hub.utils import HFValidationError, build_hf_headers, get_session, validate_repo_id
 
 from .config import ensure_safe_url
-from .errors import HubError, InvalidModelIdError
+from .errors import HubError, InvalidModelIdError, TokenRejected
 from .ids import refuse_wrapped_repo_id
 from .secrets import Secret
 from .text import clean, shown
@@ -78,10 +78,6 @@ Access = Literal[
     "not-found",  # RepoNotFound: missing, or private and unreadable
     "unknown",  # not asked, or an answer none of the above
 ]
-
-
-class TokenRejected(HubError):
-    """The Hub answered 401 "Invalid credentials": the token is wrong or revoked."""
 
 
 def check_repo_id(repo_id: object) -> str:

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .errors import ExoModelsError
+from .errors import LoopStopped
 
 T = TypeVar("T")
 log = logging.getLogger("jupyter_exo_models.runner")
@@ -30,14 +30,6 @@ _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
 _pending: weakref.WeakSet[concurrent.futures.Future[Any]] = weakref.WeakSet()
 _exit_hooks: list[Callable[[], None]] = []
-
-
-class LoopStopped(ExoModelsError):
-    """The package's background loop stopped before this finished."""
-
-    def __init__(self) -> None:
-        super().__init__("The package's background loop stopped before this finished",
-                         fix="Call again: a new background loop starts with the next call")
 
 
 def add_exit_hook(hook: Callable[[], None]) -> None:

@@ -1,0 +1,59 @@
+"""The error tree: every public error type has a stable code, says its message and fix, and survives pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import jupyter_exo_models as jem
+from jupyter_exo_models.core import errors
+from jupyter_exo_models.core.exoscale.models import Model
+from jupyter_exo_models.core.preflight import CheckResult, PreflightReport
+
+REPORT = PreflightReport("org/model", "de-fra-1", (
+    CheckResult("gated-access", "fail", "not accepted", "accept at https://huggingface.co/org/model"),
+    CheckResult("size", "pass", "1 GB"),
+))
+MODEL = Model("7f1c2e9a-0000-4000-8000-000000000001", "org/model", "error", "de-fra-1", 10)
+
+
+def example(cls: type[errors.ExoModelsError]) -> errors.ExoModelsError:
+    if cls is errors.PreflightFailed:
+        return cls(REPORT)
+    if cls is errors.LoopStopped:
+        return cls()
+    if cls is errors.ModelInUseError:
+        return cls("in use", deployments=["demo-deployment"], fix="delete it", status=412, title="Precondition")
+    if cls is errors.ImportFailed:
+        return cls("failed", fix="accept the terms", model=MODEL, cause="gated-access")
+    if issubclass(cls, errors.ExoscaleAPIError):
+        return cls("refused", fix="retry", status=422, title="Invalid", detail="bad", problem_type="#/x",
+                   errors=[{"detail": "bad", "pointer": "/name"}], retry_after=3.0, not_sent=True)
+    return cls("what went wrong", fix="what to do")
+
+
+PUBLIC = [getattr(errors, name) for name in jem.ERRORS]
+
+
+def test_every_error_type_of_the_module_is_public():
+    defined = {name for name, value in vars(errors).items()
+               if isinstance(value, type) and issubclass(value, errors.ExoModelsError)}
+    assert defined == set(jem.ERRORS)
+    assert all(getattr(jem, name) is getattr(errors, name) for name in jem.ERRORS)
+
+
+@pytest.mark.parametrize("cls", PUBLIC, ids=lambda cls: cls.__name__)
+def test_every_error_pickles_and_keeps_what_it_says(cls):
+    error = example(cls)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls and copy.args == error.args and str(copy) == str(error)
+    assert copy.to_dict() == error.to_dict() and vars(copy).keys() == vars(error).keys()
+
+
+def test_codes_are_stable_kebab_case_and_distinct():
+    codes = [cls.code for cls in PUBLIC]
+    assert all(code.replace("-", "").isalpha() and code == code.lower() for code in codes)
+    assert len(set(codes)) == len(codes)
+    assert example(errors.AuthenticationError).to_dict()["code"] == "credentials-rejected"
+    assert example(errors.InvalidModelIdError).to_dict()["code"] == "repo-id"  # the check id it fails
