@@ -60,11 +60,22 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-exo-models"}]
 
 
+def activate_sandbox_if_requested() -> None:
+    """``EXO_MODELS_SANDBOX=1`` resolved at an entry point: the sandbox is imported only when asked for."""
+    from .core.config import sandbox_requested
+
+    if sandbox_requested():
+        from .sandbox import activate_if_requested
+
+        activate_if_requested()
+
+
 def __getattr__(name: str) -> object:
     import importlib  # here, not at the top: `import jupyter_exo_models` must stay nearly free
 
     if name not in _LAZY:
         raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")
+    activate_sandbox_if_requested()  # the top-level API's first call is an entry point
     module, attr = _LAZY[name]
     value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
     globals()[name] = value

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .. import activate_sandbox_if_requested
 from ..core import api
 from ..core.config import ZONES, current_endpoints
 from ..core.errors import (
@@ -122,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         from .demo import run_sandbox
 
         return run_sandbox(args.creating, args.downloading)
+    activate_sandbox_if_requested()  # EXO_MODELS_SANDBOX=1 or --sandbox, resolved once, here
     if not getattr(args, "json", False) and current_endpoints().sandbox:
         from .. import sandbox
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, InsecureEndpointError
@@ -39,8 +40,42 @@ class Endpoints:
         return self.exoscale_template.replace("{zone}", zone).rstrip("/")
 
 
+@dataclass(frozen=True)
+class Override:
+    """Services to use instead of the real ones, and the credentials that replace the ambient ones (the
+    environment, the saved token, the exo config) while they are in force; credentials given in this process
+    (arguments, the login widget) still win. The sandbox fills this slot when activated; the core never
+    starts or imports a sandbox itself."""
+
+    hub: str
+    exoscale_template: str
+    hf_token: str | None = field(default=None, repr=False)
+    exo_key: str | None = None
+    exo_secret: str | None = field(default=None, repr=False)
+
+
+_overrides: list[Override] = []  # a stack: nested activations restore the outer one
+_overrides_lock = threading.Lock()
+
+
+def push_override(override: Override) -> None:
+    with _overrides_lock:
+        _overrides.append(override)
+
+
+def pop_override(override: Override) -> None:
+    with _overrides_lock:
+        if override in _overrides:
+            _overrides.remove(override)
+
+
+def current_override() -> Override | None:
+    """The override in force (the sandbox's, when one is active), or None for the real services."""
+    return _overrides[-1] if _overrides else None
+
+
 def current_endpoints() -> Endpoints:
-    """The sandbox's endpoints when it is on (in-process or ``EXO_MODELS_SANDBOX=1``), else the env's.
+    """The override's endpoints when one is in force, else the environment's (a plain getter: starts nothing).
 
     ``HF_ENDPOINT`` is read here at call time rather than trusting the value
     huggingface_hub froze at import time.
@@ -48,11 +83,9 @@ def current_endpoints() -> Endpoints:
     Raises:
         ConfigurationError: ``EXOSCALE_API_ENDPOINT`` or ``HF_ENDPOINT`` is not a usable URL.
     """
-    from .. import sandbox  # lazy: the sandbox is never imported unless asked for
-
-    running = sandbox.current()
-    if running is not None:
-        return Endpoints(running.hub_url, running.exoscale_url_template, sandbox=True)
+    override = current_override()
+    if override is not None:
+        return Endpoints(override.hub, override.exoscale_template, sandbox=True)
     return _endpoints(os.environ.get("EXOSCALE_API_ENDPOINT", ""), os.environ.get("HF_ENDPOINT", ""))
 
 
@@ -100,6 +133,7 @@ def _bad_endpoint(variable: str, value: str, why: str) -> ConfigurationError:
 
 
 def sandbox_requested() -> bool:
+    """Whether ``EXO_MODELS_SANDBOX`` asks for the sandbox (the entry points then activate it)."""
     return os.environ.get("EXO_MODELS_SANDBOX", "").strip().lower() in {"1", "true", "yes", "on"}
 
 

@@ -22,7 +22,7 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from .config import FALLBACK_ZONE
+from .config import FALLBACK_ZONE, current_override
 from .errors import ConfigurationError, CredentialsMissingError, ExoConfigError
 from .secrets import Secret, well_formed
 from .text import shown
@@ -126,11 +126,9 @@ def resolve_hf_token(explicit: str | Secret | bool | None = None) -> HfToken | N
         return HfToken(Secret(token), "argument")
     if SESSION.hf_token:
         return HfToken(SESSION.hf_token, "login")
-    from .. import sandbox
-
-    running = sandbox.current()
-    if running is not None:
-        return HfToken(Secret(running.demo.hf_token), "sandbox")
+    override = current_override()
+    if override is not None and override.hf_token:
+        return HfToken(Secret(override.hf_token), "sandbox")
     from huggingface_hub import get_token
 
     if (token := clean_token(get_token())) is not None:
@@ -241,11 +239,9 @@ def resolve_exoscale(
         )
     if SESSION.exo_key and SESSION.exo_secret:
         return ExoscaleCredentials(SESSION.exo_key, SESSION.exo_secret, zone, "login")
-    from .. import sandbox
-
-    running = sandbox.current()
-    if running is not None:
-        return ExoscaleCredentials(running.demo.exo_key, Secret(running.demo.exo_secret), zone, "sandbox")
+    override = current_override()
+    if override is not None and override.exo_key and override.exo_secret:
+        return ExoscaleCredentials(override.exo_key, Secret(override.exo_secret), zone, "sandbox")
     env_key = clean_token(os.environ.get("EXOSCALE_API_KEY"))
     env_secret = clean_token(os.environ.get("EXOSCALE_API_SECRET"))
     if env_key and env_secret:

@@ -388,6 +388,9 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    from .. import activate_sandbox_if_requested
+
+    activate_sandbox_if_requested()
     ipython.register_magics(ExoMagics)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..core.config import Override, pop_override, push_override, sandbox_requested
 from .catalog import DEMO, Catalog, DemoCredentials, Repo, default_catalog
 from .exoscale import Timings
 from .server import Faults, Request
@@ -136,13 +137,23 @@ class SandboxHandle:
 
 _lock = threading.Lock()
 _active: list[Sandbox] = []  # a stack: nested `with Sandbox()` blocks restore the outer one
+_pushed: dict[int, Override] = {}  # id(sandbox) -> the override its activation put in the core's slot
 _from_env: Sandbox | SandboxHandle | None = None
+
+
+def override_for(sandbox: Sandbox | SandboxHandle) -> Override:
+    """What the core uses while ``sandbox`` is active: its endpoints, and its demo credentials in place of the
+    ambient ones."""
+    demo = sandbox.demo
+    return Override(sandbox.hub_url, sandbox.exoscale_url_template, demo.hf_token, demo.exo_key, demo.exo_secret)
 
 
 def activate(sandbox: Sandbox) -> None:
     """Make the whole package (and processes started from now on) use ``sandbox``."""
     with _lock:
         _active.append(sandbox)
+        _pushed[id(sandbox)] = override = override_for(sandbox)
+        push_override(override)
         sandbox._export()
 
 
@@ -150,18 +161,25 @@ def deactivate(sandbox: Sandbox) -> None:
     with _lock:
         if sandbox in _active:
             _active.remove(sandbox)
+            pop_override(_pushed.pop(id(sandbox)))
             sandbox._unexport()
 
 
 def current() -> Sandbox | SandboxHandle | None:
-    """The sandbox the package must use now, or None for the real services."""
-    global _from_env
+    """The sandbox the package uses now, or None for the real services (this starts nothing)."""
     if _active:
         return _active[-1]
-    from ..core.config import sandbox_requested
+    return _from_env
 
-    if not sandbox_requested():
-        return None
+
+def activate_if_requested() -> Sandbox | SandboxHandle | None:
+    """Resolve ``EXO_MODELS_SANDBOX=1``, once per process, at an entry point (the command line, the magics, the
+    server extension, the package's first public name): join the sandbox another process exported
+    (``EXO_MODELS_SANDBOX_HUB_URL`` / ``_EXOSCALE_URL``, as kernels started by a Jupyter server do), else start
+    one here, and fill the core's override slot with it."""
+    global _from_env
+    if _active or not sandbox_requested():
+        return current()
     with _lock:
         if _from_env is None:
             hub, exoscale = os.environ.get(HUB_URL_ENV), os.environ.get(EXOSCALE_URL_ENV)
@@ -172,6 +190,7 @@ def current() -> Sandbox | SandboxHandle | None:
                 started._export()
                 atexit.register(started.stop)
                 _from_env = started
+            push_override(override_for(_from_env))
         return _from_env
 
 

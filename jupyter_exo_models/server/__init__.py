@@ -10,7 +10,10 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
+    from .. import activate_sandbox_if_requested
     from .handlers import setup_handlers
+
+    activate_sandbox_if_requested()
 
     setup_handlers(server_app.web_app)
     server_app.log.info("jupyter_exo_models server extension loaded at /jupyter-exo-models/")
