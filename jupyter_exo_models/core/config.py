@@ -114,8 +114,8 @@ def check_base_url(variable: str, value: str, url: str) -> None:
         parts = urlsplit(url)
         port = parts.port  # ValueError when out of range or not a number
         host = parts.hostname or ""
-        if ":" in host:  # an IPv6 literal
-            ipaddress.ip_address(host)
+        if ":" in host or "[" in parts.netloc:  # a bracketed host must be an IPv6 literal (3.10 lets [1.2.3.4] by)
+            ipaddress.IPv6Address(host)
         else:
             host.encode("idna")  # UnicodeError: an empty or over-long label
     except (ValueError, UnicodeError) as exc:
