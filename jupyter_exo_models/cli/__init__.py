@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import activate_sandbox_if_requested
 from ..core import api
-from ..core.config import ZONES, current_endpoints
+from ..core.config import current_endpoints
 from ..core.errors import (
     ConfigurationError,
     ExoModelsError,
@@ -27,6 +27,7 @@ from ..core.errors import (
     UsageError,
     WatchTimeout,
 )
+from ..core.jobs import check_timeout
 from ..core.preflight import human_bytes
 from .progress import Progress
 
@@ -62,13 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "preflight, create the model at Exoscale, and watch it", model="1")
     p.add_argument("--no-wait", action="store_true", help="return once the creation has started")
     p.add_argument("--force", action="store_true", help="import even when a check fails")
-    p.add_argument("--timeout", type=_positive, help="stop watching after this many seconds")
-    p.add_argument("--poll-interval", type=_positive, help="fixed polling interval in seconds")
+    p.add_argument("--timeout", type=_seconds, help="stop watching after this many seconds")
+    p.add_argument("--poll-interval", type=_seconds, help="fixed polling interval in seconds")
     p = command("list", "list the models of a zone")
     p.add_argument("--all-zones", action="store_true", help="list every zone (concurrently)")
     p = command("status", "show a model's state; --watch to follow it until it settles", model="1")
     p.add_argument("--watch", action="store_true", help="follow the import until created or error")
-    p.add_argument("--timeout", type=_positive, help="stop watching after this many seconds")
+    p.add_argument("--timeout", type=_seconds, help="stop watching after this many seconds")
     p = command("delete", "delete a model", model="1")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     sub.add_parser("demo", help="walk through a failing gated import, its diagnosis, and a successful import "
@@ -79,14 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(value: str) -> float:
+def _seconds(value: str) -> float:
+    """A number of seconds, by the core's one rule (greater than 0, finite)."""
     try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return number
+        seconds = check_timeout(float(value), "the value")
+    except (ValueError, UsageError) as exc:
+        raise argparse.ArgumentTypeError(getattr(exc, "message", f"not a number: {value!r}")) from None
+    assert seconds is not None
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,11 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    if args.all_zones:
-        by_zone, errors = api.list_models_all_zones()
-        models = [m for zone in ZONES for m in by_zone.get(zone, [])]
-    else:
-        models, errors = api.list_models(args.zone), {}
+    models, errors = api.listing(args.zone, all_zones=args.all_zones)
     if args.json:
         _print_json({"models": [m.to_dict() for m in models], "sandbox": current_endpoints().sandbox,
                      "errors": {z: e.to_dict() for z, e in errors.items()}})

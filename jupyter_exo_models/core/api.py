@@ -12,12 +12,12 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
-from .errors import ConfigurationError, ExoModelsError, WatchTimeout
+from .errors import ConfigurationError, ExoModelsError
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import HubClient, TokenInfo, TokenRejected, check_repo_id
@@ -76,6 +76,7 @@ _RULES: dict[str, Callable[[str, Any], None]] = {
     "secret": _of(str, Secret, type(None), what="an API secret (str) or None"),
     "wait": _of(bool, what="True or False"),
     "force": _of(bool, what="True or False"),
+    "all_zones": _of(bool, what="True or False"),
     "timeout": _seconds,
     "poll_interval": _seconds,
     "on_event": lambda name, value: _expect(name, value, "a callable or None", value is None or callable(value)),
@@ -188,17 +189,12 @@ async def aimport_model(
 async def _follow(
     job: ImportJob, wait: bool, timeout: float | None, on_event: Callable[[StatusEvent], None] | None
 ) -> ImportJob:
-    unsubscribe = job.subscribe(on_event) if on_event is not None else None
-    if not wait:
+    if not wait:  # watched in the background; on_event follows it for as long as it runs
+        if on_event is not None:
+            job.subscribe(on_event)
         job.start()
         return job
-    try:
-        await job.wait(timeout)
-    except (WatchTimeout, asyncio.CancelledError) as exc:  # a timeout, or Ctrl-C on the blocking form
-        if unsubscribe is not None:  # this caller's own follower: it stops following with the caller
-            unsubscribe()
-            job.release("timeout" if isinstance(exc, WatchTimeout) else "stopped")
-        raise
+    await job.wait(timeout, on_event=on_event)
     return job
 
 
@@ -220,8 +216,15 @@ async def alist_models(zone: str | None = None) -> list[Model]:
         return await client.list_models()
 
 
-async def alist_models_all_zones() -> tuple[dict[str, list[Model]], dict[str, ExoModelsError]]:
-    """The models of every zone, asked concurrently; zones that failed are in the second dict."""
+class Listing(NamedTuple):
+    """The models of one zone or of every zone (in zone order), and the zones that could not be listed."""
+
+    models: list[Model]
+    errors: dict[str, ExoModelsError]
+
+
+async def alist_models_all_zones() -> Listing:
+    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in ``errors``."""
     credentials = resolve_exoscale()
 
     async def one(zone: str) -> list[Model]:
@@ -229,7 +232,7 @@ async def alist_models_all_zones() -> tuple[dict[str, list[Model]], dict[str, Ex
             return await client.list_models()
 
     results = await asyncio.gather(*(one(z) for z in ZONES), return_exceptions=True)
-    models: dict[str, list[Model]] = {}
+    models: list[Model] = []
     errors: dict[str, ExoModelsError] = {}
     for zone, result in zip(ZONES, results):
         if isinstance(result, ExoModelsError):
@@ -237,8 +240,15 @@ async def alist_models_all_zones() -> tuple[dict[str, list[Model]], dict[str, Ex
         elif isinstance(result, BaseException):
             raise result
         else:
-            models[zone] = result
-    return models, errors
+            models.extend(result)
+    return Listing(models, errors)
+
+
+async def alisting(zone: str | None = None, *, all_zones: bool = False) -> Listing:
+    """What the faces list: one zone's models, or every zone's (``all_zones``), with the zones that failed."""
+    if all_zones:
+        return await alist_models_all_zones()
+    return Listing(await alist_models(zone), {})
 
 
 @_checked
@@ -347,5 +357,6 @@ start_import_sync = _blocking(astart_import)
 attach_sync = _blocking(aattach)
 list_models = _blocking(alist_models)
 list_models_all_zones = _blocking(alist_models_all_zones)
+listing = _blocking(alisting)
 get_model = _blocking(aget_model)
 delete_model = _blocking(adelete_model)

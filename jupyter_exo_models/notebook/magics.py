@@ -103,16 +103,16 @@ class ExoMagics(Magics):
         Arguments that look like tokens or secrets are ignored, never echoed.
         """
         from ..core.errors import ExoModelsError
+        from ..core.jobs import check_timeout
 
         args = _args(self.exo_import, line)
         try:
+            check_timeout(args.timeout, "--timeout")  # the core's rule, before anything is sent
             if cell is not None:
                 ids = [_scrub(x.split("#", 1)[0]).strip() for x in cell.splitlines()]  # "# comments" too
                 return _batch([i for i in [args.model, *ids] if i], args)
             if not args.model:
                 raise _usage("%exo_import needs a model id, e.g. %exo_import meta-llama/Llama-3.1-8B-Instruct")
-            if args.timeout is not None and not args.timeout > 0:  # nan too
-                raise _usage(f"--timeout must be a number of seconds greater than 0, not {args.timeout:g}")
             return _single(args)
         except ExoModelsError as exc:
             _error(exc)
@@ -125,7 +125,6 @@ class ExoMagics(Magics):
     def exo_models(self, line: str) -> Any:
         """List Dedicated Inference models: ``%exo_models [--zone Z | --all-zones]``."""
         from ..core import api
-        from ..core.config import ZONES
         from ..core.errors import ExoModelsError
         from .render import models_bundle
 
@@ -135,11 +134,7 @@ class ExoMagics(Magics):
 
             raise UsageError("--zone and --all-zones exclude each other")
         try:
-            if args.all_zones:
-                by_zone, errors = api.list_models_all_zones()
-                models = [m for zone in ZONES for m in by_zone.get(zone, [])]
-            else:
-                models, errors = api.list_models(args.zone), {}
+            models, errors = api.listing(args.zone, all_zones=args.all_zones)
         except ExoModelsError as exc:
             _error(exc)
             return None
@@ -320,21 +315,24 @@ def _single(args: Any) -> Any:
     except ExoModelsError as exc:
         handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
         return None
-    unsubscribe = job.subscribe(lambda event: show() if every_poll or event.changed or event.final else None)
+    def redraw(event: Any) -> None:
+        if every_poll or event.changed or event.final:
+            show()
+
     if args.no_wait:
+        job.subscribe(redraw)
         job.start()
         return job
     try:
-        job.result(timeout=args.timeout)
+        job.result(timeout=args.timeout, on_event=redraw)  # on a timeout, released unless others follow it
     except ImportFailed:
         pass  # the timeline shows the diagnosis
     except WatchTimeout as exc:
-        unsubscribe()
-        job.release("timeout")  # unless a widget or another cell follows the same import
-        show()
+        show()  # its final event is recorded by now
         _error(exc)
     except KeyboardInterrupt:
-        job.stop()  # its final event shows "stopped"
+        job.stop()
+        show()
     return job
 
 
@@ -344,7 +342,7 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
     from IPython.display import display
 
     from ..core import api
-    from ..core.errors import ExoModelsError, WatchTimeout
+    from ..core.errors import ExoModelsError
     from ..core.runner import run_sync, submit
 
     if not ids:
@@ -362,13 +360,7 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
         try:
             job = await api.astart_import(report.model, zone=report.zone, force=args.force)
             batch.jobs[report.model] = job
-            unsubscribe = job.subscribe(table)
-            try:
-                await job.wait(args.timeout)
-            except WatchTimeout:
-                unsubscribe()
-                job.release("timeout")  # as %exo_import does: unless something else follows it
-                raise
+            await job.wait(args.timeout, on_event=table)  # as %exo_import: released on a timeout
         except ExoModelsError as exc:  # ImportFailed and WatchTimeout too: the row shows message and fix
             batch.errors[report.model] = exc
         except Exception as exc:  # noqa: BLE001  a bug must not hide the other rows; its text may quote a secret

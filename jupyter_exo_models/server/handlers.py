@@ -159,11 +159,8 @@ class ModelsHandler(_Handler):
     async def get(self) -> None:
         zone = self.query_zone()
         try:
-            if zone == "all":
-                by_zone, errors = await api.alist_models_all_zones()
-                models = [m for z in ZONES for m in by_zone.get(z, [])]
-            else:
-                models, errors = await api.alist_models(self.zone(zone)), {}
+            every = zone == "all"
+            models, errors = await api.alisting(None if every else self.zone(zone), all_zones=every)
         except ExoModelsError as exc:
             return self.fail(exc)
         self.finish(json.dumps({"models": [with_job(m) for m in models],

@@ -245,3 +245,14 @@ def test_ctrl_c_during_the_demo_exits_130_without_a_traceback(interrupt_after):
         watchdog.cancel()
     assert demo.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err and "Warning" not in err, err
+
+
+@pytest.mark.parametrize("value", ["nan", "-5", "0", "inf"])
+def test_a_timeout_is_refused_by_the_cores_one_rule(value):
+    from jupyter_exo_models.core.errors import UsageError
+    from jupyter_exo_models.core.jobs import check_timeout
+
+    result = cli("import", TINY, "--timeout", value)
+    assert result.returncode == 2 and "must be a number of seconds greater than 0" in result.stderr
+    with pytest.raises(UsageError, match="must be a number of seconds greater than 0"):
+        check_timeout(float(value))

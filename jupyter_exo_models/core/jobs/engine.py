@@ -276,16 +276,25 @@ class WatchedJob(Generic[R]):
                 submit(self._run(self._watch))
         return self
 
-    async def wait(self, timeout: float | None = None) -> R:
+    async def wait(self, timeout: float | None = None, *, on_event: Callback | None = None) -> R:
         """Watch until the verdict: the resource (success), or its failure raised.
+
+        Args:
+            timeout: stop waiting after this many seconds (validated: a number greater than 0, or None).
+            on_event: follow the job meanwhile: called with every event (the past ones first). This caller's
+                follow ends with the wait; on a timeout or a cancellation (Ctrl-C) the watch is released, so it
+                stops unless another waiter or subscriber still follows the job. This is the one "follow"
+                contract every face uses.
 
         Raises:
             the kind's failure (e.g. ``ImportFailed``), with ``.cause`` and ``.fix``.
             WatchTimeout: ``timeout`` seconds passed first (the job goes on at Exoscale).
             WatchStopped: ``stop()`` ended the watch (the job goes on at Exoscale).
             ExoModelsError: watching gave up (polling errors in a row).
+            UsageError, TypeError: ``timeout`` is not a usable number of seconds.
         """
         timeout = check_timeout(timeout)
+        unsubscribe = self.subscribe(on_event) if on_event is not None else None
         self.start()
         waiter = object()
         with self._lock:
@@ -295,20 +304,27 @@ class WatchedJob(Generic[R]):
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(outcome)), timeout)
         except asyncio.TimeoutError:
-            self.release("timeout", waiter)
+            self._stop_following(unsubscribe, "timeout", waiter)
             raise WatchTimeout(
                 f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
                 fix=self._resume_fix()) from None
         except asyncio.CancelledError:  # the waiter itself was cancelled (Ctrl-C on result())
-            self.release("stopped", waiter)
+            self._stop_following(unsubscribe, "stopped", waiter)
             raise
         finally:
+            if unsubscribe is not None:
+                unsubscribe()
             with self._lock:
                 self._waiters.discard(waiter)
 
-    def result(self, timeout: float | None = None) -> R:
+    def result(self, timeout: float | None = None, *, on_event: Callback | None = None) -> R:
         """Blocking form of :meth:`wait`, for plain scripts and kernel cells."""
-        return run_sync(self.wait(timeout))
+        return run_sync(self.wait(timeout, on_event=on_event))
+
+    def _stop_following(self, unsubscribe: Callable[[], None] | None, reason: str, waiter: object) -> None:
+        if unsubscribe is not None:
+            unsubscribe()  # this caller's own follower goes first: it no longer keeps the watch alive
+        self.release(reason, waiter)
 
     def release(self, reason: str = "stopped", waiter: object = None) -> None:
         """Stop watching unless another waiter or a subscriber still follows this job (a widget, a stream)."""
