@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from jupyter_exo_models.core.clock import VirtualClock  # noqa: E402
-from jupyter_exo_models.core.errors import ImportFailed  # noqa: E402
-from jupyter_exo_models.core.importer import start_import  # noqa: E402
-from jupyter_exo_models.core.polling import PollSchedule, sdk_interval  # noqa: E402
-from jupyter_exo_models.core.preflight import preflight  # noqa: E402
-from jupyter_exo_models.sandbox import Sandbox, Timings  # noqa: E402
+from jupyter_exo_models.core.clock import VirtualClock
+from jupyter_exo_models.core.errors import ImportFailed
+from jupyter_exo_models.core.importer import start_import
+from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
+from jupyter_exo_models.core.preflight import preflight
+from jupyter_exo_models.sandbox import Sandbox, Timings
 
 SEED_CAUSES = [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
                ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")]

@@ -11,8 +11,13 @@ Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 
+_API = ("preflight", "apreflight", "preflight_many", "apreflight_many", "import_model", "aimport_model",
+        "start_import", "astart_import", "attach", "aattach", "list_models", "alist_models", "get_model",
+        "aget_model", "delete_model", "adelete_model", "credentials_status")
 ERRORS = (  # every public error type, all from core.errors
     "ExoModelsError", "UsageError", "ConfigurationError", "CredentialsMissingError", "ExoConfigError",
     "InsecureEndpointError", "InvalidModelIdError", "ExoscaleAPIError", "AuthenticationError", "NotFoundError",
@@ -20,27 +25,11 @@ ERRORS = (  # every public error type, all from core.errors
     "TokenRejected", "PreflightFailed", "ImportFailed", "WatchTimeout", "WatchStopped", "LoopStopped",
 )
 _LAZY = {
-    "preflight": ("core.api", "preflight_sync"),
-    "apreflight": ("core.api", "apreflight"),
-    "preflight_many": ("core.api", "preflight_many_sync"),
-    "apreflight_many": ("core.api", "apreflight_many"),
-    "import_model": ("core.api", "import_model"),
-    "aimport_model": ("core.api", "aimport_model"),
-    "start_import": ("core.api", "start_import_sync"),
-    "astart_import": ("core.api", "astart_import"),
-    "attach": ("core.api", "attach_sync"),
-    "aattach": ("core.api", "aattach"),
-    "list_models": ("core.api", "list_models"),
-    "alist_models": ("core.api", "alist_models"),
-    "get_model": ("core.api", "get_model"),
-    "aget_model": ("core.api", "aget_model"),
-    "delete_model": ("core.api", "delete_model"),
-    "adelete_model": ("core.api", "adelete_model"),
-    "credentials_status": ("core.api", "credentials_status"),
+    **{name: ("core.api", name) for name in _API},
     "PreflightReport": ("core.preflight", "PreflightReport"),
     "CheckResult": ("core.preflight", "CheckResult"),
     "ImportJob": ("core.importer", "ImportJob"),
-    "StatusEvent": ("core.importer", "StatusEvent"),
+    "StatusEvent": ("core.jobs", "StatusEvent"),
     "Sandbox": ("sandbox", "Sandbox"),
     **{name: ("core.errors", name) for name in ERRORS},
     "login": ("notebook.login", "login"),
@@ -49,7 +38,70 @@ _LAZY = {
     "unload_ipython_extension": ("notebook.magics", "unload_ipython_extension"),
 }
 
-__all__ = ["__version__", *_LAZY.keys()]
+if TYPE_CHECKING:  # what IDEs and type checkers see behind the lazy surface (as huggingface_hub does)
+    from .core.api import (
+        aattach,
+        adelete_model,
+        aget_model,
+        aimport_model,
+        alist_models,
+        apreflight,
+        apreflight_many,
+        astart_import,
+        attach,
+        credentials_status,
+        delete_model,
+        get_model,
+        import_model,
+        list_models,
+        preflight,
+        preflight_many,
+        start_import,
+    )
+    from .core.errors import (
+        AuthenticationError,
+        ConfigurationError,
+        ConflictError,
+        CredentialsMissingError,
+        ExoConfigError,
+        ExoModelsError,
+        ExoscaleAPIError,
+        HubError,
+        ImportFailed,
+        InsecureEndpointError,
+        InvalidModelIdError,
+        LoopStopped,
+        ModelInUseError,
+        NotFoundError,
+        PreflightFailed,
+        RateLimitedError,
+        ServerError,
+        TokenRejected,
+        TransportError,
+        UsageError,
+        WatchStopped,
+        WatchTimeout,
+    )
+    from .core.importer import ImportJob
+    from .core.jobs import StatusEvent
+    from .core.preflight import CheckResult, PreflightReport
+    from .notebook.importer import ModelImporter
+    from .notebook.login import login
+    from .notebook.magics import load_ipython_extension, unload_ipython_extension
+    from .sandbox import Sandbox
+
+__all__ = [  # noqa: RUF022  grouped as the docstring lists them
+    "__version__",
+    "preflight", "apreflight", "preflight_many", "apreflight_many", "import_model", "aimport_model",
+    "start_import", "astart_import", "attach", "aattach", "list_models", "alist_models", "get_model",
+    "aget_model", "delete_model", "adelete_model", "credentials_status",
+    "PreflightReport", "CheckResult", "ImportJob", "StatusEvent", "Sandbox",
+    "ExoModelsError", "UsageError", "ConfigurationError", "CredentialsMissingError", "ExoConfigError",
+    "InsecureEndpointError", "InvalidModelIdError", "ExoscaleAPIError", "AuthenticationError", "NotFoundError",
+    "ConflictError", "ModelInUseError", "RateLimitedError", "ServerError", "TransportError", "HubError",
+    "TokenRejected", "PreflightFailed", "ImportFailed", "WatchTimeout", "WatchStopped", "LoopStopped",
+    "login", "ModelImporter", "load_ipython_extension", "unload_ipython_extension",
+]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

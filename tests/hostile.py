@@ -9,7 +9,10 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 Respond = Callable[["Handler", "re.Match[str]"], None]
 
@@ -84,7 +87,7 @@ class HostileServer(ThreadingHTTPServer):
     def requests(self, method: str | None = None) -> list[tuple[str, str]]:
         return [(m, p) for m, p, _, _ in self.seen if method is None or m == method]
 
-    def __enter__(self) -> HostileServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -39,3 +39,16 @@ def test_the_walk_sees_relative_and_lazy_imports():
     source = "def f():\n    from .. import sandbox\n    from ..cli.demo import run_demo\n"
     names = imported_modules(source, "jupyter_exo_models.core")
     assert {"jupyter_exo_models.sandbox", "jupyter_exo_models.cli.demo"} <= names
+
+
+def test_the_lazy_surface_is_the_declared_one_and_type_checkers_see_it():
+    import jupyter_exo_models as jem
+
+    assert set(jem.__all__) - {"__version__"} == set(jem._LAZY)
+    source = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
+    block = next(node for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
+    seen = {alias.asname or alias.name for node in block.body for alias in node.names}
+    assert seen == set(jem._LAZY)
+    for name in jem.__all__:
+        assert getattr(jem, name) is not None

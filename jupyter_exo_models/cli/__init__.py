@@ -147,7 +147,7 @@ def _fail(args: argparse.Namespace, exc: ExoModelsError, code: int) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    reports = api.preflight_many_sync(args.model, zone=args.zone)
+    reports = api.preflight_many(args.model, zone=args.zone)
     if args.json:
         payload = [r.to_dict() for r in reports]
         _print_json(payload[0] if len(payload) == 1 else payload)
@@ -214,7 +214,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.watch:
         progress = None if args.json else Progress(sys.stderr)
         try:
-            job = api.attach_sync(args.model, zone=args.zone, timeout=args.timeout,
+            job = api.attach(args.model, zone=args.zone, timeout=args.timeout,
                                   on_event=progress.update if progress else None)
         except (ImportFailed, WatchTimeout) as exc:
             return _fail(args, exc, EXIT_FAILED)

@@ -45,7 +45,7 @@ def run_demo() -> int:
 
         _say("2. The same mistake, caught by preflight before anything is sent to Exoscale")
         t0 = time.perf_counter()
-        report = api.preflight_sync(GATED, zone="de-fra-1")
+        report = api.preflight(GATED, zone="de-fra-1")
         _say(f"   ({(time.perf_counter() - t0) * 1000:.0f} ms)")
         _say(_indent(str(report)))
         gate = report["gated-access"].data
@@ -57,7 +57,7 @@ def run_demo() -> int:
 
         _say("3. Accept the conditions on the model page (the sandbox plays the user's click), then re-check")
         sb.hub.accept("demo-user", GATED)
-        report = api.preflight_sync(GATED, zone="de-fra-1")
+        report = api.preflight(GATED, zone="de-fra-1")
         _say(f"   gated-access: {report['gated-access'].status} — {report['gated-access'].message}")
         _say()
 

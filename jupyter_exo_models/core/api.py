@@ -14,6 +14,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
+from . import importer
+from . import preflight as checks
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
@@ -21,10 +23,10 @@ from .errors import ConfigurationError, ExoModelsError
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import HubClient, TokenInfo, TokenRejected, check_repo_id
-from .importer import ImportJob, StatusEvent, attach, find_model, start_import
+from .importer import ImportJob, StatusEvent, find_model
 from .jobs import check_timeout
 from .polling import PollSchedule
-from .preflight import PreflightReport, preflight, preflight_many
+from .preflight import PreflightReport
 from .runner import run_sync
 from .secrets import Secret
 
@@ -119,7 +121,7 @@ def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 @_checked
 async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None) -> PreflightReport:
     """Run every preflight check for ``model_id`` in ``zone``; see :func:`core.preflight.preflight`."""
-    return await preflight(model_id, zone=zone, hf_token=hf_token)
+    return await checks.preflight(model_id, zone=zone, hf_token=hf_token)
 
 
 @_checked
@@ -127,7 +129,7 @@ async def apreflight_many(
     model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | bool | None = None
 ) -> list[PreflightReport]:
     """Preflight several models concurrently (one whoami, one model list per zone)."""
-    return await preflight_many(model_ids, zone=zone, hf_token=hf_token)
+    return await checks.preflight_many(model_ids, zone=zone, hf_token=hf_token)
 
 
 @_checked
@@ -135,7 +137,7 @@ async def astart_import(
     model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None, force: bool = False
 ) -> ImportJob:
     """Preflight and create (or attach to) the model; return its job without waiting."""
-    return await start_import(model_id, zone=zone, hf_token=hf_token, force=force)
+    return await importer.start_import(model_id, zone=zone, hf_token=hf_token, force=force)
 
 
 @_checked
@@ -180,7 +182,7 @@ async def aimport_model(
         >>> job.model.state
         'created'
     """
-    job = await start_import(
+    job = await importer.start_import(
         model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
     )
     return await _follow(job, wait, timeout, on_event)
@@ -204,7 +206,7 @@ async def aattach(
     poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
-    job = await attach(model, zone=zone, schedule=PollSchedule(poll_interval))
+    job = await importer.attach(model, zone=zone, schedule=PollSchedule(poll_interval))
     return await _follow(job, wait, timeout, on_event)
 
 
@@ -350,13 +352,29 @@ def credentials_status() -> dict[str, Any]:
 
 
 validate_credentials = _blocking(avalidate_credentials)
-preflight_sync = _blocking(apreflight)
-preflight_many_sync = _blocking(apreflight_many)
+preflight = _blocking(apreflight)
+preflight_many = _blocking(apreflight_many)
 import_model = _blocking(aimport_model)
-start_import_sync = _blocking(astart_import)
-attach_sync = _blocking(aattach)
+start_import = _blocking(astart_import)
+attach = _blocking(aattach)
 list_models = _blocking(alist_models)
 list_models_all_zones = _blocking(alist_models_all_zones)
 listing = _blocking(alisting)
 get_model = _blocking(aget_model)
 delete_model = _blocking(adelete_model)
+
+
+_DEPRECATED = {"preflight_sync": "preflight", "preflight_many_sync": "preflight_many",
+               "start_import_sync": "start_import", "attach_sync": "attach"}
+
+
+def __getattr__(name: str) -> Any:
+    """The ``_sync`` names of earlier releases: the blocking forms are now the plain names (``preflight``),
+    the async ones ``a``-prefixed (``apreflight``), everywhere."""
+    if name in _DEPRECATED:
+        import warnings
+
+        warnings.warn(f"{name} is deprecated: use {_DEPRECATED[name]} (async: a{_DEPRECATED[name]})",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[_DEPRECATED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -296,7 +296,7 @@ def _single(args: Any) -> Any:
     from .render import bundle, report_bundle, timeline_html, timeline_text
 
     if args.check:
-        report = api.preflight_sync(args.model, zone=args.zone)
+        report = api.preflight(args.model, zone=args.zone)
         _display(report_bundle(report))
         return report
     from .login import _in_kernel
@@ -308,7 +308,7 @@ def _single(args: Any) -> Any:
         handle.update(bundle(timeline_text(job), timeline_html(job)), raw=True)
 
     try:
-        job = api.start_import_sync(args.model, zone=args.zone, force=args.force)
+        job = api.start_import(args.model, zone=args.zone, force=args.force)
     except PreflightFailed as exc:
         handle.update(report_bundle(exc.report), raw=True)
         return exc.report
@@ -347,7 +347,7 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
 
     if not ids:
         raise _usage("%%exo_import needs one model id a line in the cell")
-    batch = BatchImport(api.preflight_many_sync(ids, zone=args.zone), check_only=args.check)
+    batch = BatchImport(api.preflight_many(ids, zone=args.zone), check_only=args.check)
     handle = display(_batch_bundle(batch), raw=True, display_id=True)
 
     def table(_: Any = None) -> None:

@@ -148,12 +148,12 @@ class FakeExoscale:
             return ("forbidden", f"401 Client Error: {INVALID_TOKEN}")
         token = self.hub.token(model.hf_token)
         if repo is None or repo.id != model.name:  # Exoscale asks for the exact name: a wrong case is not found
-            return ("not-found", f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
-                                 f"{model.name}")
+            return ("not-found", (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
+                                 f"{model.name}"))
         access = self.hub.access(token, repo)
         if access == "not-found":
-            return ("not-found", f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
-                                 f"{model.name}")
+            return ("not-found", (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
+                                 f"{model.name}"))
         if access != "granted":
             status, text = answer_text(access, repo)
             return ("forbidden", f"{status} Client Error: {text}")

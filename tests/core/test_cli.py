@@ -16,7 +16,7 @@ def cli(*args: str, env: dict[str, str] | None = None, input: str | None = None)
     full_env = {**os.environ, "EXO_MODELS_SANDBOX": "1", "EXO_MODELS_POLL_INTERVAL": "0.1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "jupyter_exo_models", *args],
-        capture_output=True, text=True, env=full_env, timeout=120, input=input,
+        capture_output=True, text=True, env=full_env, timeout=120, input=input, check=False,
     )
 
 

@@ -57,3 +57,14 @@ def test_codes_are_stable_kebab_case_and_distinct():
     assert len(set(codes)) == len(codes)
     assert example(errors.AuthenticationError).to_dict()["code"] == "credentials-rejected"
     assert example(errors.InvalidModelIdError).to_dict()["code"] == "repo-id"  # the check id it fails
+
+
+@pytest.mark.parametrize(("old", "new"), [("preflight_sync", "preflight"), ("attach_sync", "attach"),
+                                          ("start_import_sync", "start_import"),
+                                          ("preflight_many_sync", "preflight_many")])
+def test_the_old_sync_names_still_work_and_say_what_to_use(old, new):
+    from jupyter_exo_models.core import api
+
+    with pytest.warns(DeprecationWarning, match=f"use {new} "):
+        assert getattr(api, old) is getattr(api, new)
+    assert getattr(jem, new) is getattr(api, new)

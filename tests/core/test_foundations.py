@@ -29,7 +29,7 @@ CANARY = "hf_canaryCANARYcanaryCANARY0123456789"
 
 def test_secret_is_masked_everywhere(caplog):
     s = Secret(CANARY)
-    texts = [repr(s), str(s), f"{s}", f"{s!r}", "%s" % s, repr([s]), repr({"token": s})]
+    texts = [repr(s), str(s), f"{s}", f"{s!r}", "%s" % s, repr([s]), repr({"token": s})]  # noqa: UP031
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("x").debug("token %s %r", s, s)
     texts.append(caplog.text)
@@ -266,11 +266,11 @@ def test_errors_are_reachable_from_the_package_as_the_readme_writes_them():
 
 
 @pytest.mark.parametrize("call", [
-    lambda api: api.get_model(None), lambda api: api.list_models(zone=5), lambda api: api.preflight_many_sync("org/model"),
-    lambda api: api.preflight_many_sync(["org/model", None]), lambda api: api.preflight_sync(5),
+    lambda api: api.get_model(None), lambda api: api.list_models(zone=5), lambda api: api.preflight_many("org/model"),
+    lambda api: api.preflight_many(["org/model", None]), lambda api: api.preflight(5),
     lambda api: api.import_model("org/model", wait="no"), lambda api: api.import_model("org/model", timeout="10"),
-    lambda api: api.delete_model(b"org/model"), lambda api: api.attach_sync("org/model", on_event="print"),
-    lambda api: api.validate_credentials(hf_token=b"hf_" + b"x" * 30), lambda api: api.start_import_sync("org/m", force=1),
+    lambda api: api.delete_model(b"org/model"), lambda api: api.attach("org/model", on_event="print"),
+    lambda api: api.validate_credentials(hf_token=b"hf_" + b"x" * 30), lambda api: api.start_import("org/m", force=1),
 ])
 def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
     from jupyter_exo_models.core import api
@@ -284,11 +284,11 @@ def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
 @pytest.mark.parametrize("call, error, says", [
     (lambda api: api.get_model(""), "InvalidModelIdError", "empty"),
     (lambda api: api.delete_model("a/b/c"), "InvalidModelIdError", "a/b/c"),
-    (lambda api: api.attach_sync("org/model "), "InvalidModelIdError", "'org/model '"),
+    (lambda api: api.attach("org/model "), "InvalidModelIdError", "'org/model '"),
     (lambda api: api.get_model("https://huggingface.co/org/name"), "InvalidModelIdError", "org/name"),
     (lambda api: api.list_models(zone=""), "ConfigurationError", "''"),
     (lambda api: api.list_models(zone=" "), "ConfigurationError", "' '"),
-    (lambda api: api.preflight_sync("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
+    (lambda api: api.preflight("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
     (lambda api: api.import_model("org/model", timeout=0), "UsageError", "timeout"),
     (lambda api: api.import_model("org/model", poll_interval=float("nan")), "UsageError", "poll_interval"),
 ])

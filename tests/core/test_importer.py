@@ -258,7 +258,7 @@ async def test_a_job_is_awaited_from_any_loop_and_blocked_on_from_its_starters_t
 
 
 async def test_starts_from_different_loops_create_once(sb):
-    jobs = await asyncio.gather(asyncio.to_thread(api.start_import_sync, TINY, zone="de-fra-1"),
+    jobs = await asyncio.gather(asyncio.to_thread(api.start_import, TINY, zone="de-fra-1"),
                                 start_import(TINY, zone="de-fra-1"))
     assert jobs[0] is jobs[1]
     await jobs[0].wait(timeout=30)

@@ -60,7 +60,7 @@ def test_restart_resumes_a_watch_from_a_new_process(sb, tmp_path):
     state = next(m["state"] for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny)
     assert state in ("creating", "downloading")
     second = subprocess.run([sys.executable, "-m", "jupyter_exo_models", "status", DEMO.tiny, "--watch", "--json"],
-                            env=env, capture_output=True, text=True, timeout=60)
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["state"] == "created"
     assert len([m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny]) == 1

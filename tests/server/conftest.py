@@ -4,7 +4,7 @@ import pytest
 
 # pytest-jupyter's fixtures (jp_fetch, jp_serverapp, ...) for this folder only: as a global plugin its
 # event-loop hooks would take over every async test of the suite.
-from pytest_jupyter.jupyter_server import *  # noqa: F403
+from pytest_jupyter.jupyter_server import *
 
 from jupyter_exo_models.core import importer
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -43,6 +43,9 @@ from ..secrets import Secret
 from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
 from .models import Model, Operation, Zone, is_uuid
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 T = TypeVar("T")
 
@@ -129,7 +132,7 @@ class ExoscaleClient:
     def __repr__(self) -> str:
         return f"<ExoscaleClient zone={self.zone} endpoint={self.base_url} key={self.credentials.key}>"
 
-    async def __aenter__(self) -> ExoscaleClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -184,8 +187,8 @@ class ExoscaleClient:
                 body["huggingface-token"] = hf_token.reveal()
             try:
                 data = await self._send("POST", "/ai/model", json_body=body, deadline=deadline)
-                return CreateResult(_shaped("POST /ai/model", lambda: Operation.from_api(data, self.zone)), None,
-                                    adopted=False)
+                return CreateResult(_shaped("POST /ai/model", lambda data=data: Operation.from_api(data, self.zone)),
+                                    None, adopted=False)
             except ConflictError:
                 existing = await self.find_model(name)
                 if existing is None:
