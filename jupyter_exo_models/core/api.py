@@ -19,12 +19,12 @@ from . import preflight as checks
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
-from .errors import ConfigurationError, ExoModelsError
+from .errors import ConfigurationError, ExoModelsError, TokenRejected
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
-from .hub import HubClient, TokenInfo, TokenRejected, check_repo_id
-from .importer import ImportJob, StatusEvent, find_model
-from .jobs import check_timeout
+from .hub import HubClient, TokenInfo, check_repo_id
+from .importer import ImportJob, find_model
+from .jobs import StatusEvent, check_timeout
 from .polling import PollSchedule
 from .preflight import PreflightReport
 from .runner import run_sync
@@ -119,14 +119,16 @@ def _blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 
 @_checked
-async def apreflight(model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None) -> PreflightReport:
+async def apreflight(
+    model_id: str, *, zone: str | None = None, hf_token: str | Secret | bool | None = None
+) -> PreflightReport:
     """Run every preflight check for ``model_id`` in ``zone``; see :func:`core.preflight.preflight`."""
     return await checks.preflight(model_id, zone=zone, hf_token=hf_token)
 
 
 @_checked
 async def apreflight_many(
-    model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | bool | None = None
+    model_ids: Sequence[str], *, zone: str | None = None, hf_token: str | Secret | bool | None = None
 ) -> list[PreflightReport]:
     """Preflight several models concurrently (one whoami, one model list per zone)."""
     return await checks.preflight_many(model_ids, zone=zone, hf_token=hf_token)
@@ -134,7 +136,7 @@ async def apreflight_many(
 
 @_checked
 async def astart_import(
-    model_id: str, *, zone: str | None = None, hf_token: str | bool | None = None, force: bool = False
+    model_id: str, *, zone: str | None = None, hf_token: str | Secret | bool | None = None, force: bool = False
 ) -> ImportJob:
     """Preflight and create (or attach to) the model; return its job without waiting."""
     return await importer.start_import(model_id, zone=zone, hf_token=hf_token, force=force)
@@ -145,7 +147,7 @@ async def aimport_model(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | bool | None = None,
+    hf_token: str | Secret | bool | None = None,
     wait: bool = True,
     timeout: float | None = None,
     force: bool = False,

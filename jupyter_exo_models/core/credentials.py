@@ -20,7 +20,7 @@ from pathlib import Path
 try:
     import tomllib
 except ImportError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+    import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
 
 from .config import FALLBACK_ZONE, current_override
 from .errors import ConfigurationError, CredentialsMissingError, ExoConfigError
@@ -89,7 +89,7 @@ class _Session:
 SESSION = _Session()
 
 
-def clean_token(value: str | None) -> str | None:
+def clean_token(value: str | Secret | None) -> str | None:
     """Strip whitespace and newlines a copy-paste adds; ``None`` for empty."""
     if value is None:
         return None

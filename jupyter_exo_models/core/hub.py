@@ -549,7 +549,7 @@ def _not_found(answer: Answer) -> bool:
 
 
 def _repo_info(answer: Answer) -> RepoInfo:
-    return RepoInfo.from_model_info(ModelInfo(**answer.json()))
+    return RepoInfo.from_model_info(ModelInfo(**answer.json()))  # type: ignore[no-untyped-call, unused-ignore]
 
 
 _WHOAMI: dict[str, tuple[float, concurrent.futures.Future[TokenInfo]]] = {}  # sha256(endpoint, token) -> answer

@@ -77,7 +77,7 @@ class ImportJob(WatchedJob[Model]):
         operation: Operation | None = None,
         attached: bool = False,
         report: PreflightReport | None = None,
-        hf_token: str | bool | None = None,
+        hf_token: str | Secret | bool | None = None,
         schedule: PollSchedule | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
@@ -257,7 +257,7 @@ async def start_import(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | bool | None = None,
+    hf_token: str | Secret | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
     force: bool = False,
     schedule: PollSchedule | None = None,
@@ -278,7 +278,7 @@ async def start_import(
 
 
 async def _start_import(
-    model_id: str, zone: str, hf_token: str | bool | None, exoscale: ExoscaleCredentials | None, force: bool,
+    model_id: str, zone: str, hf_token: str | Secret | bool | None, exoscale: ExoscaleCredentials | None, force: bool,
     schedule: PollSchedule | None, clock: Clock,
 ) -> ImportJob:
     key = _job_key(model_id, zone)

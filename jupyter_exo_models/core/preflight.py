@@ -25,6 +25,7 @@ from .errors import (
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model
 from .hub import HubClient, HubFacts, TokenInfo, check_repo_id
+from .secrets import Secret
 
 Status = Literal["pass", "warn", "fail", "skip"]
 
@@ -150,7 +151,7 @@ async def preflight(
     model_id: str,
     *,
     zone: str | None = None,
-    hf_token: str | bool | None = None,
+    hf_token: str | Secret | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
 ) -> PreflightReport:
     """Run every check of SPEC.md for one model.
@@ -178,7 +179,7 @@ async def preflight_many(
     model_ids: Sequence[str],
     *,
     zone: str | None = None,
-    hf_token: str | bool | None = None,
+    hf_token: str | Secret | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
     concurrency: int = 32,
 ) -> list[PreflightReport]:

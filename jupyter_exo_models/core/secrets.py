@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import NoReturn
 from urllib.parse import quote
 
 MIN_REMEMBERED = 8  # shorter values would mask ordinary words; no real token or secret is that short
@@ -33,7 +34,7 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str | Secret) -> None:
         if isinstance(value, Secret):
             value = value.reveal()
         self._value = value
@@ -49,7 +50,8 @@ class Secret:
     def __repr__(self) -> str:
         return f"Secret({self.masked!r})"
 
-    __str__ = masked.fget  # type: ignore[assignment]
+    def __str__(self) -> str:
+        return self.masked
 
     def __format__(self, spec: str) -> str:
         return format(self.masked, spec)
@@ -65,7 +67,7 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self):  # never pickle a secret into a notebook or cache
+    def __reduce__(self) -> NoReturn:  # never pickle a secret into a notebook or cache
         raise TypeError("Secret values cannot be pickled")
 
 

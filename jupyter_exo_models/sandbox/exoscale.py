@@ -269,7 +269,7 @@ class FakeExoscale:
             errors.append(_body_error("expected a non-empty string (the exact Hugging Face model name)", "name"))
         if token is not None and not isinstance(token, str):
             errors.append(_body_error("expected a string", "huggingface-token"))
-        if errors:
+        if errors or not isinstance(name, str):
             return invalid_body(errors)
         if any(m.name == name and m.zone == zone for m in self._models.values()):
             operation_id = str(uuid.uuid4())

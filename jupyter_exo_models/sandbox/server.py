@@ -148,7 +148,7 @@ class ServiceServer:
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}" if isinstance(host, str) else f"http://{host.decode()}:{port}"
 
     def start(self) -> None:
         handler = type(f"{self.name}Handler", (_Handler,), {"service": self})

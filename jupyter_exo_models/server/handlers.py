@@ -176,7 +176,8 @@ class ModelHandler(_Handler):
         except NotFoundError as exc:
             job = known_job(model, zone)
             if job is not None and job.model is None:  # refused by Exoscale before any model existed
-                return self.finish(json.dumps({**job.to_dict(), "watching": not job.done}))
+                self.finish(json.dumps({**job.to_dict(), "watching": not job.done}))
+                return
             return self.fail(exc)
         except ExoModelsError as exc:
             return self.fail(exc)
@@ -213,7 +214,8 @@ class ImportsHandler(_Handler):
             job = await api.astart_import(self.model_id(data), zone=self.zone(data.get("zone")), force=force)
         except PreflightFailed as exc:
             self.set_status(422)
-            return self.finish(json.dumps({**exc.to_dict(), "report": exc.report.to_dict()}))
+            self.finish(json.dumps({**exc.to_dict(), "report": exc.report.to_dict()}))
+            return
         except ExoModelsError as exc:
             return self.fail(exc)
         job.start()  # keep watching on the server's loop, so its registry shares the job with later calls

@@ -13,6 +13,7 @@ for the model first, and a 409 (not documented, but possible) is answered by ado
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -187,8 +188,8 @@ class ExoscaleClient:
                 body["huggingface-token"] = hf_token.reveal()
             try:
                 data = await self._send("POST", "/ai/model", json_body=body, deadline=deadline)
-                return CreateResult(_shaped("POST /ai/model", lambda data=data: Operation.from_api(data, self.zone)),
-                                    None, adopted=False)
+                operation = _shaped("POST /ai/model", functools.partial(Operation.from_api, data, self.zone))
+                return CreateResult(operation, None, adopted=False)
             except ConflictError:
                 existing = await self.find_model(name)
                 if existing is None:
@@ -370,8 +371,8 @@ def _problem(data: Any, raw: bytes) -> tuple[str, str, str, list[dict[str, Any]]
         detail = "; ".join(
             f"{e.get('pointer') or e.get('path') or e.get('location') or 'body'}: {e.get('detail') or '?'}"
             for e in errors[:5])
-    problem_type = data.get("type") if isinstance(data.get("type"), str) else ""
-    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    problem_type = str(data["type"]) if isinstance(data.get("type"), str) else ""
+    title = str(data["title"]) if isinstance(data.get("title"), str) else ""
     return problem_type if problem_type != "about:blank" else "", title, clean(detail), errors
 
 

@@ -123,7 +123,7 @@ class WatchedJob(Generic[R]):
         self._phase = Phase.IDLE
         self._watch = 0
         self._outcome: concurrent.futures.Future[R] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._waiters: set[object] = set()
 
     # -- what a job kind supplies -------------------------------------------------------------
@@ -362,7 +362,7 @@ class WatchedJob(Generic[R]):
         with self._lock:
             if watch != self._watch or self._phase is not Phase.WATCHING:
                 return  # stopped before it began
-            self._task = asyncio.current_task()  # type: ignore[assignment]
+            self._task = asyncio.current_task()
         try:
             result = await self._poll(watch)
         except asyncio.CancelledError:

@@ -128,7 +128,10 @@ class EventHub:
                 return [e for e in events if not e.final or e.watch == watch]
             return [e for e in events if not e.final or e is events[-1]]
 
-        unsubscribe = self.subscribe(lambda event: loop.call_soon_threadsafe(queue.put_nowait, event), past=past)
+        def forward(event: StatusEvent) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        unsubscribe = self.subscribe(forward, past=past)
         try:
             while True:
                 event = await queue.get()
