@@ -9,7 +9,7 @@ auth_check take no timeout, and its shared client has none, and changing that cl
 The calls block, so they run in worker threads, all at once: a whole look-up costs about one round trip.
 
 The Hub's answers are classified from the status and ``X-Error-Code``, and from the texts the real Hub sends
-(SPEC.md, "Real-service facts"): ``GatedRepo`` 403 "... awaiting a review ..." is a pending request, any other
+(docs/SERVICES.md): ``GatedRepo`` 403 "... awaiting a review ..." is a pending request, any other
 ``GatedRepo`` 403 a gate not accepted, ``GatedRepo`` 401 ("... Please log in.") an anonymous visitor; a 403
 without a code is a fine-grained token without access to public gated repos ("Please enable access to public
 gated repositories in your fine-grained token settings ..."); 401 "Invalid credentials in Authorization

@@ -1,6 +1,6 @@
 """Preflight: every reason an import would fail, found before anything is sent to Exoscale.
 
-The check ids are a public interface (SPEC.md). The Hub questions (whoami,
+The check ids are a public interface (README, "Preflight checks"). The Hub questions (whoami,
 model_info, auth-check) and the Exoscale question (the zone's model list) are
 asked concurrently, so a whole preflight costs about one round trip.
 """
@@ -154,7 +154,7 @@ async def preflight(
     hf_token: str | Secret | bool | None = None,
     exoscale: ExoscaleCredentials | None = None,
 ) -> PreflightReport:
-    """Run every check of SPEC.md for one model.
+    """Run every preflight check (README, "Preflight checks") for one model.
 
     Args:
         model_id: the Hugging Face repo id, exactly as it would be sent to Exoscale.

@@ -4,7 +4,7 @@ Repo ids resolve case-insensitively and answers carry the canonical id; a
 private repo the token cannot read looks exactly like a missing one; a gated
 repo's metadata is public but its files answer 403 ``GatedRepo`` until access
 is granted (401 ``GatedRepo`` to an anonymous visitor); fine-grained tokens read
-only what they are scoped to. Error texts are the real Hub's (SPEC.md,
+only what they are scoped to. Error texts are the real Hub's (docs/SERVICES.md,
 "Real-service facts").
 
 Assumed where the real Hub is undocumented: a fine-grained token scoped to a

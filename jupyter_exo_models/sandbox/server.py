@@ -66,7 +66,7 @@ def problem(status: int, detail: str, **extra: Any) -> Response:
 
 
 def invalid_body(errors: list[dict[str, str]]) -> Response:
-    """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail`` (SPEC.md)."""
+    """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail`` (docs/SERVICES.md)."""
     return json_response(422, {"type": "#/http-problem-types/request-invalid-body", "title": "Invalid Request Body",
                                "errors": errors})
 

@@ -56,7 +56,7 @@ RECHECK = {
     "get-operation": "Operation.from_api, the importer's diagnosis of reasons, the sandbox's _operation_json",
 }
 
-# SPEC.md ("Real-service facts") quotes this 422 answer; the OpenAPI document has no schema for it
+# docs/SERVICES.md quotes this 422 answer; the OpenAPI document has no schema for it
 INVALID_BODY = {
     "type": "object",
     "required": ["type", "title", "errors"],

@@ -25,7 +25,7 @@ def statuses(report, *ids):
     return {i: report[i].status for i in ids}
 
 
-# -- the sandbox answers as the real Hub (SPEC.md, "Real-service facts") -----------------------------
+# -- the sandbox answers as the real Hub (docs/SERVICES.md) -----------------------------
 @pytest.mark.parametrize(("token", "repo", "status", "code", "text"), [
     (DEMO.hf_token, GATED, 403, "GatedRepo",
      (f"Access to model {GATED} is restricted and you are not in the authorized list. "

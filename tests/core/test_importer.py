@@ -201,7 +201,7 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert max(settled) - min(settled) < 48 * 1024, (min(settled), max(settled))
 
 
-# What the Hub answers a download for each cause (its real texts, SPEC.md), as Exoscale relays them (assumed: the
+# What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them (assumed: the
 # operation's message quotes the Hub's answer), and Exoscale's reason codes alone
 @pytest.mark.parametrize(("reason", "message", "cause"), [
     ("forbidden", ("403 Client Error. Access to model x/y is restricted and you are not in the authorized list. "

@@ -1,4 +1,4 @@
-"""Every check id and outcome of SPEC.md, over real HTTP against the sandbox."""
+"""Every check id and outcome (README, "Preflight checks"), over real HTTP against the sandbox."""
 
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ from jupyter_exo_models.core.hub import RepoInfo, TokenInfo
 
 TOKEN_ROLES = ("read", "write", "fineGrained")
 SCOPE_ENTITIES = ("user", "org", "model")
-MODEL_STATES = ("creating", "downloading", "created", "ready", "error")  # SPEC.md; older answers say "status"
+MODEL_STATES = ("creating", "downloading", "created", "ready", "error")  # docs/SERVICES.md; older answers say "status"
 REPO_KINDS = ("public", "gated", "private")
-# what the Hub says to a token it refuses for a gated repo (SPEC.md, "Real-service facts")
+# what the Hub says to a token it refuses for a gated repo (docs/SERVICES.md)
 GATE_TEXTS = {"not in the authorized list": "not-accepted", "awaiting a review": "pending"}
 NO_GATED_PERMISSION = "enable access to public gated repositories"
 _UUID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
