@@ -251,6 +251,12 @@ async def test_malformed_exoscale_credentials_are_a_check_failure(sb, key, secre
     with pytest.raises(ConfigurationError) as err:
         credentials.resolve_exoscale(key, secret)
     assert secret not in str(err.value) and "copy" in err.value.message.lower()
+    sb.clear_log()
+    credentials.set_session_credentials(key=key, secret=secret)  # typed into login(): wins over the sandbox's
+    report = await preflight("sandbox-org/Tiny-Llama-1B", zone="de-fra-1")
+    check = report["exoscale-credentials"]
+    assert check.status == "fail" and "copy" in check.message.lower() and not report.ok
+    assert secret not in str(report.to_dict()) and not [r for r in sb.requests if r.service == "exoscale"]
 
 
 async def test_a_hanging_hub_gives_an_answer_not_a_hang(sb, monkeypatch):
