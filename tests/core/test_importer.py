@@ -12,7 +12,13 @@ import pytest
 from jupyter_exo_models.core import api
 from jupyter_exo_models.core.clock import VirtualClock
 from jupyter_exo_models.core.credentials import resolve_exoscale
-from jupyter_exo_models.core.errors import ExoModelsError, ImportFailed, NotFoundError, PreflightFailed, WatchTimeout
+from jupyter_exo_models.core.errors import (
+    ExoModelsError,
+    ImportFailed,
+    NotFoundError,
+    PreflightFailed,
+    WatchTimeout,
+)
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.exoscale.models import Operation
 from jupyter_exo_models.core.importer import ImportJob, attach, diagnose_operation, start_import
