@@ -106,6 +106,7 @@ def test_demo_walks_through_failure_diagnosis_and_success():
     assert "- Intended use (one of: Research, Education, Other)" in out and "{'type'" not in out  # gate choices
 
 
+@pytest.mark.slow
 def test_secrets_never_reach_cli_output_or_debug_logs():
     from jupyter_exo_models.sandbox.catalog import DEMO  # demo credentials are constants of the catalog
 

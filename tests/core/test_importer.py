@@ -179,6 +179,7 @@ async def test_polling_economy_with_simulated_time(monkeypatch):
     assert max(clock.slept) <= 60
 
 
+@pytest.mark.slow
 async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     from jupyter_exo_models.sandbox import Sandbox, Timings
 

@@ -68,6 +68,7 @@ async def test_a_repo_named_like_a_review_is_not_taken_for_pending(sb, gated):
     assert check.data["state"] == "not-accepted" and "accept the conditions" in check.fix
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [400, 503])
 async def test_hub_trouble_when_asking_again_with_the_canonical_id_is_a_result(sb, status):
     for _ in range(6):  # every attempt of the second auth-check, the one with the Hub's spelling

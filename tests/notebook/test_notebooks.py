@@ -124,6 +124,7 @@ IMPORTER_IS_READY = ("importer = next(v for v in Out.values() if type(v).__name_
                      "assert importer.future.result(60).ok and 'Ready to import' in importer.results.value")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_tutorial_runs_top_to_bottom_and_reaches_its_goal(sb, tmp_path, monkeypatch, name):
     log_file = with_canaries(sb, monkeypatch, tmp_path)
@@ -139,6 +140,7 @@ def test_tutorial_runs_top_to_bottom_and_reaches_its_goal(sb, tmp_path, monkeypa
     assert DEMO.hf_token not in saved and DEMO.exo_secret not in saved
 
 
+@pytest.mark.slow
 def test_every_magic_and_widget_keeps_canaries_out(sb, tmp_path, monkeypatch):
     log_file = with_canaries(sb, monkeypatch, tmp_path)
     nb = code(
@@ -225,6 +227,7 @@ def test_batch_import_shows_and_returns_each_failure(sb, tmp_path):
     assert "'sandbox-org/single-safetensors': 'created'" in nb.cells[4].outputs[0]["text"]
 
 
+@pytest.mark.slow
 def test_kernel_stays_responsive_while_an_import_is_watched(sb, tmp_path):
     sb.exoscale.timings.downloading = 4.0
     nb = code(

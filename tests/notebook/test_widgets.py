@@ -205,6 +205,7 @@ def test_editing_the_id_after_a_check_never_imports_the_old_one(sb):
     assert [r.json()["name"] for r in creates(sb)] == ["sandbox-org/single-safetensors"]
 
 
+@pytest.mark.slow
 def test_stop_then_recheck_shows_the_current_state(sb):
     sb.exoscale.timings.downloading = 3.0
     widget = checked(DEMO.tiny)

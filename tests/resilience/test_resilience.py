@@ -46,6 +46,7 @@ async def test_thirty_concurrent_imports_under_20_percent_faults(sb):
     assert any(r.fault for r in sb.requests)  # faults really happened
 
 
+@pytest.mark.slow
 def test_restart_resumes_a_watch_from_a_new_process(sb, tmp_path):
     env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.05"}  # the sandbox exported its URLs: children share it
     sb.exoscale.timings.downloading = 3.0
@@ -82,6 +83,7 @@ async def test_bad_input_at_scale_never_crashes_or_sends_for_invalid_ids(sb, mod
         assert canary.strip() not in json.dumps(report.to_dict(), ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_bad_input_at_scale_through_the_cli(sb, capsys):
     from jupyter_exo_models.cli import main
 
