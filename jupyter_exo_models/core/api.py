@@ -23,7 +23,7 @@ from .errors import ConfigurationError, ExoModelsError, TokenRejected
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import HubClient, TokenInfo, check_repo_id
-from .importer import ImportJob, find_model
+from .importer import ImportJob, lookup_model
 from .jobs import StatusEvent, check_timeout
 from .polling import PollSchedule
 from .preflight import PreflightReport
@@ -260,7 +260,7 @@ async def aget_model(model: str, zone: str | None = None) -> Model:
     """One model by name or UUID."""
     zone = validate_zone(default_zone(zone))
     async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
-        return await find_model(client, model)
+        return await lookup_model(client, model)
 
 
 @_checked
@@ -272,7 +272,7 @@ async def adelete_model(model: str, zone: str | None = None) -> Operation:
     """
     zone = validate_zone(default_zone(zone))
     async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
-        found = await find_model(client, model)
+        found = await lookup_model(client, model)
         return await client.delete_model(found.id)
 
 

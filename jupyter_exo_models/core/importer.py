@@ -21,7 +21,7 @@ from .config import current_endpoints, validate_zone
 from .credentials import ExoscaleCredentials, default_zone, resolve_exoscale, resolve_hf_token
 from .errors import ExoModelsError, ImportFailed, NotFoundError, PreflightFailed
 from .exoscale.client import ExoscaleClient
-from .exoscale.models import Model, Operation, is_uuid
+from .exoscale.models import Model, Operation, find_existing, is_uuid
 from .hub import check_repo_id
 from .jobs import (
     StatusEvent,  # noqa: F401  (re-exported: part of this module's surface)
@@ -29,7 +29,7 @@ from .jobs import (
     WatchedJob,
 )
 from .polling import PollSchedule
-from .preflight import PreflightReport, find_existing, preflight
+from .preflight import PreflightReport, preflight
 from .runner import on_background_loop
 from .secrets import Secret
 
@@ -326,13 +326,13 @@ async def attach(
     zone = validate_zone(default_zone(zone))
     credentials = exoscale or resolve_exoscale(zone=zone)
     async with ExoscaleClient(credentials, zone) as client:
-        found = await find_model(client, model)
+        found = await lookup_model(client, model)
     job = ImportJob(found.name, zone, credentials, model=found, attached=True, schedule=schedule, clock=clock)
     _jobs[_job_key(found.name, zone)] = job
     return job
 
 
-async def find_model(client: ExoscaleClient, model: str) -> Model:
+async def lookup_model(client: ExoscaleClient, model: str) -> Model:
     """A model by UUID or exact name.
 
     Raises:

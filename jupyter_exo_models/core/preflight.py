@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from .errors import (
     InvalidModelIdError,
 )
 from .exoscale.client import ExoscaleClient
-from .exoscale.models import Model
+from .exoscale.models import Model, find_existing
 from .hub import HubClient, HubFacts, TokenInfo, check_repo_id
 from .secrets import Secret
 
@@ -530,12 +530,6 @@ async def _exoscale_checks(
     model = find_existing(models, {model_id, results["repo-id-case"].data.get("canonical_id") or model_id})
     out["already-imported"] = _check_existing(model, zone)
     return model
-
-
-def find_existing(models: Iterable[Model], names: set[str]) -> Model | None:
-    """The model with one of these exact names, preferring one not in error."""
-    found = [m for m in models if m.name in names]
-    return next((m for m in found if m.state != "error"), found[0] if found else None)
 
 
 def _check_existing(model: Model | None, zone: str) -> CheckResult:

@@ -43,7 +43,7 @@ from ..errors import (
 from ..secrets import Secret
 from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
-from .models import Model, Operation, Zone, is_uuid
+from .models import Model, Operation, Zone, find_existing, is_uuid
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -161,9 +161,8 @@ class ExoscaleClient:
         return _shaped("GET /ai/model/{id}", lambda: Model.from_api(data, self.zone))
 
     async def find_model(self, name: str) -> Model | None:
-        """The model with exactly this name (case-sensitive), preferring one not in error."""
-        found = [m for m in await self.list_models() if m.name == name]
-        return next((m for m in found if m.state != "error"), found[0] if found else None)
+        """The zone's model with exactly this name (see :func:`models.find_existing`), or None."""
+        return find_existing(await self.list_models(), {name})
 
     async def get_operation(self, operation_id: str) -> Operation:
         data = await self._request("GET", _id_path("/operation/", operation_id))

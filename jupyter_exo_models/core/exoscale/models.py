@@ -9,6 +9,7 @@ Every string was already redacted and cleaned by the client when the answer was 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -109,6 +110,12 @@ class Operation:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def find_existing(models: Iterable[Model], names: set[str]) -> Model | None:
+    """The model with one of these exact names (case-sensitive, as Exoscale's), preferring one not in error."""
+    found = [m for m in models if m.name in names]
+    return next((m for m in found if m.state != "error"), found[0] if found else None)
 
 
 def is_uuid(value: object) -> bool:
