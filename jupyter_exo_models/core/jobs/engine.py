@@ -301,8 +301,9 @@ class WatchedJob(Generic[R]):
             outcome = self._outcome
             self._waiters.add(waiter)
         assert outcome is not None
+        verdict = asyncio.wrap_future(outcome)
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(outcome)), timeout)
+            return await asyncio.wait_for(asyncio.shield(verdict), timeout)
         except asyncio.TimeoutError:
             self._stop_following(unsubscribe, "timeout", waiter)
             raise WatchTimeout(
@@ -316,6 +317,8 @@ class WatchedJob(Generic[R]):
                 unsubscribe()
             with self._lock:
                 self._waiters.discard(waiter)
+            # a waiter gone early leaves the verdict to others: it is no error that this copy goes unread
+            verdict.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     def result(self, timeout: float | None = None, *, on_event: Callback | None = None) -> R:
         """Blocking form of :meth:`wait`, for plain scripts and kernel cells."""
