@@ -10,7 +10,8 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
+    from .config import ExoModelsConfig
     from .handlers import setup_handlers
 
-    setup_handlers(server_app.web_app)
+    setup_handlers(server_app.web_app, ExoModelsConfig(parent=server_app))
     server_app.log.info("jupyter_exo_models server extension loaded at /jupyter-exo-models/")
