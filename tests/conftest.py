@@ -16,6 +16,12 @@ AMBIENT = ("HF_TOKEN", "HF_ENDPOINT", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET",
 LIVE_FLAG = "EXO_MODELS_LIVE"
 
 
+def pytest_addoption(parser):
+    """Here, not in tests/browser/conftest.py: pytest reads options only from the conftests it loads first."""
+    parser.addoption("--update-screenshots", action="store_true", default=False,
+                     help="browser tests: replace the README's screenshots in docs/images/ (else a temporary folder)")
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``live`` reach the real services: they run only when EXO_MODELS_LIVE=1, never by default
     (credentials in the environment are not enough: CI or a developer's shell may hold them)."""

@@ -11,9 +11,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
     from .. import activate_sandbox_if_requested
+    from .config import ExoModelsConfig
     from .handlers import setup_handlers
 
     activate_sandbox_if_requested()
-
-    setup_handlers(server_app.web_app)
+    setup_handlers(server_app.web_app, ExoModelsConfig(parent=server_app))
     server_app.log.info("jupyter_exo_models server extension loaded at /jupyter-exo-models/")

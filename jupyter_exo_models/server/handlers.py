@@ -1,4 +1,6 @@
-"""REST handlers under ``/jupyter-exo-models/``, authenticated like every Jupyter handler.
+"""REST handlers under ``/jupyter-exo-models/``, authenticated like every Jupyter handler and authorized
+for the resource ``jupyter_exo_models`` (``read`` for GET, ``write`` for POST and DELETE) by the server's
+authorizer (``ServerApp.authorizer_class``); a refusal is a 403 in this API's error shape.
 
 Routes: ``GET zones``; ``GET models?zone=<zone>|all``; ``GET``/``DELETE models/<zone>/<name or id>``;
 ``POST preflight`` ``{"model", "zone"}``; ``POST imports`` ``{"model", "zone", "force"}``.
@@ -7,7 +9,8 @@ Status codes: 400 bad input (a model that is neither a repo id nor a UUID, an un
 non-string zone, malformed JSON, a body over 64 KiB or nested over 8 levels), 404 no such
 model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
 424 credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
-``{"error", "message", "fix"}``. Secrets stay on the server: no answer carries one.
+``{"error", "code", "message", "fix"}``; compare ``code`` (e.g. ``credentials-rejected``, see
+``core/errors.py``), not ``error`` (a class name). Secrets stay on the server: no answer carries one.
 
 As on the command line: ``preflight`` answers 200 with the report even when a check fails, an
 invalid id included (that is the ``repo-id`` check failing; ``check`` prints it and exits 1),
@@ -20,6 +23,10 @@ diagnosis. It exists for scripts that know better than the checks; the sidebar n
 A model (in ``models`` lists and ``GET models/<zone>/<model>``) carries, when this server started
 or attached to its import, ``watching`` (the server still follows it) and ``diagnosis``
 (``{cause, message, fix}`` once an import ended in ``error``, else null).
+
+``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone`` (``ExoModelsConfig.default_zone``
+when the server's configuration sets it, else the environment's), ``server_config`` (what that configuration
+sets, ``{"default_zone": str | null}``), ``sandbox`` and the ``credentials`` found (never their secrets).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import json
 from typing import Any
 
 import tornado
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
@@ -47,6 +55,10 @@ from ..core.errors import (
 )
 from ..core.exoscale.models import Model
 from ..core.importer import known_job
+from .config import ExoModelsConfig
+
+AUTH_RESOURCE = "jupyter_exo_models"  # what the server's authorizer is asked about
+CONFIG_SETTING = "jupyter_exo_models_config"  # the ExoModelsConfig in the web app's settings
 
 STATUS = [  # most specific first
     (InvalidModelIdError, 400), (UsageError, 400), (CredentialsMissingError, 424), (ConfigurationError, 400),
@@ -92,12 +104,32 @@ def with_job(model: Model) -> dict[str, Any]:
 
 
 class _Handler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def exo_config(self) -> ExoModelsConfig:
+        return self.settings.get(CONFIG_SETTING) or ExoModelsConfig()
+
+    def default_zone(self) -> str:
+        return self.exo_config.default_zone or default_zone()
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Tornado's own refusals (a method this route lacks, failed authentication) in this API's shape too."""
+        """Tornado's own refusals (a method this route lacks, failed authentication or authorization) in this
+        API's shape too."""
         allowed = [m for m in ("GET", "POST", "DELETE") if m.lower() in type(self).__dict__]
-        fix = f"This route answers {' and '.join(allowed)}" if status_code == 405 else "See the README's sidebar section"
+        message = f"{status_code} {self._reason}"
+        if status_code == 405:
+            code, fix = "method-not-allowed", f"This route answers {' and '.join(allowed)}"
+        elif status_code == 403:
+            code, fix = "forbidden", (f"Log in to this Jupyter server, or ask its administrator to allow you the "
+                                      f"{AUTH_RESOURCE} resource (its authorizer refused this request)")
+            error = kwargs.get("exc_info", (None, None, None))[1]
+            if isinstance(error, tornado.web.HTTPError) and error.log_message:
+                message = f"{message}: {error.log_message}"  # "User is not authorized to read on resource: …"
+        else:
+            code, fix = "http-error", "See the README's sidebar section"
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": "HTTPError", "message": f"{status_code} {self._reason}", "fix": fix}))
+        self.finish(json.dumps({"error": "HTTPError", "code": code, "message": message, "fix": fix}))
 
     def fail(self, exc: ExoModelsError) -> None:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
@@ -124,7 +156,7 @@ class _Handler(APIHandler):
     def zone(self, value: Any) -> str:
         """The zone given, validated (``""`` or a control character is no zone); None: the default zone."""
         if value is None:
-            return validate_zone(default_zone())
+            return validate_zone(self.default_zone())
         if not isinstance(value, str):  # not silently the default zone
             raise ConfigurationError(f"The zone must be a string, not {json.dumps(value)[:100]}",
                                      fix="Use one of: " + ", ".join(ZONES))
@@ -145,17 +177,21 @@ class _Handler(APIHandler):
 
 class ZonesHandler(_Handler):
     @tornado.web.authenticated
+    @authorized
     def get(self) -> None:
         try:
             status = api.credentials_status()
         except ExoModelsError as exc:  # a malformed endpoint: nothing works until it is fixed
             return self.fail(exc)
-        self.finish(json.dumps({"zones": list(ZONES), "default_zone": default_zone(), "sandbox": status["sandbox"],
+        self.finish(json.dumps({"zones": list(ZONES), "default_zone": self.default_zone(),
+                                "server_config": {"default_zone": self.exo_config.default_zone},
+                                "sandbox": status["sandbox"],
                                 "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]}}))
 
 
 class ModelsHandler(_Handler):
     @tornado.web.authenticated
+    @authorized
     async def get(self) -> None:
         zone = self.query_zone()
         try:
@@ -169,6 +205,7 @@ class ModelsHandler(_Handler):
 
 class ModelHandler(_Handler):
     @tornado.web.authenticated
+    @authorized
     async def get(self, zone: str, model: str) -> None:
         try:
             zone = self.zone(zone)
@@ -184,6 +221,7 @@ class ModelHandler(_Handler):
         self.finish(json.dumps(with_job(found)))
 
     @tornado.web.authenticated
+    @authorized
     async def delete(self, zone: str, model: str) -> None:
         try:
             operation = await api.adelete_model(model, self.zone(zone))
@@ -194,6 +232,7 @@ class ModelHandler(_Handler):
 
 class PreflightHandler(_Handler):
     @tornado.web.authenticated
+    @authorized
     async def post(self) -> None:
         try:
             data = self.body()
@@ -205,6 +244,7 @@ class PreflightHandler(_Handler):
 
 class ImportsHandler(_Handler):
     @tornado.web.authenticated
+    @authorized
     async def post(self) -> None:
         try:
             data = self.body()
@@ -226,16 +266,30 @@ class ImportsHandler(_Handler):
 class UnknownRouteHandler(_Handler):
     """JSON, not Jupyter's HTML page, for any other path under the API (e.g. ``models/de-fra-1/``)."""
 
-    @tornado.web.authenticated
-    def get(self, *_: str) -> None:
+    def not_found(self) -> None:
         self.set_status(404)
-        self.finish(json.dumps({"error": "NotFound", "message": f"No such route: {self.request.path}",
+        self.finish(json.dumps({"error": "NotFound", "code": "not-found", "message": f"No such route: {self.request.path}",
                                 "fix": "Use zones, models, models/<zone>/<model>, preflight or imports"}))
 
-    post = delete = get
+    # one method each: @authorized fixes its action (read, write) at its first call
+    @tornado.web.authenticated
+    @authorized
+    def get(self, *_: str) -> None:
+        self.not_found()
+
+    @tornado.web.authenticated
+    @authorized
+    def post(self, *_: str) -> None:
+        self.not_found()
+
+    @tornado.web.authenticated
+    @authorized
+    def delete(self, *_: str) -> None:
+        self.not_found()
 
 
-def setup_handlers(web_app: Any) -> None:
+def setup_handlers(web_app: Any, config: ExoModelsConfig | None = None) -> None:
+    web_app.settings[CONFIG_SETTING] = config or ExoModelsConfig()
     base = url_path_join(web_app.settings["base_url"], "jupyter-exo-models")
     web_app.add_handlers(".*$", [
         (url_path_join(base, "zones"), ZonesHandler),

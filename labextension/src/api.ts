@@ -1,10 +1,18 @@
 // Client of the server extension's REST API. The transport is injected, so jest can test it.
 import { IModel, IReport } from './format';
 
-export type Request = (path: string, init: { method?: string; body?: string }) => Promise<Response>;
+export type Request = (
+  path: string,
+  init: { method?: string; body?: string }
+) => Promise<Response>;
 
 export interface ICredentials {
-  exoscale: { found: boolean; source: string | null; key: string | null; error: { message: string; fix: string } | null };
+  exoscale: {
+    found: boolean;
+    source: string | null;
+    key: string | null;
+    error: { message: string; fix: string } | null;
+  };
   hf: { found: boolean; source: string | null };
 }
 
@@ -43,7 +51,12 @@ export class ExoModelsApi {
     return this.call('zones');
   }
 
-  async models(zone: string): Promise<{ models: IModel[]; errors: { [zone: string]: { message: string } } }> {
+  async models(
+    zone: string
+  ): Promise<{
+    models: IModel[];
+    errors: { [zone: string]: { message: string } };
+  }> {
     return this.call(`models?zone=${encodeURIComponent(zone)}`);
   }
 
@@ -52,26 +65,46 @@ export class ExoModelsApi {
   }
 
   // Never forced: the sidebar imports only what passed its checks (the server's "force" is for scripts).
-  startImport(model: string, zone: string): Promise<{ model: IModel; attached: boolean }> {
+  startImport(
+    model: string,
+    zone: string
+  ): Promise<{ model: IModel; attached: boolean }> {
     return this.call('imports', 'POST', { model, zone });
   }
 
   model(zone: string, id: string): Promise<IModel> {
-    return this.call(`models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`);
+    return this.call(
+      `models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`
+    );
   }
 
-  deleteModel(zone: string, id: string): Promise<{ operation: { state: string } }> {
-    return this.call(`models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`, 'DELETE');
+  deleteModel(
+    zone: string,
+    id: string
+  ): Promise<{ operation: { state: string } }> {
+    return this.call(
+      `models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`,
+      'DELETE'
+    );
   }
 
-  private async call<T>(path: string, method = 'GET', body?: object): Promise<T> {
-    const response = await this.request(path, { method, body: body ? JSON.stringify(body) : undefined });
+  private async call<T>(
+    path: string,
+    method = 'GET',
+    body?: object
+  ): Promise<T> {
+    const response = await this.request(path, {
+      method,
+      body: body ? JSON.stringify(body) : undefined
+    });
     const text = await response.text();
     let data: any = {};
     try {
       data = text ? JSON.parse(text) : {};
     } catch {
-      data = { message: `Unexpected answer from the server (HTTP ${response.status})` };
+      data = {
+        message: `Unexpected answer from the server (HTTP ${response.status})`
+      };
     }
     if (!response.ok) {
       throw new ApiError(response.status, data);

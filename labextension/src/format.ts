@@ -54,7 +54,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export function formatAge(iso: string | null | undefined, now: Date = new Date()): string {
+export function formatAge(
+  iso: string | null | undefined,
+  now: Date = new Date()
+): string {
   if (!iso) {
     return '–';
   }
@@ -102,7 +105,10 @@ export function needsRefresh(models: IModel[]): boolean {
 }
 
 /** Import is allowed when no check fails, and warnings were acknowledged. */
-export function canImport(report: IReport | null, acknowledged: boolean): boolean {
+export function canImport(
+  report: IReport | null,
+  acknowledged: boolean
+): boolean {
   if (!report || !report.ok) {
     return false;
   }
@@ -112,7 +118,9 @@ export function canImport(report: IReport | null, acknowledged: boolean): boolea
 /** The canonical id to offer when only the capitalization differs. */
 export function canonicalFix(report: IReport | null): string | null {
   const check = report?.checks.find(c => c.id === 'repo-id-case');
-  return check && check.status === 'fail' ? (check.data['canonical_id'] as string) || null : null;
+  return check && check.status === 'fail'
+    ? (check.data['canonical_id'] as string) || null
+    : null;
 }
 
 /** The gate to show when a gated model is not accessible yet. */
@@ -144,5 +152,9 @@ export function gateFieldLabel(field: IGateField): string {
 }
 
 export function sortModels(models: IModel[]): IModel[] {
-  return [...models].sort((a, b) => (b.created_at || '').localeCompare(a.created_at || '') || a.name.localeCompare(b.name));
+  return [...models].sort(
+    (a, b) =>
+      (b.created_at || '').localeCompare(a.created_at || '') ||
+      a.name.localeCompare(b.name)
+  );
 }

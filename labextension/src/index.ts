@@ -1,4 +1,8 @@
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
@@ -18,7 +22,10 @@ const icon = new LabIcon({
     '</g></svg>'
 });
 
-function request(path: string, init: { method?: string; body?: string }): Promise<Response> {
+function request(
+  path: string,
+  init: { method?: string; body?: string }
+): Promise<Response> {
   const settings = ServerConnection.makeSettings();
   const url = URLExt.join(settings.baseUrl, 'jupyter-exo-models', path);
   return ServerConnection.makeRequest(url, init, settings); // adds the token and the XSRF header
@@ -26,7 +33,8 @@ function request(path: string, init: { method?: string; body?: string }): Promis
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-exo-models:plugin',
-  description: 'Import Hugging Face models into Exoscale Dedicated Inference from a JupyterLab sidebar.',
+  description:
+    'Import Hugging Face models into Exoscale Dedicated Inference from a JupyterLab sidebar.',
   autoStart: true,
   optional: [ICommandPalette, IMainMenu, ILayoutRestorer],
   activate: (

@@ -3,8 +3,25 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, ExoModelsApi, IZones } from './api';
-import { canonicalFix, CHECK_ICONS, gateFieldLabel, gateOf, IGateField, IModel, IReport } from './format';
-import { afterRefresh, emptyMessage, IListState, importEnabled, IRow, nextRefreshMs, noticeOf, rowOf } from './view';
+import {
+  canonicalFix,
+  CHECK_ICONS,
+  gateFieldLabel,
+  gateOf,
+  IGateField,
+  IModel,
+  IReport
+} from './format';
+import {
+  afterRefresh,
+  emptyMessage,
+  IListState,
+  importEnabled,
+  IRow,
+  nextRefreshMs,
+  noticeOf,
+  rowOf
+} from './view';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -34,10 +51,15 @@ function buttonKey(button: HTMLButtonElement): string {
 /** Re-render `container`, keeping the keyboard focus on the same button if it is still there. */
 function keepFocus(container: HTMLElement, rerender: () => void): void {
   const active = document.activeElement;
-  const key = active instanceof HTMLButtonElement && container.contains(active) ? buttonKey(active) : null;
+  const key =
+    active instanceof HTMLButtonElement && container.contains(active)
+      ? buttonKey(active)
+      : null;
   rerender();
   if (key !== null) {
-    Array.from(container.querySelectorAll('button')).find(button => buttonKey(button) === key)?.focus();
+    Array.from(container.querySelectorAll('button'))
+      .find(button => buttonKey(button) === key)
+      ?.focus();
   }
 }
 
@@ -49,17 +71,37 @@ export class ExoModelsPanel extends Widget {
   private started: { name: string; zone: string } | null = null; // an import started here, until it is listed
   private timer: number | null = null;
   private importing = false;
-  private state: IListState = { models: [], error: null, listed: false, failures: 0 };
+  private state: IListState = {
+    models: [],
+    error: null,
+    listed: false,
+    failures: 0
+  };
   private busySince: number | null = null; // when the imports on screen started being followed
 
-  private readonly zoneSelect = el('select', { 'aria-label': 'Zone', className: 'jp-ExoModels-zone' });
-  private readonly notice = el('div', { className: 'jp-ExoModels-notice', role: 'status' });
+  private readonly zoneSelect = el('select', {
+    'aria-label': 'Zone',
+    className: 'jp-ExoModels-zone'
+  });
+  private readonly notice = el('div', {
+    className: 'jp-ExoModels-notice',
+    role: 'status'
+  });
   private readonly list = el('ul', { className: 'jp-ExoModels-list' });
   private readonly empty = el('div', { className: 'jp-ExoModels-empty' });
-  private readonly form = el('form', { id: 'jp-ExoModels-form', className: 'jp-ExoModels-form', hidden: true });
+  private readonly form = el('form', {
+    id: 'jp-ExoModels-form',
+    className: 'jp-ExoModels-form',
+    hidden: true
+  });
   private readonly formToggle = el(
     'button',
-    { type: 'button', className: 'jp-mod-styled jp-mod-accept', 'aria-expanded': 'false', 'aria-controls': 'jp-ExoModels-form' },
+    {
+      type: 'button',
+      className: 'jp-mod-styled jp-mod-accept',
+      'aria-expanded': 'false',
+      'aria-controls': 'jp-ExoModels-form'
+    },
     'Import model…'
   );
   private readonly modelInput = el('input', {
@@ -69,24 +111,56 @@ export class ExoModelsPanel extends Widget {
     autocomplete: 'off',
     spellcheck: 'false'
   });
-  private readonly checkButton = el('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, 'Check');
-  private readonly importButton = el('button', { type: 'button', className: 'jp-mod-styled jp-mod-accept', disabled: true }, 'Import');
-  private readonly acknowledge = el('input', { type: 'checkbox', id: 'jp-ExoModels-ack' });
-  private readonly ackLabel = el('label', { for: 'jp-ExoModels-ack', hidden: true }, this.acknowledge, ' Import despite warnings');
-  private readonly checks = el('ul', { className: 'jp-ExoModels-checks', 'aria-live': 'polite' });
+  private readonly checkButton = el(
+    'button',
+    { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+    'Check'
+  );
+  private readonly importButton = el(
+    'button',
+    {
+      type: 'button',
+      className: 'jp-mod-styled jp-mod-accept',
+      disabled: true
+    },
+    'Import'
+  );
+  private readonly acknowledge = el('input', {
+    type: 'checkbox',
+    id: 'jp-ExoModels-ack'
+  });
+  private readonly ackLabel = el(
+    'label',
+    { for: 'jp-ExoModels-ack', hidden: true },
+    this.acknowledge,
+    ' Import despite warnings'
+  );
+  private readonly checks = el('ul', {
+    className: 'jp-ExoModels-checks',
+    'aria-live': 'polite'
+  });
   private readonly extra = el('div', { className: 'jp-ExoModels-extra' });
-  private readonly message = el('div', { className: 'jp-ExoModels-message', role: 'status' });
+  private readonly message = el('div', {
+    className: 'jp-ExoModels-message',
+    role: 'status'
+  });
 
   constructor(private readonly api: ExoModelsApi) {
     super();
     this.id = 'jp-exo-models';
     this.addClass('jp-ExoModels');
-    this.title.caption = 'Exoscale models: import Hugging Face models into Dedicated Inference';
+    this.title.caption =
+      'Exoscale models: import Hugging Face models into Dedicated Inference';
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'Exoscale models');
     this.zoneSelect.addEventListener('change', () => {
       this.zone = this.zoneSelect.value;
-      this.state = { models: [], error: null, listed: this.state.listed, failures: 0 }; // another zone's list
+      this.state = {
+        models: [],
+        error: null,
+        listed: this.state.listed,
+        failures: 0
+      }; // another zone's list
       this.report = null;
       this.renderReport();
       void this.refresh();
@@ -97,14 +171,22 @@ export class ExoModelsPanel extends Widget {
       void this.check();
     });
     this.importButton.addEventListener('click', () => void this.startImport());
-    this.acknowledge.addEventListener('change', () => this.updateImportButton());
+    this.acknowledge.addEventListener('change', () =>
+      this.updateImportButton()
+    );
     this.modelInput.addEventListener('input', () => {
       this.report = null;
       this.renderReport();
     });
     this.form.append(
       el('label', { for: 'jp-ExoModels-model' }, 'Hugging Face model id'),
-      el('div', { className: 'jp-ExoModels-row' }, this.modelInput, this.checkButton, this.importButton),
+      el(
+        'div',
+        { className: 'jp-ExoModels-row' },
+        this.modelInput,
+        this.checkButton,
+        this.importButton
+      ),
       this.ackLabel,
       this.checks,
       this.extra,
@@ -118,7 +200,15 @@ export class ExoModelsPanel extends Widget {
         'div',
         { className: 'jp-ExoModels-row' },
         this.zoneSelect,
-        el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.start() }, 'Refresh'),
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled',
+            onClick: () => void this.start()
+          },
+          'Refresh'
+        ),
         this.formToggle
       )
     );
@@ -136,7 +226,11 @@ export class ExoModelsPanel extends Widget {
     }
     if (!this.zoneSelect.options.length) {
       this.zone = this.zones.default_zone;
-      this.zoneSelect.replaceChildren(...this.zones.zones.map(z => el('option', { value: z, selected: z === this.zone }, z)));
+      this.zoneSelect.replaceChildren(
+        ...this.zones.zones.map(z =>
+          el('option', { value: z, selected: z === this.zone }, z)
+        )
+      );
     }
     this.state = { ...this.state, listed: false };
     this.busySince = null; // someone is looking: follow imports quickly again
@@ -206,9 +300,15 @@ export class ExoModelsPanel extends Widget {
       this.timer = null;
     }
     const now = Date.now();
-    const pending = this.started ? [{ name: this.started.name, state: 'creating' } as IModel] : [];
-    const delay = nextRefreshMs([...this.state.models, ...pending], now - (this.busySince ?? now), this.state.failures);
-    this.busySince = delay === null ? null : this.busySince ?? now;
+    const pending = this.started
+      ? [{ name: this.started.name, state: 'creating' } as IModel]
+      : [];
+    const delay = nextRefreshMs(
+      [...this.state.models, ...pending],
+      now - (this.busySince ?? now),
+      this.state.failures
+    );
+    this.busySince = delay === null ? null : (this.busySince ?? now);
     if (delay !== null && !this.isDisposed) {
       this.timer = window.setTimeout(() => void this.refresh(), delay);
     }
@@ -219,27 +319,57 @@ export class ExoModelsPanel extends Widget {
     const notice = noticeOf(zones, this.state.error, this.state.listed);
     const parts: Node[] = [];
     if (zones?.sandbox) {
-      parts.push(el('div', {}, el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'), ' embedded fake Hugging Face Hub and Exoscale API.'));
+      parts.push(
+        el(
+          'div',
+          {},
+          el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'),
+          ' embedded fake Hugging Face Hub and Exoscale API.'
+        )
+      );
     }
     if (notice) {
       parts.push(
         el(
           'div',
-          { className: `jp-ExoModels-alert jp-ExoModels-${notice.kind}`, 'data-notice': notice.kind },
+          {
+            className: `jp-ExoModels-alert jp-ExoModels-${notice.kind}`,
+            'data-notice': notice.kind
+          },
           el('strong', {}, notice.title),
           ...(notice.fix ? [el('div', {}, notice.fix)] : []),
-          el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.start() }, 'Retry')
+          el(
+            'button',
+            {
+              type: 'button',
+              className: 'jp-mod-styled',
+              onClick: () => void this.start()
+            },
+            'Retry'
+          )
         )
       );
     }
     if (zones && !zones.credentials.hf.found) {
-      parts.push(el('div', {}, 'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'));
+      parts.push(
+        el(
+          'div',
+          {},
+          'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'
+        )
+      );
     }
     keepFocus(this.notice, () => this.notice.replaceChildren(...parts));
     this.notice.hidden = parts.length === 0;
     this.list.setAttribute('aria-label', `Models in ${this.zone}`);
-    keepFocus(this.list, () => this.list.replaceChildren(...this.state.models.map(model => this.item(rowOf(model)))));
-    this.empty.textContent = this.state.models.length ? '' : emptyMessage(this.zone, notice);
+    keepFocus(this.list, () =>
+      this.list.replaceChildren(
+        ...this.state.models.map(model => this.item(rowOf(model)))
+      )
+    );
+    this.empty.textContent = this.state.models.length
+      ? ''
+      : emptyMessage(this.zone, notice);
     this.empty.hidden = this.state.models.length > 0;
   }
 
@@ -250,10 +380,18 @@ export class ExoModelsPanel extends Widget {
       details.push(
         el(
           'div',
-          { className: 'jp-ExoModels-diagnosis', 'data-cause': row.diagnosis.cause },
+          {
+            className: 'jp-ExoModels-diagnosis',
+            'data-cause': row.diagnosis.cause
+          },
           el('strong', {}, `Why it failed (${row.diagnosis.cause}): `),
           row.diagnosis.message,
-          el('div', { className: 'jp-ExoModels-fix' }, 'fix: ', row.diagnosis.fix)
+          el(
+            'div',
+            { className: 'jp-ExoModels-fix' },
+            'fix: ',
+            row.diagnosis.fix
+          )
         )
       );
     } else if (row.offerCheck) {
@@ -262,7 +400,15 @@ export class ExoModelsPanel extends Widget {
           'div',
           { className: 'jp-ExoModels-diagnosis' },
           'The import failed at Exoscale. ',
-          el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.checkModel(row.name) }, 'Find out why')
+          el(
+            'button',
+            {
+              type: 'button',
+              className: 'jp-mod-styled',
+              onClick: () => void this.checkModel(row.name)
+            },
+            'Find out why'
+          )
         )
       );
     }
@@ -276,13 +422,17 @@ export class ExoModelsPanel extends Widget {
         el('span', { className: `jp-ExoModels-badge ${row.badge}` }, row.state),
         el('span', { title: 'Size' }, row.size),
         el('span', { title: 'Created' }, row.age),
-        el('button', {
-          type: 'button',
-          className: 'jp-mod-styled jp-ExoModels-delete',
-          'aria-label': `Delete ${row.name}`,
-          title: `Delete ${row.name}`,
-          onClick: () => void this.deleteModel(row)
-        }, '✕')
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled jp-ExoModels-delete',
+            'aria-label': `Delete ${row.name}`,
+            title: `Delete ${row.name}`,
+            onClick: () => void this.deleteModel(row)
+          },
+          '✕'
+        )
       ),
       ...details
     );
@@ -330,58 +480,110 @@ export class ExoModelsPanel extends Widget {
       ...(report?.checks || []).map(check =>
         el(
           'li',
-          { className: `jp-ExoModels-check jp-ExoModels-check-${check.status}`, 'data-check': check.id },
-          el('span', { className: 'jp-ExoModels-icon', 'aria-label': check.status }, CHECK_ICONS[check.status]),
+          {
+            className: `jp-ExoModels-check jp-ExoModels-check-${check.status}`,
+            'data-check': check.id
+          },
+          el(
+            'span',
+            { className: 'jp-ExoModels-icon', 'aria-label': check.status },
+            CHECK_ICONS[check.status]
+          ),
           el('code', {}, check.id),
           ' ',
           check.message,
-          ...(check.fix && (check.status === 'fail' || check.status === 'warn') ? [el('div', { className: 'jp-ExoModels-fix' }, 'fix: ', check.fix)] : [])
+          ...(check.fix && (check.status === 'fail' || check.status === 'warn')
+            ? [el('div', { className: 'jp-ExoModels-fix' }, 'fix: ', check.fix)]
+            : [])
         )
       )
     );
     const extra: Node[] = [];
     const canonical = canonicalFix(report);
     if (canonical) {
-      extra.push(el('button', {
-        type: 'button',
-        className: 'jp-mod-styled jp-mod-warn',
-        onClick: () => {
-          this.modelInput.value = canonical;
-          void this.check();
-        }
-      }, `Use ${canonical}`));
+      extra.push(
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled jp-mod-warn',
+            onClick: () => {
+              this.modelInput.value = canonical;
+              void this.check();
+            }
+          },
+          `Use ${canonical}`
+        )
+      );
     }
     const gate = gateOf(report);
     if (gate) {
-      const fields = ((gate['fields'] || []) as IGateField[]).map(f => el('li', {}, gateFieldLabel(f)));
+      const fields = ((gate['fields'] || []) as IGateField[]).map(f =>
+        el('li', {}, gateFieldLabel(f))
+      );
       extra.push(
         el(
           'div',
           { className: 'jp-ExoModels-gate' },
           el('strong', {}, gate['heading'] || 'This model is gated'),
           el('p', {}, gate['prompt'] || ''),
-          ...(fields.length ? [el('div', {}, 'The Hub will ask for:'), el('ul', {}, ...fields)] : []),
+          ...(fields.length
+            ? [el('div', {}, 'The Hub will ask for:'), el('ul', {}, ...fields)]
+            : []),
           gate['state'] === 'pending'
-            ? el('p', {}, 'Your access request is pending approval by the repo authors.')
-            : el('a', { href: gate['url'], target: '_blank', rel: 'noopener noreferrer' }, `Accept the conditions on the model page`),
-          el('button', { type: 'button', className: 'jp-mod-styled', onClick: () => void this.check() }, 'Re-check')
+            ? el(
+                'p',
+                {},
+                'Your access request is pending approval by the repo authors.'
+              )
+            : el(
+                'a',
+                {
+                  href: gate['url'],
+                  target: '_blank',
+                  rel: 'noopener noreferrer'
+                },
+                `Accept the conditions on the model page`
+              ),
+          el(
+            'button',
+            {
+              type: 'button',
+              className: 'jp-mod-styled',
+              onClick: () => void this.check()
+            },
+            'Re-check'
+          )
         )
       );
     }
     keepFocus(this.extra, () => this.extra.replaceChildren(...extra));
     this.acknowledge.checked = false; // consent to warnings is given for one report
-    this.ackLabel.hidden = !(report?.ok && report.checks.some(c => c.status === 'warn'));
+    this.ackLabel.hidden = !(
+      report?.ok && report.checks.some(c => c.status === 'warn')
+    );
     this.updateImportButton();
   }
 
   private updateImportButton(): void {
-    const report = this.report && this.describesFields(this.report.model, this.report.zone) ? this.report : null;
-    this.importButton.disabled = !importEnabled(report, this.acknowledge.checked, this.importing);
+    const report =
+      this.report && this.describesFields(this.report.model, this.report.zone)
+        ? this.report
+        : null;
+    this.importButton.disabled = !importEnabled(
+      report,
+      this.acknowledge.checked,
+      this.importing
+    );
   }
 
   private async startImport(): Promise<void> {
     const report = this.report;
-    if (!report || this.importing || !this.describesFields(report.model, report.zone)) {
+    if (
+      !report ||
+      this.importing ||
+      !this.describesFields(report.model, report.zone)
+    ) {
       return;
     }
     this.importing = true;

@@ -1,8 +1,18 @@
 // The sidebar's decisions, as pure functions (panel.ts only draws what these return): tested with jest.
 import { ApiError, IZones } from './api';
-import { badgeClass, canImport, formatAge, formatBytes, IModel, IReport, needsRefresh, sortModels } from './format';
+import {
+  badgeClass,
+  canImport,
+  formatAge,
+  formatBytes,
+  IModel,
+  IReport,
+  needsRefresh,
+  sortModels
+} from './format';
 
-export type NoticeKind = 'credentials-missing' | 'credentials-rejected' | 'error';
+export type NoticeKind =
+  'credentials-missing' | 'credentials-rejected' | 'error';
 
 export interface INotice {
   kind: NoticeKind;
@@ -23,18 +33,38 @@ export const CREDENTIALS_FIX =
  * @param error the last failure of zones() or models(); null once a refresh succeeded
  * @param listed whether a refresh succeeded since `zones` was read (credentials work after all)
  */
-export function noticeOf(zones: IZones | null, error: unknown, listed: boolean): INotice | null {
+export function noticeOf(
+  zones: IZones | null,
+  error: unknown,
+  listed: boolean
+): INotice | null {
   if (error instanceof ApiError && error.status === 424) {
     return error.body['error'] === 'AuthenticationError'
-      ? { kind: 'credentials-rejected', title: `Exoscale credentials rejected: ${error.message}`, fix: error.fix }
-      : { kind: 'credentials-missing', title: 'Exoscale credentials missing.', fix: CREDENTIALS_FIX };
+      ? {
+          kind: 'credentials-rejected',
+          title: `Exoscale credentials rejected: ${error.message}`,
+          fix: error.fix
+        }
+      : {
+          kind: 'credentials-missing',
+          title: 'Exoscale credentials missing.',
+          fix: CREDENTIALS_FIX
+        };
   }
   if (error) {
     const message = (error as Error).message || String(error);
-    return { kind: 'error', title: message, fix: error instanceof ApiError ? error.fix : '' };
+    return {
+      kind: 'error',
+      title: message,
+      fix: error instanceof ApiError ? error.fix : ''
+    };
   }
   if (!listed && zones && !zones.credentials.exoscale.found) {
-    return { kind: 'credentials-missing', title: 'Exoscale credentials missing.', fix: CREDENTIALS_FIX };
+    return {
+      kind: 'credentials-missing',
+      title: 'Exoscale credentials missing.',
+      fix: CREDENTIALS_FIX
+    };
   }
   return null;
 }
@@ -63,12 +93,21 @@ export const REFRESH_CAP_MS = 30_000;
  * @param busyMs how long imports have been in progress
  * @param failures consecutive failed refreshes
  */
-export function nextRefreshMs(models: IModel[], busyMs: number, failures: number): number | null {
+export function nextRefreshMs(
+  models: IModel[],
+  busyMs: number,
+  failures: number
+): number | null {
   if (!needsRefresh(models)) {
     return null;
   }
-  const growing = REFRESH_FIRST_MS + (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) * (60_000 - REFRESH_FIRST_MS)) / (900_000 - REFRESH_FAST_FOR_MS);
-  return Math.round(Math.min(REFRESH_CAP_MS, growing * 2 ** Math.min(failures, 10)));
+  const growing =
+    REFRESH_FIRST_MS +
+    (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) * (60_000 - REFRESH_FIRST_MS)) /
+      (900_000 - REFRESH_FAST_FOR_MS);
+  return Math.round(
+    Math.min(REFRESH_CAP_MS, growing * 2 ** Math.min(failures, 10))
+  );
 }
 
 export interface IListState {
@@ -79,15 +118,27 @@ export interface IListState {
 }
 
 /** The list after a refresh: a failure keeps the models shown (one blip must not empty the list). */
-export function afterRefresh(state: IListState, outcome: { models: IModel[] } | { error: unknown }): IListState {
+export function afterRefresh(
+  state: IListState,
+  outcome: { models: IModel[] } | { error: unknown }
+): IListState {
   if ('models' in outcome) {
-    return { models: sortModels(outcome.models), error: null, listed: true, failures: 0 };
+    return {
+      models: sortModels(outcome.models),
+      error: null,
+      listed: true,
+      failures: 0
+    };
   }
   return { ...state, error: outcome.error, failures: state.failures + 1 };
 }
 
 /** The Import button: only after a check without failures (never forced), warnings acknowledged, once at a time. */
-export function importEnabled(report: IReport | null, acknowledged: boolean, importing: boolean): boolean {
+export function importEnabled(
+  report: IReport | null,
+  acknowledged: boolean,
+  importing: boolean
+): boolean {
   return !importing && canImport(report, acknowledged);
 }
 

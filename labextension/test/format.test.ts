@@ -1,17 +1,44 @@
-import { badgeClass, canImport, canonicalFix, formatAge, formatBytes, gateFieldLabel, gateOf, IReport, needsRefresh, sortModels } from '../src/format';
+import {
+  badgeClass,
+  canImport,
+  canonicalFix,
+  formatAge,
+  formatBytes,
+  gateFieldLabel,
+  gateOf,
+  IReport,
+  needsRefresh,
+  sortModels
+} from '../src/format';
 
-function report(checks: Partial<IReport['checks'][number]>[], ok = true): IReport {
+function report(
+  checks: Partial<IReport['checks'][number]>[],
+  ok = true
+): IReport {
   return {
     model: 'org/model',
     zone: 'de-fra-1',
     ok,
     sandbox: true,
-    checks: checks.map(c => ({ id: 'x', status: 'pass', message: '', fix: '', data: {}, ...c })) as IReport['checks']
+    checks: checks.map(c => ({
+      id: 'x',
+      status: 'pass',
+      message: '',
+      fix: '',
+      data: {},
+      ...c
+    })) as IReport['checks']
   };
 }
 
 const model = (state: string, created_at: string | null = null) => ({
-  id: '1', name: `m-${state}`, zone: 'de-fra-1', state, model_size: null, created_at, updated_at: null
+  id: '1',
+  name: `m-${state}`,
+  zone: 'de-fra-1',
+  state,
+  model_size: null,
+  created_at,
+  updated_at: null
 });
 
 describe('formatting', () => {
@@ -40,7 +67,10 @@ describe('formatting', () => {
   });
 
   it('sorts newest first', () => {
-    const sorted = sortModels([model('created', '2026-01-01T00:00:00Z'), model('error', '2026-02-01T00:00:00Z')]);
+    const sorted = sortModels([
+      model('created', '2026-01-01T00:00:00Z'),
+      model('error', '2026-02-01T00:00:00Z')
+    ]);
     expect(sorted.map(m => m.state)).toEqual(['error', 'created']);
   });
 });
@@ -61,21 +91,82 @@ describe('decisions', () => {
   });
 
   it('offers the canonical id only when the capitalization check fails', () => {
-    expect(canonicalFix(report([{ id: 'repo-id-case', status: 'fail', data: { canonical_id: 'Org/Model' } }], false))).toBe('Org/Model');
-    expect(canonicalFix(report([{ id: 'repo-id-case', status: 'pass', data: { canonical_id: 'org/model' } }]))).toBeNull();
+    expect(
+      canonicalFix(
+        report(
+          [
+            {
+              id: 'repo-id-case',
+              status: 'fail',
+              data: { canonical_id: 'Org/Model' }
+            }
+          ],
+          false
+        )
+      )
+    ).toBe('Org/Model');
+    expect(
+      canonicalFix(
+        report([
+          {
+            id: 'repo-id-case',
+            status: 'pass',
+            data: { canonical_id: 'org/model' }
+          }
+        ])
+      )
+    ).toBeNull();
   });
 
   it('shows the gate when terms are not accepted or pending', () => {
-    const gate = { state: 'not-accepted', prompt: 'agree', url: 'https://hub/org/model' };
-    expect(gateOf(report([{ id: 'gated-access', status: 'fail', data: gate }], false))).toEqual(gate);
-    expect(gateOf(report([{ id: 'gated-access', status: 'fail', data: { state: 'pending' } }], false))).toEqual({ state: 'pending' });
-    expect(gateOf(report([{ id: 'gated-access', status: 'pass', data: { state: 'granted' } }]))).toBeNull();
-    expect(gateOf(report([{ id: 'gated-access', status: 'fail', data: { state: 'unknown' } }], false))).toBeNull();
+    const gate = {
+      state: 'not-accepted',
+      prompt: 'agree',
+      url: 'https://hub/org/model'
+    };
+    expect(
+      gateOf(
+        report([{ id: 'gated-access', status: 'fail', data: gate }], false)
+      )
+    ).toEqual(gate);
+    expect(
+      gateOf(
+        report(
+          [{ id: 'gated-access', status: 'fail', data: { state: 'pending' } }],
+          false
+        )
+      )
+    ).toEqual({ state: 'pending' });
+    expect(
+      gateOf(
+        report([
+          { id: 'gated-access', status: 'pass', data: { state: 'granted' } }
+        ])
+      )
+    ).toBeNull();
+    expect(
+      gateOf(
+        report(
+          [{ id: 'gated-access', status: 'fail', data: { state: 'unknown' } }],
+          false
+        )
+      )
+    ).toBeNull();
   });
 
   it('renders gate fields as choices, never as raw objects', () => {
-    expect(gateFieldLabel({ name: 'Use', type: 'select', options: ['Research', 'Other'] })).toBe('Use (one of: Research, Other)');
-    expect(gateFieldLabel({ name: 'geo', type: 'ip_location', options: [] })).toBe('geo (your IP location, recorded by the Hub)');
-    expect(gateFieldLabel({ name: 'Company', type: 'text', options: [] })).toBe('Company (text)');
+    expect(
+      gateFieldLabel({
+        name: 'Use',
+        type: 'select',
+        options: ['Research', 'Other']
+      })
+    ).toBe('Use (one of: Research, Other)');
+    expect(
+      gateFieldLabel({ name: 'geo', type: 'ip_location', options: [] })
+    ).toBe('geo (your IP location, recorded by the Hub)');
+    expect(gateFieldLabel({ name: 'Company', type: 'text', options: [] })).toBe(
+      'Company (text)'
+    );
   });
 });

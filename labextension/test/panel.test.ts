@@ -6,16 +6,39 @@ const ZONES = {
   zones: ['de-fra-1', 'ch-gva-2'],
   default_zone: 'de-fra-1',
   sandbox: true,
-  credentials: { exoscale: { found: true, source: 'sandbox', key: 'EXO1', error: null }, hf: { found: true, source: 'sandbox' } }
+  credentials: {
+    exoscale: { found: true, source: 'sandbox', key: 'EXO1', error: null },
+    hf: { found: true, source: 'sandbox' }
+  }
 };
-const CREATING = { id: 'id-1', name: 'org/a', zone: 'de-fra-1', state: 'creating', model_size: 1, created_at: new Date().toISOString(), updated_at: null };
+const CREATING = {
+  id: 'id-1',
+  name: 'org/a',
+  zone: 'de-fra-1',
+  state: 'creating',
+  model_size: 1,
+  created_at: new Date().toISOString(),
+  updated_at: null
+};
 
 function answer(status: number, body: unknown): Response {
-  return { ok: status < 400, status, text: async () => JSON.stringify(body) } as unknown as Response;
+  return {
+    ok: status < 400,
+    status,
+    text: async () => JSON.stringify(body)
+  } as unknown as Response;
 }
 
 function report(model: string, zone: string) {
-  return { model, zone, ok: true, sandbox: true, checks: [{ id: 'repo-id', status: 'pass', message: 'valid', fix: '', data: {} }] };
+  return {
+    model,
+    zone,
+    ok: true,
+    sandbox: true,
+    checks: [
+      { id: 'repo-id', status: 'pass', message: 'valid', fix: '', data: {} }
+    ]
+  };
 }
 
 const settle = () => new Promise(resolve => setTimeout(resolve, 0));
@@ -41,14 +64,27 @@ async function panelWithSlowCheck() {
   document.body.appendChild(panel.node);
   await panel.start();
   panel.openForm();
-  const input = panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement;
-  const importButton = Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import') as HTMLButtonElement;
+  const input = panel.node.querySelector(
+    '#jp-ExoModels-model'
+  ) as HTMLInputElement;
+  const importButton = Array.from(panel.node.querySelectorAll('button')).find(
+    b => b.textContent === 'Import'
+  ) as HTMLButtonElement;
   const check = async (model: string) => {
     input.value = model;
-    panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    panel.node
+      .querySelector('form')!
+      .dispatchEvent(new Event('submit', { cancelable: true }));
     await settle();
   };
-  return { panel, input, importButton, imports, check, release: (r: Response) => release(r) };
+  return {
+    panel,
+    input,
+    importButton,
+    imports,
+    check,
+    release: (r: Response) => release(r)
+  };
 }
 
 afterEach(() => document.body.replaceChildren());
@@ -92,11 +128,14 @@ test('an up-to-date check enables Import for that model and zone', async () => {
 });
 
 test('the automatic refresh keeps the keyboard focus on the same button', async () => {
-  const fetch: Request = async path => answer(200, path === 'zones' ? ZONES : { models: [CREATING], errors: {} });
+  const fetch: Request = async path =>
+    answer(200, path === 'zones' ? ZONES : { models: [CREATING], errors: {} });
   const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
   document.body.appendChild(panel.node);
   await panel.start();
-  const remove = panel.node.querySelector('li[data-model="org/a"] .jp-ExoModels-delete') as HTMLButtonElement;
+  const remove = panel.node.querySelector(
+    'li[data-model="org/a"] .jp-ExoModels-delete'
+  ) as HTMLButtonElement;
   remove.focus();
   await panel.refresh(); // what the timer does while an import runs
   const focused = document.activeElement as HTMLElement;
@@ -120,7 +159,10 @@ async function importNeverListed(name: string, status: Response) {
       return answer(200, report(name, 'de-fra-1'));
     }
     if (path === 'imports') {
-      return answer(201, { model: { ...CREATING, id: null, name }, attached: false });
+      return answer(201, {
+        model: { ...CREATING, id: null, name },
+        attached: false
+      });
     }
     return status;
   };
@@ -128,28 +170,55 @@ async function importNeverListed(name: string, status: Response) {
   document.body.appendChild(panel.node);
   await panel.start();
   panel.openForm();
-  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value = name;
-  panel.node.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+  (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value =
+    name;
+  panel.node
+    .querySelector('form')!
+    .dispatchEvent(new Event('submit', { cancelable: true }));
   await settle();
-  Array.from(panel.node.querySelectorAll('button')).find(b => b.textContent === 'Import')!.click();
+  Array.from(panel.node.querySelectorAll('button'))
+    .find(b => b.textContent === 'Import')!
+    .click();
   await settle();
   await settle();
   return { panel, asked };
 }
 
 test('an import refused before any model existed shows its diagnosis', async () => {
-  const diagnosis = { cause: 'gated-access', message: 'terms not accepted', fix: 'accept them' };
-  const refused = { ...CREATING, id: null, name: 'org/refused', state: 'error', diagnosis, watching: false };
-  const { panel, asked } = await importNeverListed('org/refused', answer(200, refused));
-  const message = panel.node.querySelector('.jp-ExoModels-message')!.textContent;
+  const diagnosis = {
+    cause: 'gated-access',
+    message: 'terms not accepted',
+    fix: 'accept them'
+  };
+  const refused = {
+    ...CREATING,
+    id: null,
+    name: 'org/refused',
+    state: 'error',
+    diagnosis,
+    watching: false
+  };
+  const { panel, asked } = await importNeverListed(
+    'org/refused',
+    answer(200, refused)
+  );
+  const message = panel.node.querySelector(
+    '.jp-ExoModels-message'
+  )!.textContent;
   expect(message).toContain('terms not accepted');
   expect(message).toContain('accept them');
-  expect(asked).toContain(`models/de-fra-1/${encodeURIComponent('org/refused')}`);
+  expect(asked).toContain(
+    `models/de-fra-1/${encodeURIComponent('org/refused')}`
+  );
   panel.dispose();
 });
 
 test('an import nobody knows of is not followed forever', async () => {
-  const unknown = answer(404, { error: 'NotFoundError', message: 'No model named org/gone', fix: '' });
+  const unknown = answer(404, {
+    error: 'NotFoundError',
+    message: 'No model named org/gone',
+    fix: ''
+  });
   const { panel, asked } = await importNeverListed('org/gone', unknown);
   await panel.refresh();
   expect(asked.filter(path => path.startsWith('models/')).length).toBe(1);

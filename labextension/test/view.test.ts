@@ -1,47 +1,103 @@
 import { ApiError, IZones } from '../src/api';
 import { IModel, IReport } from '../src/format';
-import { afterRefresh, CREDENTIALS_FIX, emptyMessage, importEnabled, nextRefreshMs, noticeOf, REFRESH_CAP_MS, rowOf } from '../src/view';
+import {
+  afterRefresh,
+  CREDENTIALS_FIX,
+  emptyMessage,
+  importEnabled,
+  nextRefreshMs,
+  noticeOf,
+  REFRESH_CAP_MS,
+  rowOf
+} from '../src/view';
 
 const zones = (exoscale: boolean, sandbox = false): IZones => ({
   zones: ['de-fra-1'],
   default_zone: 'de-fra-1',
   sandbox,
-  credentials: { exoscale: { found: exoscale, source: null, key: null, error: null }, hf: { found: true, source: 'env' } }
+  credentials: {
+    exoscale: { found: exoscale, source: null, key: null, error: null },
+    hf: { found: true, source: 'env' }
+  }
 });
 
 const model = (state: string, extra: Partial<IModel> = {}): IModel => ({
-  id: 'abc', name: 'sandbox-org/Tiny-Llama-1B', zone: 'de-fra-1', state, model_size: 2_200_000_000,
-  created_at: '2026-11-24T11:59:00Z', updated_at: null, ...extra
+  id: 'abc',
+  name: 'sandbox-org/Tiny-Llama-1B',
+  zone: 'de-fra-1',
+  state,
+  model_size: 2_200_000_000,
+  created_at: '2026-11-24T11:59:00Z',
+  updated_at: null,
+  ...extra
 });
 
-const missing = new ApiError(424, { error: 'CredentialsMissingError', message: 'No Exoscale API credentials found', fix: 'login()' });
-const rejected = new ApiError(424, { error: 'AuthenticationError', message: 'HTTP 403', fix: 'Check EXOSCALE_API_KEY' });
+const missing = new ApiError(424, {
+  error: 'CredentialsMissingError',
+  message: 'No Exoscale API credentials found',
+  fix: 'login()'
+});
+const rejected = new ApiError(424, {
+  error: 'AuthenticationError',
+  message: 'HTTP 403',
+  fix: 'Check EXOSCALE_API_KEY'
+});
 
 describe('notice', () => {
   it('keeps credentials missing distinct from other errors, and points to what the server reads', () => {
-    for (const notice of [noticeOf(zones(false), null, false), noticeOf(zones(false), missing, false), noticeOf(zones(true), missing, true)]) {
-      expect(notice).toEqual({ kind: 'credentials-missing', title: 'Exoscale credentials missing.', fix: CREDENTIALS_FIX });
+    for (const notice of [
+      noticeOf(zones(false), null, false),
+      noticeOf(zones(false), missing, false),
+      noticeOf(zones(true), missing, true)
+    ]) {
+      expect(notice).toEqual({
+        kind: 'credentials-missing',
+        title: 'Exoscale credentials missing.',
+        fix: CREDENTIALS_FIX
+      });
     }
     expect(CREDENTIALS_FIX).toContain('EXOSCALE_API_KEY');
     expect(CREDENTIALS_FIX).toContain('jupyter_exo_models.login()');
-    expect(emptyMessage('de-fra-1', noticeOf(zones(false), missing, false))).not.toContain('No models');
+    expect(
+      emptyMessage('de-fra-1', noticeOf(zones(false), missing, false))
+    ).not.toContain('No models');
   });
 
   it('says when credentials are rejected, with the server’s fix', () => {
-    expect(noticeOf(zones(true), rejected, false)).toMatchObject({ kind: 'credentials-rejected', fix: 'Check EXOSCALE_API_KEY' });
+    expect(noticeOf(zones(true), rejected, false)).toMatchObject({
+      kind: 'credentials-rejected',
+      fix: 'Check EXOSCALE_API_KEY'
+    });
   });
 
   it('shows other failures with their fix', () => {
-    const notice = noticeOf(zones(true), new ApiError(502, { message: 'Exoscale unreachable', fix: 'retry later' }), true);
-    expect(notice).toEqual({ kind: 'error', title: 'Exoscale unreachable', fix: 'retry later' });
-    expect(noticeOf(null, new TypeError('Failed to fetch'), false)).toMatchObject({ kind: 'error', title: 'Failed to fetch' });
-    expect(emptyMessage('de-fra-1', notice)).toBe('Could not list the models of de-fra-1.');
+    const notice = noticeOf(
+      zones(true),
+      new ApiError(502, {
+        message: 'Exoscale unreachable',
+        fix: 'retry later'
+      }),
+      true
+    );
+    expect(notice).toEqual({
+      kind: 'error',
+      title: 'Exoscale unreachable',
+      fix: 'retry later'
+    });
+    expect(
+      noticeOf(null, new TypeError('Failed to fetch'), false)
+    ).toMatchObject({ kind: 'error', title: 'Failed to fetch' });
+    expect(emptyMessage('de-fra-1', notice)).toBe(
+      'Could not list the models of de-fra-1.'
+    );
   });
 
   it('clears after a successful refresh', () => {
     expect(noticeOf(zones(true), null, true)).toBeNull();
     expect(noticeOf(zones(false), null, true)).toBeNull(); // the credentials turned up since start
-    expect(emptyMessage('de-fra-1', null)).toBe('No models in de-fra-1 yet. Use “Import model…” to add one.');
+    expect(emptyMessage('de-fra-1', null)).toBe(
+      'No models in de-fra-1 yet. Use “Import model…” to add one.'
+    );
   });
 });
 
@@ -69,33 +125,57 @@ describe('refresh schedule', () => {
   });
 
   it('waits for the diagnosis of an import the server still watches', () => {
-    expect(nextRefreshMs([model('error', { watching: true })], 0, 0)).toBe(3000);
-    expect(nextRefreshMs([model('error', { watching: false })], 0, 0)).toBeNull();
+    expect(nextRefreshMs([model('error', { watching: true })], 0, 0)).toBe(
+      3000
+    );
+    expect(
+      nextRefreshMs([model('error', { watching: false })], 0, 0)
+    ).toBeNull();
   });
 });
 
 describe('after a refresh', () => {
-  const shown = { models: [model('downloading')], error: null, listed: true, failures: 0 };
+  const shown = {
+    models: [model('downloading')],
+    error: null,
+    listed: true,
+    failures: 0
+  };
 
   it('keeps the models shown when a refresh fails, and counts the failures', () => {
-    const failed = afterRefresh(afterRefresh(shown, { error: new TypeError('Failed to fetch') }), { error: new TypeError('again') });
+    const failed = afterRefresh(
+      afterRefresh(shown, { error: new TypeError('Failed to fetch') }),
+      { error: new TypeError('again') }
+    );
     expect(failed.models).toEqual(shown.models);
     expect(failed.failures).toBe(2);
     expect(nextRefreshMs(failed.models, 0, failed.failures)).toBe(12_000); // still following the import
   });
 
   it('clears the error and the failures on success, newest first', () => {
-    const older = model('created', { name: 'a/old', created_at: '2026-01-01T00:00:00Z' });
-    const state = afterRefresh({ ...shown, error: missing, failures: 3, listed: false }, { models: [older, model('created')] });
+    const older = model('created', {
+      name: 'a/old',
+      created_at: '2026-01-01T00:00:00Z'
+    });
+    const state = afterRefresh(
+      { ...shown, error: missing, failures: 3, listed: false },
+      { models: [older, model('created')] }
+    );
     expect(state).toMatchObject({ error: null, failures: 0, listed: true });
-    expect(state.models.map(m => m.name)).toEqual(['sandbox-org/Tiny-Llama-1B', 'a/old']);
+    expect(state.models.map(m => m.name)).toEqual([
+      'sandbox-org/Tiny-Llama-1B',
+      'a/old'
+    ]);
     expect(noticeOf(zones(false), state.error, state.listed)).toBeNull();
   });
 });
 
 describe('import button', () => {
   const report = (status: 'pass' | 'warn' | 'fail'): IReport => ({
-    model: 'org/m', zone: 'de-fra-1', ok: status !== 'fail', sandbox: true,
+    model: 'org/m',
+    zone: 'de-fra-1',
+    ok: status !== 'fail',
+    sandbox: true,
     checks: [{ id: 'x', status, message: '', fix: '', data: {} }]
   });
 
@@ -114,13 +194,24 @@ describe('rows', () => {
 
   it('formats a model', () => {
     expect(rowOf(model('created'), now)).toEqual({
-      name: 'sandbox-org/Tiny-Llama-1B', state: 'created', badge: 'jp-ExoModels-badge-ok', size: '2.2 GB', age: '1m ago',
-      title: 'sandbox-org/Tiny-Llama-1B (id abc)', target: 'abc', diagnosis: null, offerCheck: false
+      name: 'sandbox-org/Tiny-Llama-1B',
+      state: 'created',
+      badge: 'jp-ExoModels-badge-ok',
+      size: '2.2 GB',
+      age: '1m ago',
+      title: 'sandbox-org/Tiny-Llama-1B (id abc)',
+      target: 'abc',
+      diagnosis: null,
+      offerCheck: false
     });
   });
 
   it('shows the diagnosis of a failed import', () => {
-    const diagnosis = { cause: 'weights-format', message: 'only pytorch_model.bin', fix: 'use *.safetensors' };
+    const diagnosis = {
+      cause: 'weights-format',
+      message: 'only pytorch_model.bin',
+      fix: 'use *.safetensors'
+    };
     const row = rowOf(model('error', { diagnosis, watching: false }), now);
     expect(row.diagnosis).toEqual(diagnosis);
     expect(row.offerCheck).toBe(false);
@@ -128,8 +219,12 @@ describe('rows', () => {
 
   it('offers the checks for a failure nobody here diagnosed, once the server is done with it', () => {
     expect(rowOf(model('error'), now).offerCheck).toBe(true);
-    expect(rowOf(model('error', { diagnosis: null, watching: true }), now).offerCheck).toBe(false);
-    expect(rowOf(model('created', { diagnosis: null }), now).offerCheck).toBe(false);
+    expect(
+      rowOf(model('error', { diagnosis: null, watching: true }), now).offerCheck
+    ).toBe(false);
+    expect(rowOf(model('created', { diagnosis: null }), now).offerCheck).toBe(
+      false
+    );
   });
 
   it('deletes by name when the model has no id yet', () => {

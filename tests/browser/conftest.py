@@ -21,6 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "artifacts"
+DOCS_IMAGES = ROOT / "docs" / "images"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -125,16 +126,25 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def screenshots_folder(request, tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, or artifacts/ with ``--update-screenshots``."""
+    if request.config.getoption("--update-screenshots"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        return ARTIFACTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
-def screenshot():
-    """Save a screenshot to artifacts/ (and to docs/images/ for the README)."""
+def screenshot(request, screenshots_folder):
+    """Save a screenshot; with ``--update-screenshots``, README ones (``docs=True``) replace docs/images/."""
+    update = request.config.getoption("--update-screenshots")
 
     def take(page, name: str, docs: bool = False) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
+        path = screenshots_folder / f"{name}.png"
         page.screenshot(path=str(path))
-        if docs:
-            shutil.copy(path, ROOT / "docs" / "images" / f"{name}.png")
+        if docs and update:
+            shutil.copy(path, DOCS_IMAGES / f"{name}.png")
         return path
 
     return take

@@ -235,3 +235,9 @@ def test_an_unusable_zone_or_model_in_the_path_is_refused_with_nothing_sent(api,
     assert not [r for r in sb.requests if r.service == "exoscale"]
     if "@" in path:
         assert "Use the repo id org/name" in data["fix"]
+
+
+def test_zones_without_server_config_uses_the_environment_s_default_zone(api, sb, monkeypatch):
+    monkeypatch.setenv("EXOSCALE_ZONE", "ch-gva-2")
+    code, data = api("zones")
+    assert code == 200 and data["default_zone"] == "ch-gva-2" and data["server_config"] == {"default_zone": None}

@@ -5,7 +5,9 @@ export const Dialog = {
   warnButton: (options: { label: string }) => ({ ...options, accept: true })
 };
 export const asked: unknown[] = [];
-export async function showDialog(options: unknown): Promise<{ button: { accept: boolean } }> {
+export async function showDialog(
+  options: unknown
+): Promise<{ button: { accept: boolean } }> {
   asked.push(options);
   return { button: { accept: true } };
 }
