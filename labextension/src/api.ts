@@ -51,9 +51,7 @@ export class ExoModelsApi {
     return this.call('zones');
   }
 
-  async models(
-    zone: string
-  ): Promise<{
+  async models(zone: string): Promise<{
     models: IModel[];
     errors: { [zone: string]: { message: string } };
   }> {
