@@ -34,7 +34,7 @@ from jupyter_exo_models.core.polling import PollSchedule
 from jupyter_exo_models.core.secrets import Secret
 
 KEY, SECRET = "EXOhostiletestkey0000001", "hostile-test-secret-value-0001"
-TOKEN = "hf_HOSTILEechoHOSTILEecho0123456789abcd"
+TOKEN = "hf_CANARYechoHOSTILEecho0123456789abcd"  # a canary, never a real token
 MODELS = r"/de-fra-1/v2/ai/model"
 MODEL = r"/de-fra-1/v2/ai/model/([^/]+)"
 OPERATION = r"/de-fra-1/v2/operation/([^/]+)"
