@@ -41,9 +41,12 @@ def jp_server_config():
 
 def fetch(jp_fetch, jp_asyncio_loop, path, method="GET", **params):
     body = json.dumps({"model": DEMO.tiny, "zone": "de-fra-1"}) if method == "POST" else None
+
+    async def call():  # jp_fetch makes its future on the running loop: none may be current outside it
+        return await jp_fetch(BASE, *path.split("/"), method=method, body=body, params=params or None)
+
     try:
-        response = jp_asyncio_loop.run_until_complete(
-            jp_fetch(BASE, *path.split("/"), method=method, body=body, params=params or None))
+        response = jp_asyncio_loop.run_until_complete(call())
     except HTTPClientError as exc:
         assert exc.response is not None, exc
         response = exc.response
