@@ -105,17 +105,19 @@ def test_a_subscriber_exiting_does_not_end_the_watch(sb):
 
 def test_waiters_are_told_when_the_background_loop_dies(slow):
     job = api.import_model(TINY, zone="de-fra-1", wait=False)
+    wait_for(lambda: job.last_event is not None, "the watch's first poll")
     outcome: list[BaseException] = []
+    waiting = threading.Event()
 
     def wait() -> None:
         try:
-            job.result()
+            job.result(on_event=lambda event: waiting.set())  # the replay: this waiter is registered
         except ExoModelsError as exc:
             outcome.append(exc)
 
     waiter = threading.Thread(target=wait, daemon=True)
     waiter.start()
-    wait_for(lambda: job.last_event is not None, "the watch's first poll")
+    assert waiting.wait(20), "the waiter never began waiting"
 
     def die() -> None:
         raise SystemExit("something stopped the loop")
