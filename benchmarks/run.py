@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from jupyter_exo_models.core.clock import VirtualClock
 from jupyter_exo_models.core.errors import ImportFailed
-from jupyter_exo_models.core.importer import start_import
+from jupyter_exo_models.core.imports import start_import
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 from jupyter_exo_models.core.preflight import preflight
 from jupyter_exo_models.sandbox import Sandbox, Timings

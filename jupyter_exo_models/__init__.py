@@ -28,7 +28,7 @@ _LAZY = {
     **{name: ("core.api", name) for name in _API},
     "PreflightReport": ("core.preflight", "PreflightReport"),
     "CheckResult": ("core.preflight", "CheckResult"),
-    "ImportJob": ("core.importer", "ImportJob"),
+    "ImportJob": ("core.imports", "ImportJob"),
     "StatusEvent": ("core.jobs", "StatusEvent"),
     "Sandbox": ("sandbox", "Sandbox"),
     **{name: ("core.errors", name) for name in ERRORS},
@@ -82,7 +82,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see behind the lazy surface (as
         WatchStopped,
         WatchTimeout,
     )
-    from .core.importer import ImportJob
+    from .core.imports import ImportJob
     from .core.jobs import StatusEvent
     from .core.preflight import CheckResult, PreflightReport
     from .notebook.importer import ModelImporter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
-from ..core.importer import StatusEvent
+from ..core.imports import StatusEvent
 from ..core.preflight import human_bytes
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

@@ -23,7 +23,7 @@ from .errors import ConfigurationError, ExoModelsError, TokenRejected
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, is_uuid
 from .hub import HubClient, TokenInfo, check_repo_id
-from .importer import ImportJob, lookup_model
+from .imports import ImportJob, lookup_model
 from .jobs import StatusEvent, check_timeout
 from .polling import PollSchedule
 from .preflight import PreflightReport

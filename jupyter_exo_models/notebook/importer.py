@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from ..core import api
 from ..core.config import ZONES, current_endpoints
 from ..core.errors import ConfigurationError, ExoModelsError, PreflightFailed
-from ..core.importer import ImportJob, StatusEvent, attach, known_job
+from ..core.imports import ImportJob, StatusEvent, attach, known_job
 from ..core.preflight import PreflightReport
 from ..core.runner import submit
 from ..core.secrets import Secret

@@ -12,7 +12,7 @@ from ..core.errors import ExoModelsError
 from ..core.exoscale.models import Model
 from ..core.hub import check_repo_id
 from ..core.ids import refuse_wrapped_repo_id
-from ..core.importer import ImportJob
+from ..core.imports import ImportJob
 from ..core.preflight import CheckResult, PreflightReport, field_label, human_bytes, human_count
 
 # plain symbols with colors: every font has them (emoji fonts are missing on many Linux desktops)

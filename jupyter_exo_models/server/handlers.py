@@ -54,7 +54,7 @@ from ..core.errors import (
     UsageError,
 )
 from ..core.exoscale.models import Model
-from ..core.importer import known_job
+from ..core.imports import known_job
 from .config import ExoModelsConfig
 
 AUTH_RESOURCE = "jupyter_exo_models"  # what the server's authorizer is asked about

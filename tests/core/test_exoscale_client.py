@@ -24,7 +24,7 @@ from jupyter_exo_models.core.errors import (
     TransportError,
 )
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
-from jupyter_exo_models.core.importer import ImportJob
+from jupyter_exo_models.core.imports import ImportJob
 from jupyter_exo_models.core.secrets import Secret
 from jupyter_exo_models.sandbox import DEMO
 

@@ -29,7 +29,7 @@ from jupyter_exo_models.core.errors import (
 from jupyter_exo_models.core.exoscale import client as client_module
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.exoscale.models import Model, Operation
-from jupyter_exo_models.core.importer import ImportJob
+from jupyter_exo_models.core.imports import ImportJob
 from jupyter_exo_models.core.polling import PollSchedule
 from jupyter_exo_models.core.secrets import Secret
 

@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_exo_models.core import api, runner
 from jupyter_exo_models.core.errors import ExoModelsError, UsageError, WatchStopped, WatchTimeout
-from jupyter_exo_models.core.importer import start_import
+from jupyter_exo_models.core.imports import start_import
 from jupyter_exo_models.core.jobs import TRANSITIONS, Phase, check_timeout
 
 TINY = "sandbox-org/Tiny-Llama-1B"

@@ -6,7 +6,7 @@ import pytest
 # event-loop hooks would take over every async test of the suite.
 from pytest_jupyter.jupyter_server import *
 
-from jupyter_exo_models.core import importer
+from jupyter_exo_models.core import imports
 
 
 @pytest.fixture
@@ -18,5 +18,5 @@ def jp_server_config():
 def watches_end_before_the_loop_closes(jp_asyncio_loop):
     """Imports the server started are watched on its loop: stop them while that loop can still run."""
     yield
-    importer.forget_jobs()
+    imports.forget_jobs()
     jp_asyncio_loop.run_until_complete(asyncio.sleep(0.1))

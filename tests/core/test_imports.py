@@ -21,7 +21,7 @@ from jupyter_exo_models.core.errors import (
 )
 from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.exoscale.models import Operation
-from jupyter_exo_models.core.importer import ImportJob, attach, diagnose_operation, start_import
+from jupyter_exo_models.core.imports import ImportJob, attach, diagnose_operation, start_import
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 
 TINY = "sandbox-org/Tiny-Llama-1B"
@@ -319,7 +319,7 @@ async def test_an_explicit_token_is_not_kept_in_clear_on_the_job(sb):
 
 
 async def test_a_caller_timing_out_stops_the_watch_it_alone_followed(sb):
-    from jupyter_exo_models.core.importer import known_job
+    from jupyter_exo_models.core.imports import known_job
 
     seen = []
     with pytest.raises(WatchTimeout):
@@ -341,7 +341,7 @@ async def test_a_stop_right_after_the_verdict_keeps_the_verdict(sb):
 
 
 async def test_a_cancelled_caller_releases_the_watch_it_alone_followed(sb):
-    from jupyter_exo_models.core.importer import known_job
+    from jupyter_exo_models.core.imports import known_job
 
     seen = []
     caller = asyncio.ensure_future(api.aimport_model(TINY, zone="de-fra-1", on_event=seen.append))
