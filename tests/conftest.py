@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from jupyter_exo_models.core import credentials, hub, importer
+from jupyter_exo_models.core import credentials, hub, imports
 
 AMBIENT = ("HF_TOKEN", "HF_ENDPOINT", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_ZONE",
            "EXOSCALE_ACCOUNT", "EXOSCALE_API_ENDPOINT", "EXO_MODELS_SANDBOX", "EXO_MODELS_SANDBOX_HUB_URL",
@@ -43,11 +43,11 @@ def isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     credentials.clear_session_credentials()
-    importer.forget_jobs()
+    imports.forget_jobs()
     hub.forget_whoami()  # a sandbox of an earlier test may have had the same port
     yield
     credentials.clear_session_credentials()
-    importer.forget_jobs()
+    imports.forget_jobs()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
-from . import importer
+from . import imports
 from . import preflight as checks
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
@@ -139,7 +139,7 @@ async def astart_import(
     model_id: str, *, zone: str | None = None, hf_token: str | Secret | bool | None = None, force: bool = False
 ) -> ImportJob:
     """Preflight and create (or attach to) the model; return its job without waiting."""
-    return await importer.start_import(model_id, zone=zone, hf_token=hf_token, force=force)
+    return await imports.start_import(model_id, zone=zone, hf_token=hf_token, force=force)
 
 
 @_checked
@@ -184,7 +184,7 @@ async def aimport_model(
         >>> job.model.state
         'created'
     """
-    job = await importer.start_import(
+    job = await imports.start_import(
         model_id, zone=zone, hf_token=hf_token, force=force, schedule=PollSchedule(poll_interval), clock=clock
     )
     return await _follow(job, wait, timeout, on_event)
@@ -208,7 +208,7 @@ async def aattach(
     poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
-    job = await importer.attach(model, zone=zone, schedule=PollSchedule(poll_interval))
+    job = await imports.attach(model, zone=zone, schedule=PollSchedule(poll_interval))
     return await _follow(job, wait, timeout, on_event)
 
 
