@@ -25,12 +25,26 @@ from jupyter_exo_models.core.preflight import preflight, preflight_many
 from jupyter_exo_models.sandbox import Sandbox
 
 MODELS = [
-    "sandbox-org/Tiny-Llama-1B", "sandbox-org/Mixed-Case-Model", "sandbox-org/single-safetensors",
-    "sandbox-gated/Llama-Gated-8B", "sandbox-gated/Manual-Gated-7B", "sandbox-gated/Accepted-Gated-3B",
-    "demo-user/private-finetune", "acme-ai/internal-model", "other-user/secret-model", "sandbox-org/pytorch-only",
-    "sandbox-org/gguf-only", "sandbox-org/no-weights", "sandbox-org/Already-Created", "sandbox-org/Broken-Import",
-    "sandbox-org/In-Use-Model", "sandbox-org/mixed-case-model", "sandbox-org/does-not-exist",
-    "sandbox-gated/llama-gated-8b", "acme-ai/Internal-Model", "demo-user/Private-Finetune",
+    "sandbox-org/Tiny-Llama-1B",
+    "sandbox-org/Mixed-Case-Model",
+    "sandbox-org/single-safetensors",
+    "sandbox-gated/Llama-Gated-8B",
+    "sandbox-gated/Manual-Gated-7B",
+    "sandbox-gated/Accepted-Gated-3B",
+    "demo-user/private-finetune",
+    "acme-ai/internal-model",
+    "other-user/secret-model",
+    "sandbox-org/pytorch-only",
+    "sandbox-org/gguf-only",
+    "sandbox-org/no-weights",
+    "sandbox-org/Already-Created",
+    "sandbox-org/Broken-Import",
+    "sandbox-org/In-Use-Model",
+    "sandbox-org/mixed-case-model",
+    "sandbox-org/does-not-exist",
+    "sandbox-gated/llama-gated-8b",
+    "acme-ai/Internal-Model",
+    "demo-user/Private-Finetune",
 ]
 
 

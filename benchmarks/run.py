@@ -30,8 +30,12 @@ from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 from jupyter_exo_models.core.preflight import preflight
 from jupyter_exo_models.sandbox import Sandbox, Timings
 
-SEED_CAUSES = [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
-               ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")]
+SEED_CAUSES = [
+    ("sandbox-org/mixed-case-model", "repo-id-case"),
+    ("other-user/secret-model", "repo-access"),
+    ("sandbox-gated/Llama-Gated-8B", "gated-access"),
+    ("sandbox-org/pytorch-only", "weights-format"),
+]
 ROWS: list[tuple[str, float, str, bool, str]] = []  # name, ratio, target, met, detail
 
 
@@ -64,15 +68,21 @@ def bench_actionable(failing_after: float = 60.0) -> None:
                 assert report[cause].status == "fail"
             clock = VirtualClock()
             with Sandbox(clock=clock, timings=Timings(creating=failing_after, downloading=600)):
-                job = await start_import(model_id, zone="de-fra-1", force=True, clock=clock, schedule=PollSchedule())
+                job = await start_import(
+                    model_id, zone="de-fra-1", force=True, clock=clock, schedule=PollSchedule()
+                )
                 try:
                     await job.wait()
                 except ImportFailed as exc:
                     assert exc.cause == cause, (model_id, exc.cause)
                 else:
                     raise AssertionError(f"{model_id} was imported: the seed cause did not fail at Exoscale")
-            row(f"actionable answer: {cause}", answer / clock.time(), 0.01,
-                f"{answer * 1000:.0f} ms vs {clock.time():.0f} s (simulated)")
+            row(
+                f"actionable answer: {cause}",
+                answer / clock.time(),
+                0.01,
+                f"{answer * 1000:.0f} ms vs {clock.time():.0f} s (simulated)",
+            )
 
     asyncio.run(main())
 
@@ -81,7 +91,9 @@ def bench_polling() -> None:
     async def main() -> None:
         clock = VirtualClock()
         with Sandbox(clock=clock, timings=Timings(creating=60, downloading=540)) as sb:
-            job = await start_import("sandbox-org/Tiny-Llama-1B", zone="de-fra-1", clock=clock, schedule=PollSchedule())
+            job = await start_import(
+                "sandbox-org/Tiny-Llama-1B", zone="de-fra-1", clock=clock, schedule=PollSchedule()
+            )
             sb.clear_log()
             await job.wait()
             sent = len([r for r in sb.requests if r.service == "exoscale"])
@@ -90,8 +102,12 @@ def bench_polling() -> None:
             t += sdk_interval(t)
             implied += 1
         changes = len(job.events)
-        row("polling economy (10-min import)", sent / (implied + changes), 1.0,
-            f"{sent} requests; schedule implies {implied} + {changes} state changes")
+        row(
+            "polling economy (10-min import)",
+            sent / (implied + changes),
+            1.0,
+            f"{sent} requests; schedule implies {implied} + {changes} state changes",
+        )
 
     asyncio.run(main())
 
@@ -106,13 +122,20 @@ def _timed(code: str, runs: int = 7) -> float:
 
 def bench_import_cost() -> None:
     timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
-    shell = ("from IPython.core.interactiveshell import InteractiveShell; sh = InteractiveShell.instance(); "
-             + timer)
+    shell = (
+        "from IPython.core.interactiveshell import InteractiveShell; sh = InteractiveShell.instance(); "
+        + timer
+    )
     hub = _timed(timer.format("import huggingface_hub"))
     ours = _timed(timer.format("import jupyter_exo_models"))
     load_ext = _timed(shell.format("sh.run_line_magic('load_ext', 'jupyter_exo_models')"))
     row("import jupyter_exo_models", ours / hub, 1.2, f"{ours * 1000:.1f} ms vs {hub * 1000:.1f} ms")
-    row("%load_ext jupyter_exo_models", load_ext / hub, 1.2, f"{load_ext * 1000:.1f} ms vs {hub * 1000:.1f} ms")
+    row(
+        "%load_ext jupyter_exo_models",
+        load_ext / hub,
+        1.2,
+        f"{load_ext * 1000:.1f} ms vs {hub * 1000:.1f} ms",
+    )
 
 
 def bench_kernel(samples: int = 40) -> None:
@@ -127,6 +150,7 @@ def bench_kernel(samples: int = 40) -> None:
         env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2"}
         manager, client = start_new_kernel(kernel_name="python3", env=env)
         try:
+
             def latency() -> float:
                 times = []
                 for _ in range(samples):
@@ -135,28 +159,48 @@ def bench_kernel(samples: int = 40) -> None:
                     times.append(time.perf_counter() - started)
                 return statistics.median(times)
 
-            client.execute_interactive("import jupyter_exo_models as jem", timeout=60, output_hook=lambda m: None)
+            client.execute_interactive(
+                "import jupyter_exo_models as jem", timeout=60, output_hook=lambda m: None
+            )
             idle = latency()
             client.execute_interactive(
-                f"jobs = [jem.import_model(n, zone='de-fra-1', wait=False) for n in {names!r}]", timeout=120,
-                output_hook=lambda m: None)
+                f"jobs = [jem.import_model(n, zone='de-fra-1', wait=False) for n in {names!r}]",
+                timeout=120,
+                output_hook=lambda m: None,
+            )
             busy = latency()
             still: list[str] = []
-            client.execute_interactive("print(sum(not j.done for j in jobs))", timeout=30, output_hook=lambda msg:
-                                       still.append(msg["content"]["text"]) if msg["msg_type"] == "stream" else None)
+            client.execute_interactive(
+                "print(sum(not j.done for j in jobs))",
+                timeout=30,
+                output_hook=lambda msg: (
+                    still.append(msg["content"]["text"]) if msg["msg_type"] == "stream" else None
+                ),
+            )
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
     watching = "".join(still).strip() or "?"
-    row("kernel: `1+1` with 10 watches", busy / idle, 1.5,
-        f"{busy * 1000:.1f} ms vs {idle * 1000:.1f} ms idle ({watching} of 10 still watching at the end)")
+    row(
+        "kernel: `1+1` with 10 watches",
+        busy / idle,
+        1.5,
+        f"{busy * 1000:.1f} ms vs {idle * 1000:.1f} ms idle ({watching} of 10 still watching at the end)",
+    )
 
 
-BENCHMARKS = {"preflight": bench_preflight, "actionable": bench_actionable, "polling": bench_polling,
-              "import": bench_import_cost, "kernel": bench_kernel}
+BENCHMARKS = {
+    "preflight": bench_preflight,
+    "actionable": bench_actionable,
+    "polling": bench_polling,
+    "import": bench_import_cost,
+    "kernel": bench_kernel,
+}
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append")
     args = parser.parse_args()
     for name in args.only or BENCHMARKS:

@@ -8,9 +8,19 @@ import pytest
 
 from jupyter_exo_models.core import credentials, hub, imports
 
-AMBIENT = ("HF_TOKEN", "HF_ENDPOINT", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_ZONE",
-           "EXOSCALE_ACCOUNT", "EXOSCALE_API_ENDPOINT", "EXO_MODELS_SANDBOX", "EXO_MODELS_SANDBOX_HUB_URL",
-           "EXO_MODELS_SANDBOX_EXOSCALE_URL", "EXO_MODELS_POLL_INTERVAL")
+AMBIENT = (
+    "HF_TOKEN",
+    "HF_ENDPOINT",
+    "EXOSCALE_API_KEY",
+    "EXOSCALE_API_SECRET",
+    "EXOSCALE_ZONE",
+    "EXOSCALE_ACCOUNT",
+    "EXOSCALE_API_ENDPOINT",
+    "EXO_MODELS_SANDBOX",
+    "EXO_MODELS_SANDBOX_HUB_URL",
+    "EXO_MODELS_SANDBOX_EXOSCALE_URL",
+    "EXO_MODELS_POLL_INTERVAL",
+)
 
 
 LIVE_FLAG = "EXO_MODELS_LIVE"
@@ -18,8 +28,12 @@ LIVE_FLAG = "EXO_MODELS_LIVE"
 
 def pytest_addoption(parser):
     """Here, not in tests/browser/conftest.py: pytest reads options only from the conftests it loads first."""
-    parser.addoption("--update-screenshots", action="store_true", default=False,
-                     help="browser tests: replace the README's screenshots in docs/images/ (else a temporary folder)")
+    parser.addoption(
+        "--update-screenshots",
+        action="store_true",
+        default=False,
+        help="browser tests: replace the README's screenshots in docs/images/ (else a temporary folder)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -27,8 +41,10 @@ def pytest_collection_modifyitems(config, items):
     (credentials in the environment are not enough: CI or a developer's shell may hold them)."""
     if os.environ.get(LIVE_FLAG) == "1":
         return
-    skip = pytest.mark.skip(reason=f"live check against the real Hub and Exoscale: run with {LIVE_FLAG}=1 "
-                                   "(and HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET)")
+    skip = pytest.mark.skip(
+        reason=f"live check against the real Hub and Exoscale: run with {LIVE_FLAG}=1 "
+        "(and HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET)"
+    )
     for item in items:
         if item.get_closest_marker("live") is not None:
             item.add_marker(skip)

@@ -46,8 +46,11 @@ class Handler(BaseHTTPRequestHandler):
     def json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(data).encode()
         self.send_response(status)
-        for key, value in {"Content-Type": "application/json", "Content-Length": str(len(payload)),
-                           **(headers or {})}.items():
+        for key, value in {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(payload)),
+            **(headers or {}),
+        }.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
@@ -71,7 +74,9 @@ class HostileServer(ThreadingHTTPServer):
         self.routes: dict[tuple[str, str], Respond] = {}
         self.seen: list[tuple[str, str, dict[str, str], bytes]] = []
         self.stopping = threading.Event()
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -109,7 +114,9 @@ class EchoingExoscale:
         self._uuid = uuid.uuid4
         self._echo = echo
         base = f"/{zone}/v2"
-        server.route("GET", base + "/ai/model", lambda h, _: h.json(200, {"models": list(self.models.values())}))
+        server.route(
+            "GET", base + "/ai/model", lambda h, _: h.json(200, {"models": list(self.models.values())})
+        )
         server.route("POST", base + "/ai/model", self._create)
         server.route("GET", base + r"/ai/model/([^/]+)", self._model)
         server.route("GET", base + r"/operation/([^/]+)", self._operation)
@@ -118,8 +125,10 @@ class EchoingExoscale:
 
     def _words(self, name: str) -> str:
         quoted = " ".join(self.tokens[-1:] + list(self._echo))
-        return (f"Download of {name} failed with token {quoted}: 401 Client Error: Invalid credentials in "
-                f"Authorization header (sent: {quoted})")
+        return (
+            f"Download of {name} failed with token {quoted}: 401 Client Error: Invalid credentials in "
+            f"Authorization header (sent: {quoted})"
+        )
 
     def _create(self, h: Handler, _: object) -> None:
         body = json.loads(h.body)
@@ -132,14 +141,25 @@ class EchoingExoscale:
     def _model(self, h: Handler, match: re.Match[str]) -> None:
         model = self.models.get(match.group(1))
         if model is None:
-            h.json(404, {"title": "Not Found", "detail": f"no model {match.group(1)}; last token {self._words('')}"})
+            h.json(
+                404,
+                {"title": "Not Found", "detail": f"no model {match.group(1)}; last token {self._words('')}"},
+            )
         else:
             h.json(200, model)
 
     def _operation(self, h: Handler, match: re.Match[str]) -> None:
         model = self.models.get(self.operations.get(match.group(1), ""), {"name": "?"})
-        h.json(200, {"id": match.group(1), "state": "failure", "reason": "forbidden",
-                     "message": self._words(model["name"]), "reference": {"id": model.get("id", "")}})
+        h.json(
+            200,
+            {
+                "id": match.group(1),
+                "state": "failure",
+                "reason": "forbidden",
+                "message": self._words(model["name"]),
+                "reference": {"id": model.get("id", "")},
+            },
+        )
 
     def _delete(self, h: Handler, match: re.Match[str]) -> None:
         self.models.pop(match.group(1), None)
@@ -159,9 +179,14 @@ def echoing_services(monkeypatch: Any) -> Iterator[EchoingExoscale]:
     try:
         with HostileServer() as server:
             exoscale = EchoingExoscale(server, echo=(ECHOED_EXO_SECRET,))
-            for name, value in {"HF_ENDPOINT": hub.hub_url, "HF_TOKEN": DEMO.hf_token,
-                                "EXOSCALE_API_KEY": DEMO.exo_key, "EXOSCALE_API_SECRET": ECHOED_EXO_SECRET,
-                                "EXOSCALE_API_ENDPOINT": server.template, "EXO_MODELS_POLL_INTERVAL": "0.05"}.items():
+            for name, value in {
+                "HF_ENDPOINT": hub.hub_url,
+                "HF_TOKEN": DEMO.hf_token,
+                "EXOSCALE_API_KEY": DEMO.exo_key,
+                "EXOSCALE_API_SECRET": ECHOED_EXO_SECRET,
+                "EXOSCALE_API_ENDPOINT": server.template,
+                "EXO_MODELS_POLL_INTERVAL": "0.05",
+            }.items():
                 monkeypatch.setenv(name, value)
             yield exoscale
     finally:

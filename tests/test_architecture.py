@@ -27,10 +27,13 @@ def test_the_core_never_imports_the_sandbox_or_a_face():
     offenders = {
         f"{path.relative_to(PACKAGE.parent)} imports {name}"
         for path in sorted((PACKAGE / "core").rglob("*.py"))
-        for name in imported_modules(path.read_text(encoding="utf-8"),
-                                     ".".join(path.relative_to(PACKAGE.parent).parts[:-1]))
-        if any(name == f"jupyter_exo_models.{up}" or name.startswith(f"jupyter_exo_models.{up}.")
-               for up in ABOVE_THE_CORE)
+        for name in imported_modules(
+            path.read_text(encoding="utf-8"), ".".join(path.relative_to(PACKAGE.parent).parts[:-1])
+        )
+        if any(
+            name == f"jupyter_exo_models.{up}" or name.startswith(f"jupyter_exo_models.{up}.")
+            for up in ABOVE_THE_CORE
+        )
     }
     assert not offenders, sorted(offenders)
 
@@ -46,8 +49,11 @@ def test_the_lazy_surface_is_the_declared_one_and_type_checkers_see_it():
 
     assert set(jem.__all__) - {"__version__"} == set(jem._LAZY)
     source = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
-    block = next(node for node in ast.walk(ast.parse(source))
-                 if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING")
+    block = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    )
     seen = {alias.asname or alias.name for node in block.body for alias in node.names}
     assert seen == set(jem._LAZY)
     for name in jem.__all__:

@@ -41,22 +41,37 @@ def build_parser() -> argparse.ArgumentParser:
         "Dedicated Inference. Credentials: HF_TOKEN (or the saved Hugging Face token), "
         "EXOSCALE_API_KEY/EXOSCALE_API_SECRET (or the exo CLI config).",
     )
-    parser.add_argument("--sandbox", action="store_true", help="use the embedded sandbox (same as EXO_MODELS_SANDBOX=1)")
-    parser.add_argument("-A", "--use-account", metavar="NAME",
-                        help="the exo CLI config's account to use (same as EXOSCALE_ACCOUNT)")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="use the embedded sandbox (same as EXO_MODELS_SANDBOX=1)"
+    )
+    parser.add_argument(
+        "-A",
+        "--use-account",
+        metavar="NAME",
+        help="the exo CLI config's account to use (same as EXOSCALE_ACCOUNT)",
+    )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log to stderr (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, *, model: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if model:
-            p.add_argument("model", nargs="+" if model == "+" else None, help="Hugging Face repo id (or model UUID)")
+            p.add_argument(
+                "model", nargs="+" if model == "+" else None, help="Hugging Face repo id (or model UUID)"
+            )
         p.add_argument("-z", "--zone", help="Exoscale zone (default: EXOSCALE_ZONE, exo config, or de-fra-1)")
         p.add_argument("--json", action="store_true", help="print machine-readable JSON")
         # also after the command; SUPPRESS keeps the value given before it
-        p.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
-        p.add_argument("-A", "--use-account", metavar="NAME", default=argparse.SUPPRESS,
-                       help="the exo CLI config's account to use")
+        p.add_argument(
+            "--sandbox", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox"
+        )
+        p.add_argument(
+            "-A",
+            "--use-account",
+            metavar="NAME",
+            default=argparse.SUPPRESS,
+            help="the exo CLI config's account to use",
+        )
         return p
 
     command("check", "run the preflight checks (nothing is sent to Exoscale)", model="+")
@@ -72,8 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, help="stop watching after this many seconds")
     p = command("delete", "delete a model", model="1")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    sub.add_parser("demo", help="walk through a failing gated import, its diagnosis, and a successful import "
-                   "(embedded sandbox, no accounts needed)")
+    sub.add_parser(
+        "demo",
+        help="walk through a failing gated import, its diagnosis, and a successful import "
+        "(embedded sandbox, no accounts needed)",
+    )
     p = sub.add_parser("sandbox", help="run the sandbox servers in the foreground and print how to use them")
     p.add_argument("--creating", type=float, default=2.0, help="seconds a model stays in 'creating'")
     p.add_argument("--downloading", type=float, default=5.0, help="seconds a model stays in 'downloading'")
@@ -129,10 +147,16 @@ def _run(args: argparse.Namespace) -> int:
         from .. import sandbox
 
         private = isinstance(sandbox.current(), sandbox.Sandbox)  # started by this command, gone when it ends
-        print("[SANDBOX] embedded fake Hugging Face Hub and Exoscale API: nothing leaves this machine"
-              + ("\n[SANDBOX] this command's own sandbox: to keep models between commands, run "
-                 "`python -m jupyter_exo_models sandbox` and export what it prints" if private else ""),
-              file=sys.stderr)
+        print(
+            "[SANDBOX] embedded fake Hugging Face Hub and Exoscale API: nothing leaves this machine"
+            + (
+                "\n[SANDBOX] this command's own sandbox: to keep models between commands, run "
+                "`python -m jupyter_exo_models sandbox` and export what it prints"
+                if private
+                else ""
+            ),
+            file=sys.stderr,
+        )
     return COMMANDS[args.command](args)
 
 
@@ -186,7 +210,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_json(job.to_dict())
     else:
         verb = "Attached to" if job.attached else "Started"
-        print(f"{verb} {job.name} in {job.zone}: {job.state}" + (f" (id {job.model.id})" if job.model else ""))
+        print(
+            f"{verb} {job.name} in {job.zone}: {job.state}" + (f" (id {job.model.id})" if job.model else "")
+        )
         if job.events and job.events[-1].message and job.state in ("created", "ready"):
             print(job.events[-1].message)
     return EXIT_OK
@@ -195,14 +221,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     models, errors = api.listing(args.zone, all_zones=args.all_zones)
     if args.json:
-        _print_json({"models": [m.to_dict() for m in models], "sandbox": current_endpoints().sandbox,
-                     "errors": {z: e.to_dict() for z, e in errors.items()}})
+        _print_json(
+            {
+                "models": [m.to_dict() for m in models],
+                "sandbox": current_endpoints().sandbox,
+                "errors": {z: e.to_dict() for z, e in errors.items()},
+            }
+        )
         return EXIT_FAILED if errors else EXIT_OK
     if not models:
         print("No models.")
     else:
         rows = [(m.name, m.zone, m.state, human_bytes(m.size) if m.size else "-", m.id) for m in models]
-        widths = [max(len(str(r[i])) for r in rows + [("NAME", "ZONE", "STATE", "SIZE", "ID")]) for i in range(5)]
+        widths = [
+            max(len(str(r[i])) for r in rows + [("NAME", "ZONE", "STATE", "SIZE", "ID")]) for i in range(5)
+        ]
         for row in [("NAME", "ZONE", "STATE", "SIZE", "ID"), *rows]:
             print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
     for zone, error in errors.items():
@@ -214,8 +247,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.watch:
         progress = None if args.json else Progress(sys.stderr)
         try:
-            job = api.attach(args.model, zone=args.zone, timeout=args.timeout,
-                                  on_event=progress.update if progress else None)
+            job = api.attach(
+                args.model,
+                zone=args.zone,
+                timeout=args.timeout,
+                on_event=progress.update if progress else None,
+            )
         except (ImportFailed, WatchTimeout) as exc:
             return _fail(args, exc, EXIT_FAILED)
         finally:
@@ -223,7 +260,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                 progress.close()
         result: dict[str, Any] = job.to_dict()
     else:
-        result = {**api.get_model(args.model, zone=args.zone).to_dict(), "sandbox": current_endpoints().sandbox}
+        result = {
+            **api.get_model(args.model, zone=args.zone).to_dict(),
+            "sandbox": current_endpoints().sandbox,
+        }
     if args.json:
         _print_json(result)
     else:
@@ -236,7 +276,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
     model = api.get_model(args.model, zone=args.zone)
     if not args.yes:
         if args.json or not sys.stdin.isatty():
-            refused = ConfigurationError(f"Refusing to delete {model.name} without confirmation", fix="Pass --yes")
+            refused = ConfigurationError(
+                f"Refusing to delete {model.name} without confirmation", fix="Pass --yes"
+            )
             return _fail(args, refused, EXIT_USAGE)
         answer = input(f"Delete {model.name} ({model.id}) in {model.zone}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
@@ -248,7 +290,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
         if args.json:
             _print_json({**exc.to_dict(), "deployments": exc.deployments})
         else:
-            print(f"error: {exc.message}\n  in use by: {', '.join(exc.deployments)}\n  fix: {exc.fix}", file=sys.stderr)
+            print(
+                f"error: {exc.message}\n  in use by: {', '.join(exc.deployments)}\n  fix: {exc.fix}",
+                file=sys.stderr,
+            )
         return EXIT_FAILED
     if args.json:
         _print_json({"deleted": model.to_dict(), "operation": operation.to_dict()})
@@ -257,7 +302,13 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "import": cmd_import, "list": cmd_list, "status": cmd_status, "delete": cmd_delete}
+COMMANDS = {
+    "check": cmd_check,
+    "import": cmd_import,
+    "list": cmd_list,
+    "status": cmd_status,
+    "delete": cmd_delete,
+}
 
 
 def _print_json(data: Any) -> None:
@@ -271,4 +322,3 @@ def _configure_logging(verbosity: int) -> None:
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
             stream=sys.stderr,
         )
-

@@ -29,7 +29,9 @@ class Progress:
                 self._open = True
             elif event.changed or event.final:
                 self._end_line()
-                mark = "✔" if event.state in ("created", "ready") else ("✘" if event.state == "error" else "·")
+                mark = (
+                    "✔" if event.state in ("created", "ready") else ("✘" if event.state == "error" else "·")
+                )
                 self.stream.write(f"{mark} {text}\n")
             self.stream.flush()
 

@@ -48,8 +48,12 @@ def _model_ref(name: str, value: Any) -> None:
 
 
 def _model_ids(name: str, value: Any) -> None:
-    _expect(name, value, "a list of model ids (for one id, use preflight)",
-            isinstance(value, Sequence) and not isinstance(value, (str, bytes)))
+    _expect(
+        name,
+        value,
+        "a list of model ids (for one id, use preflight)",
+        isinstance(value, Sequence) and not isinstance(value, (str, bytes)),
+    )
     for item in value:
         _expect(f"each of {name}", item, "a model id (str)", isinstance(item, str))
 
@@ -81,7 +85,9 @@ _RULES: dict[str, Callable[[str, Any], None]] = {
     "all_zones": _of(bool, what="True or False"),
     "timeout": _seconds,
     "poll_interval": _seconds,
-    "on_event": lambda name, value: _expect(name, value, "a callable or None", value is None or callable(value)),
+    "on_event": lambda name, value: _expect(
+        name, value, "a callable or None", value is None or callable(value)
+    ),
     "clock": lambda name, value: None,  # any Clock: a protocol, not a class to check against
 }
 
@@ -136,7 +142,11 @@ async def apreflight_many(
 
 @_checked
 async def astart_import(
-    model_id: str, *, zone: str | None = None, hf_token: str | Secret | bool | None = None, force: bool = False
+    model_id: str,
+    *,
+    zone: str | None = None,
+    hf_token: str | Secret | bool | None = None,
+    force: bool = False,
 ) -> ImportJob:
     """Preflight and create (or attach to) the model; return its job without waiting."""
     return await imports.start_import(model_id, zone=zone, hf_token=hf_token, force=force)
@@ -204,8 +214,13 @@ async def _follow(
 
 @_checked
 async def aattach(
-    model: str, *, zone: str | None = None, wait: bool = True, timeout: float | None = None,
-    poll_interval: float | None = None, on_event: Callable[[StatusEvent], None] | None = None,
+    model: str,
+    *,
+    zone: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    poll_interval: float | None = None,
+    on_event: Callable[[StatusEvent], None] | None = None,
 ) -> ImportJob:
     """Resume watching an import by name or UUID (started elsewhere, or before a restart)."""
     job = await imports.attach(model, zone=zone, schedule=PollSchedule(poll_interval))
@@ -294,7 +309,9 @@ class CredentialsCheck:
     def __repr__(self) -> str:  # one line: login() and the CLI show summary() in full
         hf = self.hf.user if self.hf else "no valid token"
         exoscale = f"key {self.exoscale_key} in {self.zone}" if self.exoscale_ok else "not usable"
-        return f"<CredentialsCheck {'ok' if self.ok else 'incomplete'}: Hugging Face {hf}; Exoscale {exoscale}>"
+        return (
+            f"<CredentialsCheck {'ok' if self.ok else 'incomplete'}: Hugging Face {hf}; Exoscale {exoscale}>"
+        )
 
     def summary(self) -> str:
         hf = f"Hugging Face: {self.hf.summary()}" if self.hf else f"Hugging Face: {self.hf_error}"
@@ -344,12 +361,27 @@ def credentials_status() -> dict[str, Any]:
     status: dict[str, Any] = {"sandbox": current_endpoints().sandbox}
     try:
         exo = resolve_exoscale()
-        status["exoscale"] = {"found": True, "source": exo.source, "key": exo.key, "zone": exo.zone, "error": None}
+        status["exoscale"] = {
+            "found": True,
+            "source": exo.source,
+            "key": exo.key,
+            "zone": exo.zone,
+            "error": None,
+        }
     except (ExoModelsError, ConfigurationError) as exc:
-        status["exoscale"] = {"found": False, "source": None, "key": None, "zone": None, "error": exc.to_dict()}
+        status["exoscale"] = {
+            "found": False,
+            "source": None,
+            "key": None,
+            "zone": None,
+            "error": exc.to_dict(),
+        }
     token = resolve_hf_token()
-    status["hf"] = {"found": token is not None, "source": token.source if token else None,
-                    "masked": token.value.masked if token else None}
+    status["hf"] = {
+        "found": token is not None,
+        "source": token.source if token else None,
+        "masked": token.value.masked if token else None,
+    }
     return status
 
 
@@ -366,8 +398,12 @@ get_model = _blocking(aget_model)
 delete_model = _blocking(adelete_model)
 
 
-_DEPRECATED = {"preflight_sync": "preflight", "preflight_many_sync": "preflight_many",
-               "start_import_sync": "start_import", "attach_sync": "attach"}
+_DEPRECATED = {
+    "preflight_sync": "preflight",
+    "preflight_many_sync": "preflight_many",
+    "start_import_sync": "start_import",
+    "attach_sync": "attach",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -376,7 +412,10 @@ def __getattr__(name: str) -> Any:
     if name in _DEPRECATED:
         import warnings
 
-        warnings.warn(f"{name} is deprecated: use {_DEPRECATED[name]} (async: a{_DEPRECATED[name]})",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"{name} is deprecated: use {_DEPRECATED[name]} (async: a{_DEPRECATED[name]})",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return globals()[_DEPRECATED[name]]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -109,12 +109,16 @@ def check_base_url(variable: str, value: str, url: str) -> None:
     if len(url) > MAX_URL:
         raise _bad_endpoint(variable, value, f"it is {len(url)} characters long (at most {MAX_URL})")
     if not url.isprintable() or any(c.isspace() for c in url) or "{" in url or "}" in url:
-        raise _bad_endpoint(variable, value, "it contains spaces, control characters or an unknown {placeholder}")
+        raise _bad_endpoint(
+            variable, value, "it contains spaces, control characters or an unknown {placeholder}"
+        )
     try:
         parts = urlsplit(url)
         port = parts.port  # ValueError when out of range or not a number
         host = parts.hostname or ""
-        if ":" in host or "[" in parts.netloc:  # a bracketed host must be an IPv6 literal (3.10 lets [1.2.3.4] by)
+        if (
+            ":" in host or "[" in parts.netloc
+        ):  # a bracketed host must be an IPv6 literal (3.10 lets [1.2.3.4] by)
             ipaddress.IPv6Address(host)
         else:
             host.encode("idna")  # UnicodeError: an empty or over-long label
@@ -128,8 +132,10 @@ def check_base_url(variable: str, value: str, url: str) -> None:
 
 def _bad_endpoint(variable: str, value: str, why: str) -> ConfigurationError:
     example = DEFAULT_EXOSCALE_TEMPLATE if variable == "EXOSCALE_API_ENDPOINT" else DEFAULT_HUB
-    return ConfigurationError(f"{variable}={shown(value)} is not a usable endpoint: {why}",
-                              fix=f"Set {variable} to a URL such as {example}, or unset it")
+    return ConfigurationError(
+        f"{variable}={shown(value)} is not a usable endpoint: {why}",
+        fix=f"Set {variable} to a URL such as {example}, or unset it",
+    )
 
 
 def sandbox_requested() -> bool:

@@ -48,8 +48,10 @@ class HfToken:
 
     @property
     def malformed_message(self) -> str:
-        return (f"The Hugging Face token from {self.source} ({self.value.masked}) contains characters no token has "
-                "(a smart quote, space or line break from a copy-paste?)")
+        return (
+            f"The Hugging Face token from {self.source} ({self.value.masked}) contains characters no token has "
+            "(a smart quote, space or line break from a copy-paste?)"
+        )
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,10 @@ def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
 
 
 def _malformed(path: Path, why: str) -> ExoConfigError:
-    return ExoConfigError(f"The exo config at {shown(str(path))} is malformed: {why}",
-                          fix="Fix the file (see `exo config show`), or run `exo config` to recreate it")
+    return ExoConfigError(
+        f"The exo config at {shown(str(path))} is malformed: {why}",
+        fix="Fix the file (see `exo config show`), or run `exo config` to recreate it",
+    )
 
 
 def _names(names: list[str]) -> str:

@@ -233,5 +233,7 @@ class LoopStopped(ExoModelsError):
     code = "loop-stopped"
 
     def __init__(self) -> None:
-        super().__init__("The package's background loop stopped before this finished",
-                         fix="Call again: a new background loop starts with the next call")
+        super().__init__(
+            "The package's background loop stopped before this finished",
+            fix="Call again: a new background loop starts with the next call",
+        )

@@ -54,19 +54,25 @@ log = logging.getLogger("jupyter_exo_models.hub")
 _MODULES = [mod for name in ("httpx", "httpx2", "requests") if (mod := _optional_module(name)) is not None]
 _requests = _optional_module("requests")
 _TIMEOUTS: tuple[type[Exception], ...] = tuple(
-    getattr(mod, "TimeoutException", None) or mod.Timeout for mod in _MODULES  # requests.Timeout
+    getattr(mod, "TimeoutException", None) or mod.Timeout
+    for mod in _MODULES  # requests.Timeout
 )
 _TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(
-    getattr(mod, "TransportError", None) or mod.RequestException for mod in _MODULES  # requests' base error
+    getattr(mod, "TransportError", None) or mod.RequestException
+    for mod in _MODULES  # requests' base error
 )
 
 READ_PERMISSION = "repo.content.read"
 HUB_ATTEMPTS = 6
-HUB_TIMEOUT = 20.0  # total seconds per Hub call (connect, send, every read); read at call time, tests lower it
+HUB_TIMEOUT = (
+    20.0  # total seconds per Hub call (connect, send, every read); read at call time, tests lower it
+)
 HUB_MAX_BODY = 16_000_000  # bytes: model info with file sizes of a repo of thousands of files is a few MB
 WHOAMI_TTL = 300.0  # whoami-v2 is rate-limited "intentionally strict": ask once per token per few minutes
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
-INVALID_CREDENTIALS = "invalid credentials"  # the Hub's 401 text: "Invalid credentials in Authorization header"
+INVALID_CREDENTIALS = (
+    "invalid credentials"  # the Hub's 401 text: "Invalid credentials in Authorization header"
+)
 _PENDING = re.compile(r"\bawaiting\s+(?:a\s+)?review\b", re.IGNORECASE)  # "... is awaiting a review from ..."
 
 Access = Literal[
@@ -337,7 +343,9 @@ class HubClient:
                         return Answer(r.status_code, r.headers, self._read(r.iter_content(65536), end, cap))
                     finally:
                         watchdog.cancel()
-            with session.stream("GET", url, headers=headers, params=params, timeout=deadline_s) as r:  # httpx(2)
+            with session.stream(
+                "GET", url, headers=headers, params=params, timeout=deadline_s
+            ) as r:  # httpx(2)
                 return Answer(r.status_code, r.headers, self._read(r.iter_bytes(), end, cap))
         except _TIMEOUTS:
             raise self._no_answer() from None
@@ -359,8 +367,14 @@ class HubClient:
     def _no_answer(self) -> HubError:
         return self._unreachable(f"no answer within {HUB_TIMEOUT:g} s")
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None, *, anonymous: bool = False,
-                   retry: Callable[[Answer], bool] = lambda a: a.status in TRANSIENT_STATUSES) -> Answer:
+    async def _get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        anonymous: bool = False,
+        retry: Callable[[Answer], bool] = lambda a: a.status in TRANSIENT_STATUSES,
+    ) -> Answer:
         """``fetch`` in a worker thread, retrying what a retry can fix (5xx, 429, a dropped connection).
 
         Returns the last answer when retries are exhausted; raises HubError when there is none."""
@@ -433,8 +447,10 @@ class HubClient:
         if answer.status == 200:
             return TokenInfo.from_whoami(answer.json())
         if answer.status == 401:
-            raise TokenRejected(f"The Hub rejected the token ({answer.message or 'HTTP 401'})",
-                                fix="Create a new token at https://huggingface.co/settings/tokens")
+            raise TokenRejected(
+                f"The Hub rejected the token ({answer.message or 'HTTP 401'})",
+                fix="Create a new token at https://huggingface.co/settings/tokens",
+            )
         if answer.status == 429:
             raise HubError(
                 f"The Hugging Face Hub at {self.endpoint} is rate-limiting token checks (HTTP 429 on whoami-v2, "
@@ -474,7 +490,9 @@ class HubClient:
 
         ``whoami`` may be a shared task (batch preflight asks it once for all models).
         """
-        who = whoami if whoami is not None else (asyncio.ensure_future(self.whoami()) if self._token else None)
+        who = (
+            whoami if whoami is not None else (asyncio.ensure_future(self.whoami()) if self._token else None)
+        )
         info_task = asyncio.ensure_future(self.model_info(repo_id))
         access_task = asyncio.ensure_future(self.auth_check(repo_id))
         who_result, info_result, access_result = await asyncio.gather(
@@ -490,9 +508,14 @@ class HubClient:
         assert isinstance(info_result, Answer) and isinstance(access_result, Answer)
 
         token = who_result if isinstance(who_result, TokenInfo) else None
-        token_problem = who_result if isinstance(who_result, HubError) and not isinstance(who_result,
-                                                                                        TokenRejected) else None
-        rejected = isinstance(who_result, TokenRejected) or info_result.invalid_token or access_result.invalid_token
+        token_problem = (
+            who_result
+            if isinstance(who_result, HubError) and not isinstance(who_result, TokenRejected)
+            else None
+        )
+        rejected = (
+            isinstance(who_result, TokenRejected) or info_result.invalid_token or access_result.invalid_token
+        )
         access, message = classify_access(access_result, repo_id)
         if access == "unknown" and not rejected:
             return HubFacts(repo_id, token, unreachable=self._unexpected(access_result))
@@ -509,8 +532,11 @@ class HubClient:
                 return HubFacts(repo_id, token_error="invalid", unreachable=info_result)
             access, message = "unknown", ""
 
-        common: dict[str, Any] = {"token": token, "token_error": "invalid" if rejected else None,
-                                  "token_problem": token_problem}
+        common: dict[str, Any] = {
+            "token": token,
+            "token_error": "invalid" if rejected else None,
+            "token_problem": token_problem,
+        }
         if info_result.status != 200:
             if _not_found(info_result):
                 return HubFacts(repo_id, **common)
@@ -522,7 +548,9 @@ class HubClient:
             if isinstance(again, HubError):
                 return HubFacts(repo_id, **common, repo=repo, repo_visible=True, unreachable=again)
             access, message = again
-        return HubFacts(repo_id, **common, repo=repo, repo_visible=True, access=access, access_message=message)
+        return HubFacts(
+            repo_id, **common, repo=repo, repo_visible=True, access=access, access_message=message
+        )
 
 
 def classify_access(answer: Answer, repo_id: str) -> tuple[Access, str]:
@@ -544,15 +572,18 @@ def classify_access(answer: Answer, repo_id: str) -> tuple[Access, str]:
 
 
 def _not_found(answer: Answer) -> bool:
-    return answer.code == "RepoNotFound" or (answer.status in (401, 404) and not answer.invalid_token
-                                             and answer.code is None)
+    return answer.code == "RepoNotFound" or (
+        answer.status in (401, 404) and not answer.invalid_token and answer.code is None
+    )
 
 
 def _repo_info(answer: Answer) -> RepoInfo:
     return RepoInfo.from_model_info(ModelInfo(**answer.json()))  # type: ignore[no-untyped-call, unused-ignore]
 
 
-_WHOAMI: dict[str, tuple[float, concurrent.futures.Future[TokenInfo]]] = {}  # sha256(endpoint, token) -> answer
+_WHOAMI: dict[
+    str, tuple[float, concurrent.futures.Future[TokenInfo]]
+] = {}  # sha256(endpoint, token) -> answer
 _WHOAMI_LOCK = threading.Lock()
 
 

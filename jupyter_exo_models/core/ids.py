@@ -16,8 +16,11 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 from .errors import InvalidModelIdError
 from .text import shown
 
-_HUB_URL = re.compile(  # https://huggingface.co/org/name, hf.co/org/name, git@hf.co:org/name.git, hf://org/name
-    r"(?:(?:https?://|git@)?(?:www\.)?(?:huggingface\.co|hf\.co)[/:]|hf://)(?P<path>.*)", re.IGNORECASE)
+_HUB_URL = (
+    re.compile(  # https://huggingface.co/org/name, hf.co/org/name, git@hf.co:org/name.git, hf://org/name
+        r"(?:(?:https?://|git@)?(?:www\.)?(?:huggingface\.co|hf\.co)[/:]|hf://)(?P<path>.*)", re.IGNORECASE
+    )
+)
 _REPO_PAGES = {"tree", "blob", "resolve", "commit", "commits", "discussions", "files", "raw"}
 _NOT_MODELS = {"datasets", "spaces", "collections", "docs", "settings", "organizations", "papers"}
 
@@ -63,7 +66,10 @@ def refuse_wrapped_repo_id(value: str) -> None:
     elif "://" in value or _HUB_URL.fullmatch(value.strip()):
         what, without = "is a URL, not a repo id", "without the URL"
     elif "@" in value:
-        what, without = "names a revision, not only the repo", "without the revision (the main branch is imported)"
+        what, without = (
+            "names a revision, not only the repo",
+            "without the revision (the main branch is imported)",
+        )
     else:
         what, without = "is a path or git remote, not a repo id", "without the path or .git"
     raise InvalidModelIdError(f"{shown(value)} {what}", fix=f"Use the repo id {inside}, {without}")

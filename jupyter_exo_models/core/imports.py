@@ -90,19 +90,26 @@ class ImportJob(WatchedJob[Model]):
         self._credentials = credentials
         # only to re-run the Hub checks for a diagnosis
         self._hf_token = Secret(hf_token) if isinstance(hf_token, str) else hf_token
-        self._unlisted_since: float | None = None  # when a model with no reference was first missing from the list
+        self._unlisted_since: float | None = (
+            None  # when a model with no reference was first missing from the list
+        )
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
 
     @property
     def observed_state(self) -> str:
-        return self.model.state if self.model else "creating"  # Exoscale accepted the create: the model is being made
+        return (
+            self.model.state if self.model else "creating"
+        )  # Exoscale accepted the create: the model is being made
 
     def to_dict(self) -> dict[str, Any]:
         reference = self.operation.reference_id if self.operation else None
-        model = self.model.to_dict() if self.model else {"id": reference, "name": self.name, "zone": self.zone,
-                                                         "model_size": None}
+        model = (
+            self.model.to_dict()
+            if self.model
+            else {"id": reference, "name": self.name, "zone": self.zone, "model_size": None}
+        )
         return {
             **model,
             "state": self.state,
@@ -118,7 +125,10 @@ class ImportJob(WatchedJob[Model]):
         return ExoscaleClient(self._credentials, self.zone, clock=self._clock, on_wait=on_wait)
 
     def _event_fields(self) -> dict[str, Any]:
-        return {"model_id": self.model.id if self.model else None, "size": self.model.size if self.model else None}
+        return {
+            "model_id": self.model.id if self.model else None,
+            "size": self.model.size if self.model else None,
+        }
 
     def _result(self) -> Model:
         assert self.model is not None
@@ -128,9 +138,14 @@ class ImportJob(WatchedJob[Model]):
         return NEXT_STEP.format(name=shlex.quote(self.name), zone=shlex.quote(self.zone))
 
     def _vanished(self) -> Exception:
-        return Verdict(ImportFailed(f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
-                                   fix="Start the import again", cause="exoscale"),
-                       f"{self.name} no longer exists in {self.zone}")
+        return Verdict(
+            ImportFailed(
+                f"{self.name} no longer exists in {self.zone} (deleted while being watched?)",
+                fix="Start the import again",
+                cause="exoscale",
+            ),
+            f"{self.name} no longer exists in {self.zone}",
+        )
 
     def _resume_fix(self) -> str:
         return f"The import goes on at Exoscale: attach({self.name!r}, zone={self.zone!r}) to watch it again"
@@ -164,7 +179,9 @@ class ImportJob(WatchedJob[Model]):
             # a model not listed yet is not a verdict while its operation runs, nor for a grace period after
             found = await client.find_model(self.name)
             if found is None:
-                self._unlisted_since = self._unlisted_since if self._unlisted_since is not None else self.elapsed
+                self._unlisted_since = (
+                    self._unlisted_since if self._unlisted_since is not None else self.elapsed
+                )
                 pending = self.operation is not None and not self.operation.done
                 if not pending and self.elapsed - self._unlisted_since >= NOT_LISTED_GRACE:
                     raise NotFoundError(f"{self.name} not found in {self.zone}")
@@ -181,9 +198,14 @@ class ImportJob(WatchedJob[Model]):
                 pass
         self.diagnosis = await diagnose(self.name, self.zone, self.operation, hf_token=self._hf_token)
         raise Verdict(
-            ImportFailed(f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
-                         fix=self.diagnosis.fix, model=self.model, cause=self.diagnosis.cause),
-            f"{self.diagnosis.message} — fix: {self.diagnosis.fix}")
+            ImportFailed(
+                f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
+                fix=self.diagnosis.fix,
+                model=self.model,
+                cause=self.diagnosis.cause,
+            ),
+            f"{self.diagnosis.message} — fix: {self.diagnosis.fix}",
+        )
 
 
 async def diagnose(
@@ -209,23 +231,49 @@ async def diagnose(
 # (cause, operation reasons, phrases). Exoscale relays what the Hub answered its download, so the phrases are the
 # Hub's own texts (and huggingface_hub's error names), never guesses of what Exoscale might write.
 _OPERATION_CAUSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("hf-token", (), ("enable access to public gated repositories", "invalid credentials in authorization header",
-                      "please log in", "invalid user token")),
-    ("gated-access", (), ("awaiting a review", "not in the authorized list", "is restricted", "gatedrepo",
-                          "gated repo")),
+    (
+        "hf-token",
+        (),
+        (
+            "enable access to public gated repositories",
+            "invalid credentials in authorization header",
+            "please log in",
+            "invalid user token",
+        ),
+    ),
+    (
+        "gated-access",
+        (),
+        ("awaiting a review", "not in the authorized list", "is restricted", "gatedrepo", "gated repo"),
+    ),
     ("weights-format", ("unsupported",), ("safetensors",)),
     ("repo-access", ("not-found",), ("repository not found", "repositorynotfound", "reponotfound")),
     ("hf-token", ("forbidden",), ("401 client error", "unauthorized")),
 )
 _CAUSE_FIXES = {
-    "gated-access": ("Exoscale could not pass the model's gate", ("Accept the conditions at {hub}/{name} with the "
-                     "account of your token, wait until access is granted, then import again")),
+    "gated-access": (
+        "Exoscale could not pass the model's gate",
+        (
+            "Accept the conditions at {hub}/{name} with the "
+            "account of your token, wait until access is granted, then import again"
+        ),
+    ),
     "weights-format": ("Unsupported weights", "Use a repo with *.safetensors weights"),
-    "repo-access": ("Hugging Face did not let Exoscale see the repo", ("Check the id is exact, capitalization "
-                    "included, and that the token's account can read it (a fine-grained token must be scoped to "
-                    "the repo or its owner)")),
-    "hf-token": ("Hugging Face refused the token Exoscale downloaded with", ("Use a valid read token of an account "
-                 "that can read the repo (a fine-grained one needs access to public gated repos for a gated model)")),
+    "repo-access": (
+        "Hugging Face did not let Exoscale see the repo",
+        (
+            "Check the id is exact, capitalization "
+            "included, and that the token's account can read it (a fine-grained token must be scoped to "
+            "the repo or its owner)"
+        ),
+    ),
+    "hf-token": (
+        "Hugging Face refused the token Exoscale downloaded with",
+        (
+            "Use a valid read token of an account "
+            "that can read the repo (a fine-grained one needs access to public gated repos for a gated model)"
+        ),
+    ),
 }
 
 
@@ -233,15 +281,20 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
     """The likely cause from Exoscale's own words alone (when the Hub cannot be asked again)."""
     reason = operation.reason if operation else None
     detail = (operation.message if operation and operation.message else "") or "no message from Exoscale"
-    text = " ".join(detail.lower().replace(name.lower(), " ").split())  # the model's own name may hold any word
+    text = " ".join(
+        detail.lower().replace(name.lower(), " ").split()
+    )  # the model's own name may hold any word
     # the message's words are more specific than the reason code: they decide first
     matches = [c for c, _, words in _OPERATION_CAUSES if any(w in text for w in words)]
     matches += [c for c, reasons, _ in _OPERATION_CAUSES if reason in reasons]
     if matches:
         title, fix = _CAUSE_FIXES[matches[0]]
         return Diagnosis(matches[0], f"{title}: {detail}", fix.format(hub=current_endpoints().hub, name=name))
-    return Diagnosis("exoscale", f"Exoscale reported {reason or 'an error'}: {detail}",
-                     f"Delete the model ({name}) and retry; contact Exoscale support if it persists")
+    return Diagnosis(
+        "exoscale",
+        f"Exoscale reported {reason or 'an error'}: {detail}",
+        f"Delete the model ({name}) and retry; contact Exoscale support if it persists",
+    )
 
 
 # -- starting and attaching --------------------------------------------------------------------
@@ -273,13 +326,17 @@ async def start_import(
     check_repo_id(model_id)
     zone = validate_zone(default_zone(zone))
     # every start runs on the package's loop, so one lock serializes them whatever loop or thread asked
-    return await on_background_loop(
-        _start_import(model_id, zone, hf_token, exoscale, force, schedule, clock))
+    return await on_background_loop(_start_import(model_id, zone, hf_token, exoscale, force, schedule, clock))
 
 
 async def _start_import(
-    model_id: str, zone: str, hf_token: str | Secret | bool | None, exoscale: ExoscaleCredentials | None, force: bool,
-    schedule: PollSchedule | None, clock: Clock,
+    model_id: str,
+    zone: str,
+    hf_token: str | Secret | bool | None,
+    exoscale: ExoscaleCredentials | None,
+    force: bool,
+    schedule: PollSchedule | None,
+    clock: Clock,
 ) -> ImportJob:
     key = _job_key(model_id, zone)
     async with _job_locks.setdefault(key, asyncio.Lock()):  # double clicks and concurrent cells share one job
@@ -292,7 +349,12 @@ async def _start_import(
         report = await preflight(model_id, zone=zone, hf_token=hf_token, exoscale=credentials)
         if not report.ok and not force:
             raise PreflightFailed(report)
-        job_args: dict[str, Any] = {"report": report, "hf_token": hf_token, "schedule": schedule, "clock": clock}
+        job_args: dict[str, Any] = {
+            "report": report,
+            "hf_token": hf_token,
+            "schedule": schedule,
+            "clock": clock,
+        }
         if report.existing is not None and report.existing.state != "error":
             job = ImportJob(model_id, zone, credentials, model=report.existing, attached=True, **job_args)
         else:
@@ -300,8 +362,13 @@ async def _start_import(
             async with ExoscaleClient(credentials, zone) as client:
                 created = await client.create_model(model_id, token.value if token else None)
             job = ImportJob(
-                model_id, zone, credentials,
-                model=created.model, operation=created.operation, attached=created.adopted, **job_args,
+                model_id,
+                zone,
+                credentials,
+                model=created.model,
+                operation=created.operation,
+                attached=created.adopted,
+                **job_args,
             )
         _jobs[key] = job
         return job
@@ -360,4 +427,3 @@ def forget_jobs() -> None:
         job.stop()
     _jobs.clear()
     _job_locks.clear()
-

@@ -98,7 +98,6 @@ class PreflightReport:
     def canonical_id(self) -> str | None:
         return self["repo-id-case"].data.get("canonical_id")
 
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
@@ -232,8 +231,13 @@ async def _preflight_one(
     results["zone"] = (
         CheckResult("zone", "pass", f"Zone {zone}")
         if zone_ok
-        else CheckResult("zone", "fail", f"Unknown zone {zone!r}", "Use one of: " + ", ".join(ZONES),
-                         {"zones": list(ZONES)})
+        else CheckResult(
+            "zone",
+            "fail",
+            f"Unknown zone {zone!r}",
+            "Use one of: " + ", ".join(ZONES),
+            {"zones": list(ZONES)},
+        )
     )
     try:
         check_repo_id(model_id)
@@ -249,8 +253,15 @@ async def _preflight_one(
         results.update(_hub_checks(model_id, token, facts, shared.endpoints.hub))
     else:
         skipped = "Skipped: the model id is invalid, so nothing was sent"
-        for check_id in ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format",
-                         "license", "size"):
+        for check_id in (
+            "hf-token",
+            "repo-access",
+            "repo-id-case",
+            "gated-access",
+            "weights-format",
+            "license",
+            "size",
+        ):
             results[check_id] = CheckResult(check_id, "skip", skipped)
 
     existing = await _exoscale_checks(model_id, zone, results, models_task, shared, credentials_error)
@@ -263,11 +274,15 @@ async def _preflight_one(
     )
 
 
-def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: str) -> dict[str, CheckResult]:
+def _hub_checks(
+    model_id: str, token: HfToken | None, facts: HubFacts, hub_url: str
+) -> dict[str, CheckResult]:
     hub_ids = ("hf-token", "repo-access", "repo-id-case", "gated-access", "weights-format", "license", "size")
     if facts.unreachable is not None:
         err = facts.unreachable
-        return {c: CheckResult(c, "fail" if c == "repo-access" else "skip", err.message, err.fix) for c in hub_ids}
+        return {
+            c: CheckResult(c, "fail" if c == "repo-access" else "skip", err.message, err.fix) for c in hub_ids
+        }
     repo = facts.repo
     out = {"hf-token": _check_token(model_id, token, facts)}
     canonical = repo.id if repo else model_id
@@ -276,7 +291,8 @@ def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: 
     if repo is None:
         who = f" as {facts.token.user}" if facts.token else " anonymously"
         out["repo-access"] = CheckResult(
-            "repo-access", "fail",
+            "repo-access",
+            "fail",
             f"{model_id} was not found{who}: it does not exist, or it is private and this token cannot read it",
             "Check the spelling at huggingface.co; if the repo is private, its owner must give your account "
             "access (or use a token of an account that has it)",
@@ -284,7 +300,9 @@ def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: 
     else:
         visibility = "private" if repo.private else ("gated" if repo.gated else "public")
         out["repo-access"] = CheckResult(
-            "repo-access", "pass", f"{repo.id} is {visibility} and visible to this token",
+            "repo-access",
+            "pass",
+            f"{repo.id} is {visibility} and visible to this token",
             data={"private": repo.private, "url": url},
         )
 
@@ -292,13 +310,16 @@ def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: 
         out["repo-id-case"] = CheckResult("repo-id-case", "skip", "Skipped: the repo was not found")
     elif repo.id != model_id:
         out["repo-id-case"] = CheckResult(
-            "repo-id-case", "fail",
+            "repo-id-case",
+            "fail",
             f"Capitalization differs: the Hub's id is {repo.id}, not {model_id}; Exoscale needs the exact id",
-            f"Use {repo.id}", {"canonical_id": repo.id},
+            f"Use {repo.id}",
+            {"canonical_id": repo.id},
         )
     else:
-        out["repo-id-case"] = CheckResult("repo-id-case", "pass", "The id matches the Hub's exactly",
-                                          data={"canonical_id": repo.id})
+        out["repo-id-case"] = CheckResult(
+            "repo-id-case", "pass", "The id matches the Hub's exactly", data={"canonical_id": repo.id}
+        )
 
     out["gated-access"] = _check_gate(model_id, token, facts, url)
     out["weights-format"] = _check_weights(facts)
@@ -307,14 +328,18 @@ def _hub_checks(model_id: str, token: HfToken | None, facts: HubFacts, hub_url: 
         out["size"] = CheckResult("size", "skip", "Skipped: the repo was not found")
     else:
         out["license"] = CheckResult(
-            "license", "pass", f"License: {repo.license or 'not stated in the model card'}. {LICENSE_RESPONSIBILITY}",
+            "license",
+            "pass",
+            f"License: {repo.license or 'not stated in the model card'}. {LICENSE_RESPONSIBILITY}",
             data={"license": repo.license, "url": url},
         )
         weights = [f for f in repo.files if f.name.endswith(".safetensors")]
         total = sum(f.size or 0 for f in weights) if weights else None
         params = f", {human_count(repo.parameters)} parameters" if repo.parameters else ""
         size = f"{human_bytes(total)} of safetensors weights" if total else "Download size unknown"
-        out["size"] = CheckResult("size", "pass", size + params, data={"bytes": total, "parameters": repo.parameters})
+        out["size"] = CheckResult(
+            "size", "pass", size + params, data={"bytes": total, "parameters": repo.parameters}
+        )
     return out
 
 
@@ -323,32 +348,50 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
     needs_token = repo is None or repo.private or bool(repo.gated)
     if token is None:
         if not needs_token:
-            return CheckResult("hf-token", "pass", "No token, and none needed: the repo is public and not gated")
+            return CheckResult(
+                "hf-token", "pass", "No token, and none needed: the repo is public and not gated"
+            )
         what = "gated" if repo and repo.gated else "private (or missing)"
         return CheckResult(
-            "hf-token", "fail", f"No Hugging Face token, and {model_id} is {what}",
+            "hf-token",
+            "fail",
+            f"No Hugging Face token, and {model_id} is {what}",
             f"Create a read token at {HF_TOKENS_URL}, then set HF_TOKEN or use jupyter_exo_models.login()",
         )
     if not token.well_formed:
-        return CheckResult("hf-token", "fail", token.malformed_message,
-                           f"Copy the token again from {HF_TOKENS_URL} (it starts with hf_)")
+        return CheckResult(
+            "hf-token",
+            "fail",
+            token.malformed_message,
+            f"Copy the token again from {HF_TOKENS_URL} (it starts with hf_)",
+        )
     if facts.token_error:
         return CheckResult(
-            "hf-token", "fail", f"The Hugging Face token from {token.source} ({token.value.masked}) is invalid or revoked",
+            "hf-token",
+            "fail",
+            f"The Hugging Face token from {token.source} ({token.value.masked}) is invalid or revoked",
             f"Create a new read token at {HF_TOKENS_URL}",
         )
     info = facts.token
     data: dict[str, Any] = {"source": token.source, "masked": token.value.masked}
     if info is not None:
-        data.update({
-            "user": info.user, "orgs": list(info.orgs), "token_name": info.name, "role": info.role,
-            "can_read_gated": info.can_read_gated, "summary": info.summary(),
-        })
+        data.update(
+            {
+                "user": info.user,
+                "orgs": list(info.orgs),
+                "token_name": info.name,
+                "role": info.role,
+                "can_read_gated": info.can_read_gated,
+                "summary": info.summary(),
+            }
+        )
     label = f"Fine-grained token {info.name!r}" if info and info.fine_grained else "The token"
     if facts.access == "no-gated-permission":
         # the Hub's own verdict (403 without an error code), whatever whoami says of the token's scopes
         return CheckResult(
-            "hf-token", "fail", f"{label} may not read public gated repos: the Hub refused it for {facts.repo_id}"
+            "hf-token",
+            "fail",
+            f"{label} may not read public gated repos: the Hub refused it for {facts.repo_id}"
             + (f" ({facts.access_message})" if facts.access_message else ""),
             "Enable access to public gated repositories in the token's settings (or scope the token to "
             f"{repo.id if repo else model_id}): {HF_TOKENS_URL}",
@@ -360,21 +403,33 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
         problem = facts.token_problem
         why = problem.message if problem else "the Hub did not say whom it belongs to"
         if hub_says_readable:
-            return CheckResult("hf-token", "pass", f"The Hub accepts the token from {token.source} for {facts.repo_id}"
-                               f" (who it belongs to is unknown: {why})", data=data)
-        return CheckResult("hf-token", "warn", f"The token from {token.source} could not be checked: {why}",
-                           problem.fix if problem else "", data)
+            return CheckResult(
+                "hf-token",
+                "pass",
+                f"The Hub accepts the token from {token.source} for {facts.repo_id}"
+                f" (who it belongs to is unknown: {why})",
+                data=data,
+            )
+        return CheckResult(
+            "hf-token",
+            "warn",
+            f"The token from {token.source} could not be checked: {why}",
+            problem.fix if problem else "",
+            data,
+        )
     if info.fine_grained and repo is not None and not hub_says_readable:
         if repo.private and not info.may_read(repo.id):
             return CheckResult(
-                "hf-token", "fail",
+                "hf-token",
+                "fail",
                 f"Fine-grained token {info.name!r} is not scoped to read {repo.id} or its owner",
                 f"Edit the token at {HF_TOKENS_URL}: add read access to {repo.id} (or {repo.id.split('/')[0]})",
                 data,
             )
         if repo.gated and not repo.private and not info.can_read_gated and not info.may_read(repo.id):
             return CheckResult(
-                "hf-token", "fail",
+                "hf-token",
+                "fail",
                 f"Fine-grained token {info.name!r} may not read public gated repos",
                 "Enable access to public gated repositories in the token's settings ('Read access to contents of "
                 f"all public gated repos you can access'), or scope it to {repo.id} ({GATED_TOKEN_URL})",
@@ -385,14 +440,18 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
         if owner.lower() in {info.user.lower(), *(o.lower() for o in info.orgs)}:
             # the account could read its own (or its org's) private repo: the token's scope is what hides it
             return CheckResult(
-                "hf-token", "fail",
+                "hf-token",
+                "fail",
                 f"Fine-grained token {info.name!r} is not scoped to {owner}, so it cannot see {owner}'s private repos",
-                f"Edit the token at {HF_TOKENS_URL}: add read access to {model_id} (or to {owner})", data,
+                f"Edit the token at {HF_TOKENS_URL}: add read access to {model_id} (or to {owner})",
+                data,
             )
         return CheckResult(
-            "hf-token", "warn",
+            "hf-token",
+            "warn",
             f"Fine-grained token {info.name!r} is not scoped to {model_id}: if the repo is private, it cannot read it",
-            f"Edit the token at {HF_TOKENS_URL} to add read access to it", data,
+            f"Edit the token at {HF_TOKENS_URL} to add read access to it",
+            data,
         )
     return CheckResult("hf-token", "pass", f"Token of {info.summary()} (from {token.source})", data=data)
 
@@ -405,35 +464,50 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
         return CheckResult("gated-access", "pass", "Not gated")
     data: dict[str, Any] = {"gated": repo.gated, "url": url, **repo.gate}
     if facts.access == "granted":
-        return CheckResult("gated-access", "pass", "Gated, and your access is granted", data={**data, "state": "granted"})
+        return CheckResult(
+            "gated-access", "pass", "Gated, and your access is granted", data={**data, "state": "granted"}
+        )
     if token is None or not token.well_formed or facts.token_error:
         return CheckResult(
-            "gated-access", "fail", f"{repo.id} is gated: downloading it needs a valid token of an account with access",
+            "gated-access",
+            "fail",
+            f"{repo.id} is gated: downloading it needs a valid token of an account with access",
             f"Sign in, accept the conditions at {url}, and provide that account's token",
             {**data, "state": "unknown"},
         )
     if facts.access == "no-gated-permission":
-        return CheckResult("gated-access", "skip",
-                           "Cannot tell whether you accepted: the token may not read gated repos",
-                           data={**data, "state": "unknown"})
+        return CheckResult(
+            "gated-access",
+            "skip",
+            "Cannot tell whether you accepted: the token may not read gated repos",
+            data={**data, "state": "unknown"},
+        )
     if facts.access not in ("pending", "not-accepted"):
         why = f" ({facts.access_message})" if facts.access_message else ""
-        return CheckResult("gated-access", "warn", f"The Hub did not say whether your access to {repo.id} is granted{why}",
-                           f"Check {url} in a browser signed in as the token's account", {**data, "state": "unknown"})
+        return CheckResult(
+            "gated-access",
+            "warn",
+            f"The Hub did not say whether your access to {repo.id} is granted{why}",
+            f"Check {url} in a browser signed in as the token's account",
+            {**data, "state": "unknown"},
+        )
     user = facts.token.user if facts.token else "your account"
     if facts.access == "pending" and repo.gated != "auto":  # an automatic gate never waits for anyone
         return CheckResult(
-            "gated-access", "fail",
+            "gated-access",
+            "fail",
             f"Access to {repo.id} was requested by {user} and awaits the authors' approval (manual gate)",
             f"Wait for the repo authors to approve the request (see {url}), then re-check",
             {**data, "state": "pending"},
         )
     return CheckResult(
-        "gated-access", "fail",
+        "gated-access",
+        "fail",
         f"{user} has not accepted the conditions of gated repo {repo.id}",
         f"Open {url}, accept the conditions"
         + (" (the authors then review the request)" if repo.gated == "manual" else "")
-        + ", then re-check" + _gate_summary(repo.gate),
+        + ", then re-check"
+        + _gate_summary(repo.gate),
         {**data, "state": "not-accepted"},
     )
 
@@ -467,21 +541,30 @@ def _check_weights(facts: HubFacts) -> CheckResult:
         shape = f"{len(safetensors)} shards with an index" if index else f"{len(safetensors)} file(s)"
         if len(safetensors) > 1 and not index:
             return CheckResult(
-                "weights-format", "warn", f"safetensors weights in {shape}, but no *.safetensors.index.json",
+                "weights-format",
+                "warn",
+                f"safetensors weights in {shape}, but no *.safetensors.index.json",
                 "Sharded weights usually come with model.safetensors.index.json; check the repo is complete",
                 {"files": safetensors},
             )
-        return CheckResult("weights-format", "pass", f"safetensors weights ({shape})", data={"files": safetensors})
+        return CheckResult(
+            "weights-format", "pass", f"safetensors weights ({shape})", data={"files": safetensors}
+        )
     gguf = [n for n in names if n.endswith(".gguf")]
     pickles = [n for n in names if n.endswith((".bin", ".pt", ".pth", ".ckpt"))]
     if gguf and not pickles:
         return CheckResult(
-            "weights-format", "warn", f"Only GGUF weights ({', '.join(_few(gguf))}); Dedicated Inference supports safetensors",
-            "Prefer the original safetensors repo of this model; GGUF imports may fail", {"files": gguf},
+            "weights-format",
+            "warn",
+            f"Only GGUF weights ({', '.join(_few(gguf))}); Dedicated Inference supports safetensors",
+            "Prefer the original safetensors repo of this model; GGUF imports may fail",
+            {"files": gguf},
         )
     found = ", ".join(_few(pickles + gguf)) if pickles or gguf else "no weight files at all"
     return CheckResult(
-        "weights-format", "fail", f"No safetensors weights: found {found}",
+        "weights-format",
+        "fail",
+        f"No safetensors weights: found {found}",
         "Use a repo that publishes *.safetensors (many have a safetensors variant or a conversion PR)",
         {"files": pickles + gguf},
     )
@@ -514,17 +597,25 @@ async def _exoscale_checks(
         models = await models_task
     except AuthenticationError as exc:
         out["exoscale-credentials"] = CheckResult(
-            "exoscale-credentials", "fail", f"Exoscale rejected key {creds.key} ({creds.source}): {exc.detail or exc.message}",
+            "exoscale-credentials",
+            "fail",
+            f"Exoscale rejected key {creds.key} ({creds.source}): {exc.detail or exc.message}",
             exc.fix,
         )
-        out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: Exoscale credentials rejected")
+        out["already-imported"] = CheckResult(
+            "already-imported", "skip", "Skipped: Exoscale credentials rejected"
+        )
         return None
     except ExoModelsError as exc:
         out["exoscale-credentials"] = CheckResult("exoscale-credentials", "fail", exc.message, exc.fix)
-        out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: Exoscale could not be asked")
+        out["already-imported"] = CheckResult(
+            "already-imported", "skip", "Skipped: Exoscale could not be asked"
+        )
         return None
     out["exoscale-credentials"] = CheckResult(
-        "exoscale-credentials", "pass", f"Key {creds.key} ({creds.source}) may use Dedicated Inference in {zone}",
+        "exoscale-credentials",
+        "pass",
+        f"Key {creds.key} ({creds.source}) may use Dedicated Inference in {zone}",
         data={"key": creds.key, "source": creds.source},
     )
     model = find_existing(models, {model_id, results["repo-id-case"].data.get("canonical_id") or model_id})
@@ -538,15 +629,20 @@ def _check_existing(model: Model | None, zone: str) -> CheckResult:
     data = {"model": model.to_dict()}
     if model.state == "error":
         return CheckResult(
-            "already-imported", "fail", f"{model.name} exists in {zone} in state error (id {model.id})",
+            "already-imported",
+            "fail",
+            f"{model.name} exists in {zone} in state error (id {model.id})",
             f"Delete it first: %exo_delete {shlex.quote(model.name)} --zone {zone}  "
             f"(or: exo dedicated-inference model delete {shlex.quote(model.id)} -z {zone})",
             data,
         )
     verb = "is being imported" if model.state in IN_PROGRESS else "is already imported"
     return CheckResult(
-        "already-imported", "warn", f"{model.name} {verb} in {zone} (state {model.state}, id {model.id})",
-        "Importing attaches to it instead of creating a duplicate", data,
+        "already-imported",
+        "warn",
+        f"{model.name} {verb} in {zone} (state {model.state}, id {model.id})",
+        "Importing attaches to it instead of creating a duplicate",
+        data,
     )
 
 

@@ -60,7 +60,9 @@ def background_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or _loop.is_closed() or not (_thread and _thread.is_alive()):
             _loop = asyncio.new_event_loop()
-            _thread = threading.Thread(target=_serve, args=(_loop,), name="jupyter-exo-models-loop", daemon=True)
+            _thread = threading.Thread(
+                target=_serve, args=(_loop,), name="jupyter-exo-models-loop", daemon=True
+            )
             _thread.start()
         return _loop
 

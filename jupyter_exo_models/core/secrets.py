@@ -103,7 +103,9 @@ def remember(value: str | None) -> None:
 def redact(text: str) -> str:
     """``text`` with every secret this process holds, and every token-shaped string, masked."""
     with _known_lock:
-        known = sorted(_known.items(), key=lambda item: len(item[0]), reverse=True)  # longest first: no partial masks
+        known = sorted(
+            _known.items(), key=lambda item: len(item[0]), reverse=True
+        )  # longest first: no partial masks
     for value, masked in known:
         if value in text:
             text = text.replace(value, masked)

@@ -47,32 +47,64 @@ class ModelImporter(widgets.VBox):
         >>> ModelImporter("meta-llama/Llama-3.1-8B-Instruct", zone="de-fra-1")
     """
 
-    def __init__(self, model_id: str | None = None, zone: str | None = None, *,
-                 hf_token: str | bool | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        model_id: str | None = None,
+        zone: str | None = None,
+        *,
+        hf_token: str | bool | None = None,
+        **kwargs: Any,
+    ) -> None:
         zone_value, zone_error = valid_zone_or_error(zone)  # a typo must not import into another zone
-        self.model_input = widgets.Text(value=model_id or "", placeholder="namespace/model-name",
-                                        description="Model", layout=widgets.Layout(width="420px"))
-        self.zone_input = widgets.Dropdown(options=list(ZONES), description="Zone",
-                                           value=zone_value)
-        self.check_button = widgets.Button(description="Check", icon="search", tooltip="Run the preflight checks")
-        self.import_button = widgets.Button(description="Import", icon="cloud-upload", button_style="primary",
-                                            disabled=True, tooltip="Create the model in Exoscale")
-        self.override = widgets.Checkbox(value=False, description="Import despite warnings", indent=False,
-                                         layout=widgets.Layout(display=HIDDEN))
-        self.use_canonical = widgets.Button(description="", button_style="warning", layout=widgets.Layout(display=HIDDEN))
-        self.recheck_button = widgets.Button(description="Re-check", icon="refresh", layout=widgets.Layout(display=HIDDEN))
+        self.model_input = widgets.Text(
+            value=model_id or "",
+            placeholder="namespace/model-name",
+            description="Model",
+            layout=widgets.Layout(width="420px"),
+        )
+        self.zone_input = widgets.Dropdown(options=list(ZONES), description="Zone", value=zone_value)
+        self.check_button = widgets.Button(
+            description="Check", icon="search", tooltip="Run the preflight checks"
+        )
+        self.import_button = widgets.Button(
+            description="Import",
+            icon="cloud-upload",
+            button_style="primary",
+            disabled=True,
+            tooltip="Create the model in Exoscale",
+        )
+        self.override = widgets.Checkbox(
+            value=False,
+            description="Import despite warnings",
+            indent=False,
+            layout=widgets.Layout(display=HIDDEN),
+        )
+        self.use_canonical = widgets.Button(
+            description="", button_style="warning", layout=widgets.Layout(display=HIDDEN)
+        )
+        self.recheck_button = widgets.Button(
+            description="Re-check", icon="refresh", layout=widgets.Layout(display=HIDDEN)
+        )
         self.results = widgets.HTML()
         self.gate = widgets.HTML()
         self.facts = widgets.HTML()
         self.status = widgets.HTML(render.error_html(zone_error) if zone_error else "")
-        self.stop_button = widgets.Button(description="Stop watching", icon="stop", layout=widgets.Layout(display=HIDDEN),
-                                          tooltip="Stop following; the import goes on at Exoscale")
-        self.cli_toggle = widgets.ToggleButton(value=False, description="Show exo CLI command", icon="terminal")
+        self.stop_button = widgets.Button(
+            description="Stop watching",
+            icon="stop",
+            layout=widgets.Layout(display=HIDDEN),
+            tooltip="Stop following; the import goes on at Exoscale",
+        )
+        self.cli_toggle = widgets.ToggleButton(
+            value=False, description="Show exo CLI command", icon="terminal"
+        )
         self.cli = widgets.HTML(layout=widgets.Layout(display=HIDDEN))
         self.report: PreflightReport | None = None
         self.job: ImportJob | None = None
         self.future: concurrent.futures.Future[Any] | None = None
-        self._hf_token = Secret(hf_token) if isinstance(hf_token, str) else hf_token  # never a trait: not saved
+        self._hf_token = (
+            Secret(hf_token) if isinstance(hf_token, str) else hf_token
+        )  # never a trait: not saved
         self._checks_started = 0  # only the latest check may fill in the report
         self._busy = False
         self._importing = False
@@ -81,13 +113,22 @@ class ModelImporter(widgets.VBox):
 
         sandbox = render.sandbox_badge(current_endpoints().sandbox)
         title = widgets.HTML(f"{sandbox}<b>Import a Hugging Face model into Exoscale Dedicated Inference</b>")
-        super().__init__(children=[
-            title,
-            widgets.HBox([self.model_input, self.zone_input]),
-            widgets.HBox([self.check_button, self.import_button, self.override, self.cli_toggle]),
-            self.results, widgets.HBox([self.use_canonical]), self.gate, self.recheck_button, self.facts,
-            self.status, self.stop_button, self.cli,
-        ], **kwargs)
+        super().__init__(
+            children=[
+                title,
+                widgets.HBox([self.model_input, self.zone_input]),
+                widgets.HBox([self.check_button, self.import_button, self.override, self.cli_toggle]),
+                self.results,
+                widgets.HBox([self.use_canonical]),
+                self.gate,
+                self.recheck_button,
+                self.facts,
+                self.status,
+                self.stop_button,
+                self.cli,
+            ],
+            **kwargs,
+        )
 
         self.check_button.on_click(lambda _: self.check())
         self.recheck_button.on_click(lambda _: self.check())
@@ -107,10 +148,12 @@ class ModelImporter(widgets.VBox):
 
     # Shown again (a re-run cell, `display(importer)`) after its watch was stopped: look at Exoscale again.
     if hasattr(widgets.VBox, "_repr_mimebundle_"):  # ipywidgets 8
+
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             self._refresh_if_stopped()
             return super()._repr_mimebundle_(**kwargs)
     else:  # ipywidgets 7
+
         def _ipython_display_(self, **kwargs: Any) -> None:
             self._refresh_if_stopped()
             super()._ipython_display_(**kwargs)
@@ -161,13 +204,20 @@ class ModelImporter(widgets.VBox):
             return  # already watching it live
         existing = report.existing
         known = known_job(report.model, report.zone)
-        failed_here = (known is not None and known.diagnosis is not None and known.model is not None
-                       and existing is not None and existing.id == known.model.id)
+        failed_here = (
+            known is not None
+            and known.diagnosis is not None
+            and known.model is not None
+            and existing is not None
+            and existing.id == known.model.id
+        )
         if existing is not None and existing.state != "error":
             # a new watch from Exoscale's current state: after "Stop watching", a kernel restart, another tab
             self._follow(await attach(existing.name, zone=report.zone))
         elif known is not None and (not known.done or failed_here):
-            self._follow(known)  # started here and not listed yet, or failed here (still listed): its diagnosis
+            self._follow(
+                known
+            )  # started here and not listed yet, or failed here (still listed): its diagnosis
         elif job is not None:
             self._forget_job()  # what it showed is gone (the model was deleted, or this is another model)
 
@@ -230,8 +280,12 @@ class ModelImporter(widgets.VBox):
 
     def _update_import_button(self) -> None:
         report = self.report
-        ready = (report is not None and self._shows(report) and report.ok
-                 and (not report.warnings or self.override.value))
+        ready = (
+            report is not None
+            and self._shows(report)
+            and report.ok
+            and (not report.warnings or self.override.value)
+        )
         watching = self.job is not None and not self.job.done
         self.import_button.disabled = not ready or self._busy or self._importing or watching
 
@@ -240,8 +294,11 @@ class ModelImporter(widgets.VBox):
         self.cli.layout.display = SHOWN if show else HIDDEN
         model_id = self.report.model if self.report else self.model_input.value.strip()
         command = render.exo_command(model_id, self.zone_input.value or "")
-        self.cli.value = (f"<pre>{render.esc(command)}</pre>" if command else
-                          "<i>No command: enter a valid model id (namespace/name) and zone first.</i>")
+        self.cli.value = (
+            f"<pre>{render.esc(command)}</pre>"
+            if command
+            else "<i>No command: enter a valid model id (namespace/name) and zone first.</i>"
+        )
 
     def _apply_canonical(self) -> None:
         canonical = self.use_canonical.description.removeprefix("Use ").strip()
@@ -291,8 +348,10 @@ class ModelImporter(widgets.VBox):
         if event.final:
             self.stop_button.layout.display = HIDDEN
             if job.diagnosis is not None:
-                html += (f"<div style='color:#cf222e'><b>Diagnosis ({render.esc(job.diagnosis.cause)}):</b> "
-                         f"{render.esc(job.diagnosis.message)}<br>fix: {render.esc(job.diagnosis.fix)}</div>")
+                html += (
+                    f"<div style='color:#cf222e'><b>Diagnosis ({render.esc(job.diagnosis.cause)}):</b> "
+                    f"{render.esc(job.diagnosis.message)}<br>fix: {render.esc(job.diagnosis.fix)}</div>"
+                )
             elif job.error is not None:
                 html += f"<div style='color:#cf222e'>{render.esc(job.error.message)}<br>fix: {render.esc(job.error.fix)}</div>"
         self.status.value = html
@@ -309,9 +368,11 @@ class ModelImporter(widgets.VBox):
         self.check_button.disabled = False
         self._update_import_button()  # a failed start may be retried
         if isinstance(exc, ExoModelsError):
-            self.status.value = (f"<div style='color:#cf222e'>{render.esc(exc.message)}"
-                                 f"<br>fix: {render.esc(exc.fix)}</div>")
+            self.status.value = (
+                f"<div style='color:#cf222e'>{render.esc(exc.message)}<br>fix: {render.esc(exc.fix)}</div>"
+            )
         else:
             log.error("ModelImporter failed: %s", type(exc).__name__)
-            self.status.value = f"<div style='color:#cf222e'>Unexpected error: {render.esc(type(exc).__name__)}</div>"
-
+            self.status.value = (
+                f"<div style='color:#cf222e'>Unexpected error: {render.esc(type(exc).__name__)}</div>"
+            )

@@ -56,8 +56,13 @@ def login(*, force: bool = False, zone: str | None = None) -> LoginWidget | api.
         return None
     if check.ok and not force:
         line = check.summary().replace("\n", " · ")  # nothing to enter: one line, not a form
-        _show(render.bundle(f"Logged in. {line}", f"{render.sandbox_badge(current_endpoints().sandbox)}"
-                                                 f"{render.ICONS['pass']} Logged in. {render.esc(line)}"))
+        _show(
+            render.bundle(
+                f"Logged in. {line}",
+                f"{render.sandbox_badge(current_endpoints().sandbox)}"
+                f"{render.ICONS['pass']} Logged in. {render.esc(line)}",
+            )
+        )
         return check
     if _in_kernel():
         return LoginWidget(zone=zone, ask_exoscale=force or not check.exoscale_ok)
@@ -76,10 +81,14 @@ def _show(data: dict[str, str]) -> None:
 def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.CredentialsCheck:
     """No widget frontend (terminal IPython, scripts): prompts, or the environment."""
     if not sys.stdin or not sys.stdin.isatty():
-        print("No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
-              + check.summary())
+        print(
+            "No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
+            + check.summary()
+        )
         return check
-    token = getpass.getpass("Hugging Face token (input hidden, Enter to keep the current one): ").strip() or None
+    token = (
+        getpass.getpass("Hugging Face token (input hidden, Enter to keep the current one): ").strip() or None
+    )
     key = secret = None
     if not check.exoscale_ok:
         key = input("Exoscale API key: ").strip() or None
@@ -98,39 +107,72 @@ class LoginWidget(widgets.VBox):
 
     def __init__(self, *, zone: str | None = None, ask_exoscale: bool = True, **kwargs: Any) -> None:
         sandbox = current_endpoints().sandbox
-        self.token = widgets.Password(description="HF token", placeholder="hf_…",
-                                      layout=widgets.Layout(width="420px"))
-        self.key = widgets.Text(description="API key", placeholder="EXO…", layout=widgets.Layout(width="420px"))
+        self.token = widgets.Password(
+            description="HF token", placeholder="hf_…", layout=widgets.Layout(width="420px")
+        )
+        self.key = widgets.Text(
+            description="API key", placeholder="EXO…", layout=widgets.Layout(width="420px")
+        )
         self.secret = widgets.Password(description="API secret", layout=widgets.Layout(width="420px"))
         zone_value, zone_error = valid_zone_or_error(zone)
         self.zone = widgets.Dropdown(options=list(ZONES), value=zone_value, description="Zone")
         self.save = widgets.Checkbox(
-            value=False, indent=False, disabled=sandbox,
+            value=False,
+            indent=False,
+            disabled=sandbox,
             description="Save the HF token on this machine (huggingface_hub's token store, never in the notebook)",
-            layout=widgets.Layout(width="auto"))
+            layout=widgets.Layout(width="auto"),
+        )
         self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
         self.status = widgets.HTML(render.error_html(zone_error) if zone_error else "")
-        exoscale_box = widgets.VBox([widgets.HTML("<b>Exoscale</b> API key with Dedicated Inference permission"),
-                                     self.key, self.secret, self.zone])
+        exoscale_box = widgets.VBox(
+            [
+                widgets.HTML("<b>Exoscale</b> API key with Dedicated Inference permission"),
+                self.key,
+                self.secret,
+                self.zone,
+            ]
+        )
         exoscale_box.layout.display = "" if ask_exoscale else "none"
-        hint = ("Create a read token (or a fine-grained one scoped to your repos, with access to gated repos) at "
-                "<a href='https://huggingface.co/settings/tokens' target='_blank' rel='noopener'>"
-                "huggingface.co/settings/tokens</a>.")
-        super().__init__(children=[
-            widgets.HTML(f"{render.sandbox_badge(sandbox)}<b>Log in</b> — {hint}"
-                         + ("<br>The sandbox already uses its demo credentials: leave the fields empty "
-                            "or try another sandbox token." if sandbox else "")),
-            self.token, exoscale_box, self.save, self.button, self.status,
-        ], **kwargs)
+        hint = (
+            "Create a read token (or a fine-grained one scoped to your repos, with access to gated repos) at "
+            "<a href='https://huggingface.co/settings/tokens' target='_blank' rel='noopener'>"
+            "huggingface.co/settings/tokens</a>."
+        )
+        super().__init__(
+            children=[
+                widgets.HTML(
+                    f"{render.sandbox_badge(sandbox)}<b>Log in</b> — {hint}"
+                    + (
+                        "<br>The sandbox already uses its demo credentials: leave the fields empty "
+                        "or try another sandbox token."
+                        if sandbox
+                        else ""
+                    )
+                ),
+                self.token,
+                exoscale_box,
+                self.save,
+                self.button,
+                self.status,
+            ],
+            **kwargs,
+        )
         self.button.on_click(lambda _: self.submit())
 
     def __repr__(self) -> str:
         # the plain-text fallback where widgets do not render (papermill, nbconvert): ipywidgets keeps 110 chars
-        return "Login form (no form above? set HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET, then run again)"
+        return (
+            "Login form (no form above? set HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET, then run again)"
+        )
 
     def submit(self) -> concurrent.futures.Future[api.CredentialsCheck]:
         """Read the fields, empty them at once, then validate in the background."""
-        token, key, secret = self.token.value.strip() or None, self.key.value.strip() or None, self.secret.value.strip() or None
+        token, key, secret = (
+            self.token.value.strip() or None,
+            self.key.value.strip() or None,
+            self.secret.value.strip() or None,
+        )
         # out of the widget state before anything else (the key is not secret, but need not linger either)
         self.token.value = self.key.value = self.secret.value = ""
         save, zone = self.save.value, self.zone.value
@@ -157,8 +199,9 @@ class LoginWidget(widgets.VBox):
             text = f"Unexpected error ({render.esc(type(exc).__name__)}); nothing was saved: try again"
         self.status.value = f"{render.ICONS['fail']} {text}"
 
-    async def _validate(self, token: str | None, key: str | None, secret: str | None, zone: str,
-                        save: bool) -> api.CredentialsCheck:
+    async def _validate(
+        self, token: str | None, key: str | None, secret: str | None, zone: str, save: bool
+    ) -> api.CredentialsCheck:
         result = await api.avalidate_credentials(hf_token=token, key=key, secret=secret, zone=zone)
         saved = ""
         if result.hf is not None and token:
@@ -170,13 +213,19 @@ class LoginWidget(widgets.VBox):
         elif result.exoscale_ok:
             set_session_credentials(zone=zone)
         ok, bad = render.ICONS["pass"], render.ICONS["fail"]
-        lines = [f"{ok if result.hf else bad} Hugging Face: "
-                 + render.esc(result.hf.summary() if result.hf else result.hf_error or "")]
+        lines = [
+            f"{ok if result.hf else bad} Hugging Face: "
+            + render.esc(result.hf.summary() if result.hf else result.hf_error or "")
+        ]
         if result.exoscale_ok:
-            lines.append(f"{ok} Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}")
+            lines.append(
+                f"{ok} Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}"
+            )
         elif result.exoscale_error is not None:
-            lines.append(f"{bad} Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
-                         f"{render.esc(result.exoscale_error.fix)}")
+            lines.append(
+                f"{bad} Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
+                f"{render.esc(result.exoscale_error.fix)}"
+            )
         if saved:
             lines.append(render.esc(saved))
         self.status.value = "<br>".join(lines)
@@ -212,4 +261,3 @@ async def _save_token(token: str) -> str:
         log.warning("saving the Hugging Face token failed: %s", type(exc).__name__)
         return f"Could not save the token ({type(exc).__name__}): it is used for this session only."
     return "Saved the token in Hugging Face's token store."
-

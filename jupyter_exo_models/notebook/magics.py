@@ -18,9 +18,11 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 TOKEN = re.compile(r"(hf_|api_org_)[A-Za-z0-9_]{8,}|EXO[A-Za-z0-9]{8,}")
 UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-TOKEN_WARNING = ("An argument that looks like a token or secret was ignored and not echoed. If it is one, it is now "
-                 "part of the notebook file: revoke it, then use jupyter_exo_models.login() or the HF_TOKEN / "
-                 "EXOSCALE_API_KEY / EXOSCALE_API_SECRET environment variables.")
+TOKEN_WARNING = (
+    "An argument that looks like a token or secret was ignored and not echoed. If it is one, it is now "
+    "part of the notebook file: revoke it, then use jupyter_exo_models.login() or the HF_TOKEN / "
+    "EXOSCALE_API_KEY / EXOSCALE_API_SECRET environment variables."
+)
 
 
 def _display(data: dict[str, str]) -> None:
@@ -84,10 +86,16 @@ def _args(magic: Any, line: str) -> Any:
 @magics_class
 class ExoMagics(Magics):
     @magic_arguments()
-    @argument("model", nargs="?", help="Hugging Face repo id (namespace/name); in the cell form, one id a line")
+    @argument(
+        "model", nargs="?", help="Hugging Face repo id (namespace/name); in the cell form, one id a line"
+    )
     @argument("-z", "--zone", help="Exoscale zone (default: EXOSCALE_ZONE, the exo config, or de-fra-1)")
     @argument("--check", action="store_true", help="only run the preflight checks")
-    @argument("--no-wait", action="store_true", help="return once the creation has started (watched in the background)")
+    @argument(
+        "--no-wait",
+        action="store_true",
+        help="return once the creation has started (watched in the background)",
+    )
     @argument("--force", action="store_true", help="import even when a check fails")
     @argument("--timeout", type=float, help="stop watching after this many seconds (the import goes on)")
     @line_cell_magic
@@ -112,7 +120,9 @@ class ExoMagics(Magics):
                 ids = [_scrub(x.split("#", 1)[0]).strip() for x in cell.splitlines()]  # "# comments" too
                 return _batch([i for i in [args.model, *ids] if i], args)
             if not args.model:
-                raise _usage("%exo_import needs a model id, e.g. %exo_import meta-llama/Llama-3.1-8B-Instruct")
+                raise _usage(
+                    "%exo_import needs a model id, e.g. %exo_import meta-llama/Llama-3.1-8B-Instruct"
+                )
             return _single(args)
         except ExoModelsError as exc:
             _error(exc)
@@ -181,8 +191,13 @@ class ExoMagics(Magics):
             operation = api.delete_model(model.id, zone=model.zone)
         except ModelInUseError as exc:
             text = f"{exc.message}\n  fix: {exc.fix}"
-            _display(bundle(text, f"<div style='color:#cf222e'><b>Not deleted:</b> used by "
-                                  f"{esc(', '.join(exc.deployments))}<br>fix: {esc(exc.fix)}</div>"))
+            _display(
+                bundle(
+                    text,
+                    f"<div style='color:#cf222e'><b>Not deleted:</b> used by "
+                    f"{esc(', '.join(exc.deployments))}<br>fix: {esc(exc.fix)}</div>",
+                )
+            )
             return None
         except ExoModelsError as exc:
             _error(exc)
@@ -279,12 +294,16 @@ def _batch_bundle(batch: BatchImport) -> dict[str, str]:
     for report in batch.reports:
         state = batch.state(report)
         message, fix = batch.problem(report)
-        rows_text.append(f"{shown(report.model):<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else ""))
+        rows_text.append(
+            f"{shown(report.model):<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else "")
+        )
         color = STATE_COLORS.get(state, "#cf222e" if message else "inherit")
         detail = f"{esc(message)}<br><span style='opacity:0.8'>fix: {esc(fix)}</span>" if message else ""
-        rows_html.append(f"<tr><td style='text-align:left'>{esc(shown(report.model))}</td>"
-                         f"<td style='text-align:left;color:{color}'>{esc(state)}</td>"
-                         f"<td style='text-align:left'>{detail}</td></tr>")
+        rows_html.append(
+            f"<tr><td style='text-align:left'>{esc(shown(report.model))}</td>"
+            f"<td style='text-align:left;color:{color}'>{esc(state)}</td>"
+            f"<td style='text-align:left'>{detail}</td></tr>"
+        )
     return bundle("\n".join(rows_text), "<table>" + "".join(rows_html) + "</table>")
 
 
@@ -301,7 +320,9 @@ def _single(args: Any) -> Any:
         return report
     from .login import _in_kernel
 
-    handle = display(bundle(f"Starting the import of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True)
+    handle = display(
+        bundle(f"Starting the import of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True
+    )
     every_poll = _in_kernel()  # a terminal prints each update anew: there, state changes only
 
     def show(_: Any = None) -> None:
@@ -315,6 +336,7 @@ def _single(args: Any) -> Any:
     except ExoModelsError as exc:
         handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
         return None
+
     def redraw(event: Any) -> None:
         if every_poll or event.changed or event.final:
             show()
@@ -364,8 +386,10 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
         except ExoModelsError as exc:  # ImportFailed and WatchTimeout too: the row shows message and fix
             batch.errors[report.model] = exc
         except Exception as exc:  # noqa: BLE001  a bug must not hide the other rows; its text may quote a secret
-            batch.errors[report.model] = ExoModelsError(f"Unexpected error: {type(exc).__name__}",
-                                                        fix="Run %exo_import on this model alone to see more")
+            batch.errors[report.model] = ExoModelsError(
+                f"Unexpected error: {type(exc).__name__}",
+                fix="Run %exo_import on this model alone to see more",
+            )
         table()
 
     async def run_all() -> None:
@@ -387,8 +411,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    for kind, names in (("line", ("exo_import", "exo_models", "exo_status", "exo_delete", "exo_login")),
-                        ("cell", ("exo_import",))):
+    for kind, names in (
+        ("line", ("exo_import", "exo_models", "exo_status", "exo_delete", "exo_login")),
+        ("cell", ("exo_import",)),
+    ):
         for name in names:
             ipython.magics_manager.magics[kind].pop(name, None)
-

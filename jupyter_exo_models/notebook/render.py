@@ -16,10 +16,21 @@ from ..core.imports import ImportJob
 from ..core.preflight import CheckResult, PreflightReport, field_label, human_bytes, human_count
 
 # plain symbols with colors: every font has them (emoji fonts are missing on many Linux desktops)
-ICONS = {"pass": "<span style='color:#1a7f37'>✔</span>", "warn": "<span style='color:#bf8700'>⚠</span>",
-         "fail": "<span style='color:#cf222e'>✘</span>", "skip": "<span style='color:#6e7781'>–</span>"}
-STATE_COLORS = {"creating": "#1f6feb", "downloading": "#8250df", "created": "#1a7f37", "ready": "#1a7f37",
-                "error": "#cf222e", "stopped": "#6e7781", "timeout": "#6e7781"}
+ICONS = {
+    "pass": "<span style='color:#1a7f37'>✔</span>",
+    "warn": "<span style='color:#bf8700'>⚠</span>",
+    "fail": "<span style='color:#cf222e'>✘</span>",
+    "skip": "<span style='color:#6e7781'>–</span>",
+}
+STATE_COLORS = {
+    "creating": "#1f6feb",
+    "downloading": "#8250df",
+    "created": "#1a7f37",
+    "ready": "#1a7f37",
+    "error": "#cf222e",
+    "stopped": "#6e7781",
+    "timeout": "#6e7781",
+}
 TIMELINE = ("creating", "downloading", "created")
 esc = html.escape
 
@@ -41,22 +52,37 @@ def error_html(exc: ExoModelsError) -> str:
 
 
 def sandbox_badge(sandbox: bool) -> str:
-    return ("<span style='background:#bf8700;color:white;border-radius:4px;padding:1px 6px;"
-            "font-size:0.8em;font-weight:bold'>SANDBOX</span> ") if sandbox else ""
+    return (
+        (
+            "<span style='background:#bf8700;color:white;border-radius:4px;padding:1px 6px;"
+            "font-size:0.8em;font-weight:bold'>SANDBOX</span> "
+        )
+        if sandbox
+        else ""
+    )
 
 
 def check_rows_html(checks: Iterable[CheckResult]) -> str:
     rows = []
     for c in checks:
-        fix = f"<div style='opacity:0.8'>fix: {esc(c.fix)}</div>" if c.fix and c.status in ("fail", "warn") else ""
-        rows.append(f"<tr><td>{ICONS[c.status]}</td><td><code>{esc(c.id)}</code></td>"
-                    f"<td style='text-align:left'>{esc(c.message)}{fix}</td></tr>")
+        fix = (
+            f"<div style='opacity:0.8'>fix: {esc(c.fix)}</div>"
+            if c.fix and c.status in ("fail", "warn")
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{ICONS[c.status]}</td><td><code>{esc(c.id)}</code></td>"
+            f"<td style='text-align:left'>{esc(c.message)}{fix}</td></tr>"
+        )
     return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
 
 def report_html(report: PreflightReport) -> str:
-    verdict = ("<b style='color:#1a7f37'>Ready to import</b>" if report.ok
-               else f"<b style='color:#cf222e'>{len(report.failures)} problem(s) to fix before importing</b>")
+    verdict = (
+        "<b style='color:#1a7f37'>Ready to import</b>"
+        if report.ok
+        else f"<b style='color:#cf222e'>{len(report.failures)} problem(s) to fix before importing</b>"
+    )
     head = f"<div>{sandbox_badge(report.sandbox)}<b>{esc(report.model)}</b> in {esc(report.zone)}: {verdict}</div>"
     return head + check_rows_html(report.checks)
 
@@ -69,14 +95,19 @@ def gate_html(data: dict[str, Any]) -> str:
     """The gate as the Hub will show it: heading, prompt, fields, and where to accept."""
     fields = "".join(f"<li>{esc(field_label(f))}</li>" for f in data.get("fields") or ())
     pending = data.get("state") == "pending"
-    action = ("Your request is <b>pending approval</b> by the repo authors." if pending else
-              f"<a href='{esc(data.get('url', ''))}' target='_blank' rel='noopener'>Open the model page and "
-              f"{esc(data.get('button_content') or 'accept the conditions')}</a>, then re-check.")
-    return (f"<div style='border-left:4px solid #bf8700;padding:4px 8px;margin:4px 0'>"
-            f"<b>{esc(data.get('heading') or 'This model is gated')}</b>"
-            f"<p>{esc(data.get('prompt') or '')}</p>"
-            + (f"<div>The Hub will ask for:<ul>{fields}</ul></div>" if fields else "")
-            + f"<div>{action}</div></div>")
+    action = (
+        "Your request is <b>pending approval</b> by the repo authors."
+        if pending
+        else f"<a href='{esc(data.get('url', ''))}' target='_blank' rel='noopener'>Open the model page and "
+        f"{esc(data.get('button_content') or 'accept the conditions')}</a>, then re-check."
+    )
+    return (
+        f"<div style='border-left:4px solid #bf8700;padding:4px 8px;margin:4px 0'>"
+        f"<b>{esc(data.get('heading') or 'This model is gated')}</b>"
+        f"<p>{esc(data.get('prompt') or '')}</p>"
+        + (f"<div>The Hub will ask for:<ul>{fields}</ul></div>" if fields else "")
+        + f"<div>{action}</div></div>"
+    )
 
 
 def facts_html(report: PreflightReport) -> str:
@@ -84,9 +115,11 @@ def facts_html(report: PreflightReport) -> str:
     if size.status == "skip":
         return ""
     params = human_count(size.data.get("parameters")) if size.data.get("parameters") else "?"
-    return (f"<div>Size: <b>{human_bytes(size.data.get('bytes'))}</b> · parameters: <b>{params}</b> · "
-            f"license: <b>{esc(str(lic.data.get('license') or 'not stated'))}</b></div>"
-            f"<div style='opacity:0.8;font-size:0.9em'>{esc(lic.message.split('. ', 1)[-1])}</div>")
+    return (
+        f"<div>Size: <b>{human_bytes(size.data.get('bytes'))}</b> · parameters: <b>{params}</b> · "
+        f"license: <b>{esc(str(lic.data.get('license') or 'not stated'))}</b></div>"
+        f"<div style='opacity:0.8;font-size:0.9em'>{esc(lic.message.split('. ', 1)[-1])}</div>"
+    )
 
 
 def timeline_html(job: ImportJob) -> str:
@@ -98,12 +131,16 @@ def timeline_html(job: ImportJob) -> str:
         weight = "bold" if step == state else "normal"
         steps.append(f"<span style='color:{color};font-weight:{weight}'>{step}</span>")
     if state not in TIMELINE:
-        steps.append(f"<span style='color:{STATE_COLORS.get(state, '#cf222e')};font-weight:bold'>{esc(state)}</span>")
+        steps.append(
+            f"<span style='color:{STATE_COLORS.get(state, '#cf222e')};font-weight:bold'>{esc(state)}</span>"
+        )
     size = f" · {human_bytes(job.model.size)}" if job.model and job.model.size else ""
     last = job.last_event.message if job.last_event and job.last_event.message else ""
     message = f"<div>{esc(last)}</div>" if last else ""
-    return (f"<div><b>{esc(job.name)}</b> in {esc(job.zone)}{' (attached to an existing import)' if job.attached else ''}"
-            f"</div><div>{' → '.join(steps)} · {job.elapsed:.0f} s{size}</div>{message}")
+    return (
+        f"<div><b>{esc(job.name)}</b> in {esc(job.zone)}{' (attached to an existing import)' if job.attached else ''}"
+        f"</div><div>{' → '.join(steps)} · {job.elapsed:.0f} s{size}</div>{message}"
+    )
 
 
 def timeline_text(job: ImportJob) -> str:
@@ -114,21 +151,36 @@ def timeline_text(job: ImportJob) -> str:
 
 def models_bundle(models: list[Model], errors: dict[str, Any] | None = None) -> dict[str, str]:
     header = ("NAME", "ZONE", "STATE", "SIZE", "CREATED", "ID")
-    rows = [(m.name, m.zone, m.state, human_bytes(m.size) if m.size else "-", m.created_at or "-", m.id)
-            for m in models]
+    rows = [
+        (m.name, m.zone, m.state, human_bytes(m.size) if m.size else "-", m.created_at or "-", m.id)
+        for m in models
+    ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     text = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows])
     cells = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             "<td style='text-align:left'>"
-            + (f"<span style='color:{STATE_COLORS.get(v, 'inherit')};font-weight:bold'>{esc(str(v))}</span>"
-               if i == 2 else esc(str(v))) + "</td>" for i, v in enumerate(r)) + "</tr>" for r in rows
+            + (
+                f"<span style='color:{STATE_COLORS.get(v, 'inherit')};font-weight:bold'>{esc(str(v))}</span>"
+                if i == 2
+                else esc(str(v))
+            )
+            + "</td>"
+            for i, v in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
     )
     head = "".join(f"<th style='text-align:left'>{h}</th>" for h in header)
-    notes = "".join(f"<div style='color:#cf222e'>{esc(z)}: {esc(e.message)}</div>" for z, e in (errors or {}).items())
+    notes = "".join(
+        f"<div style='color:#cf222e'>{esc(z)}: {esc(e.message)}</div>" for z, e in (errors or {}).items()
+    )
     if not rows:
-        return bundle("No models." + "".join(f"\n{z}: {e.message}" for z, e in (errors or {}).items()),
-                      "<i>No models.</i>" + notes)
+        return bundle(
+            "No models." + "".join(f"\n{z}: {e.message}" for z, e in (errors or {}).items()),
+            "<i>No models.</i>" + notes,
+        )
     return bundle(text, f"<table><tr>{head}</tr>{cells}</table>{notes}")
 
 
@@ -144,5 +196,7 @@ def exo_command(model_id: str, zone: str) -> str | None:
         validate_zone(zone)
     except ExoModelsError:
         return None
-    create = " ".join(shlex.quote(word) for word in ("exo", "dedicated-inference", "model", "create", model_id))
+    create = " ".join(
+        shlex.quote(word) for word in ("exo", "dedicated-inference", "model", "create", model_id)
+    )
     return f'{create} --huggingface-token "$HF_TOKEN" -z {shlex.quote(zone)}'

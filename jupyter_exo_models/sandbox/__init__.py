@@ -45,8 +45,13 @@ class Sandbox:
         faults: latency, error and drop injection (mutable later through ``.faults``).
     """
 
-    def __init__(self, catalog: Catalog | None = None, timings: Timings | None = None, clock=None,
-                 faults: Faults | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        timings: Timings | None = None,
+        clock=None,
+        faults: Faults | None = None,
+    ) -> None:
         from ..core.clock import SYSTEM_CLOCK
         from .exoscale import FakeExoscale
         from .hub import FakeHub, hub_error
@@ -58,12 +63,24 @@ class Sandbox:
         self.requests: list[Request] = []
         self._lock = threading.RLock()
         self.hub = FakeHub(self.catalog, self._lock)
-        self.exoscale = FakeExoscale(self.catalog, self.hub, clock or SYSTEM_CLOCK, timings or Timings(), self._lock)
+        self.exoscale = FakeExoscale(
+            self.catalog, self.hub, clock or SYSTEM_CLOCK, timings or Timings(), self._lock
+        )
         self._servers = (
-            ServiceServer("hub", self.hub.handle, self.faults, self.requests,
-                          lambda status: hub_error(status, f"SANDBOX injected error {status}")),
-            ServiceServer("exoscale", self.exoscale.handle, self.faults, self.requests,
-                          lambda status: problem(status, f"SANDBOX injected error {status}")),
+            ServiceServer(
+                "hub",
+                self.hub.handle,
+                self.faults,
+                self.requests,
+                lambda status: hub_error(status, f"SANDBOX injected error {status}"),
+            ),
+            ServiceServer(
+                "exoscale",
+                self.exoscale.handle,
+                self.faults,
+                self.requests,
+                lambda status: problem(status, f"SANDBOX injected error {status}"),
+            ),
         )
         self._running = False
         self._exported: dict[str, str | None] = {}
@@ -109,7 +126,11 @@ class Sandbox:
         del self.requests[:]
 
     def _export(self) -> None:
-        values = {"EXO_MODELS_SANDBOX": "1", HUB_URL_ENV: self.hub_url, EXOSCALE_URL_ENV: self.exoscale_url_template}
+        values = {
+            "EXO_MODELS_SANDBOX": "1",
+            HUB_URL_ENV: self.hub_url,
+            EXOSCALE_URL_ENV: self.exoscale_url_template,
+        }
         for name, value in values.items():
             self._exported[name] = os.environ.get(name)
             os.environ[name] = value
@@ -145,7 +166,9 @@ def override_for(sandbox: Sandbox | SandboxHandle) -> Override:
     """What the core uses while ``sandbox`` is active: its endpoints, and its demo credentials in place of the
     ambient ones."""
     demo = sandbox.demo
-    return Override(sandbox.hub_url, sandbox.exoscale_url_template, demo.hf_token, demo.exo_key, demo.exo_secret)
+    return Override(
+        sandbox.hub_url, sandbox.exoscale_url_template, demo.hf_token, demo.exo_key, demo.exo_secret
+    )
 
 
 def activate(sandbox: Sandbox) -> None:

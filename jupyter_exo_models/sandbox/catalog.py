@@ -17,7 +17,9 @@ GB = 1_000_000_000
 class DemoCredentials:
     hf_token: str = "hf_sandbox_demo_read_token_000000000001"
     hf_write_token: str = "hf_sandbox_demo_write_token_00000000002"
-    hf_fine_grained_user: str = "hf_sandbox_finegrained_user_0000000003"  # scoped to demo-user, no gated repos
+    hf_fine_grained_user: str = (
+        "hf_sandbox_finegrained_user_0000000003"  # scoped to demo-user, no gated repos
+    )
     hf_fine_grained_gated: str = "hf_sandbox_finegrained_gated_000000004"  # demo-user + canReadGatedRepos
     hf_fine_grained_repo: str = "hf_sandbox_finegrained_tiny_0000000005"  # sandbox-org/Tiny-Llama-1B only
     hf_revoked: str = "hf_sandbox_revoked_token_0000000000006"
@@ -68,18 +70,27 @@ class Token:
     def covers(self, repo_id: str) -> bool:
         """Whether a fine-grained token's scopes give read access to this repo (the repo or its owner)."""
         owner = repo_id.split("/", 1)[0]
-        return any((kind == "model" and name.lower() == repo_id.lower()) or (kind in ("user", "org") and name == owner)
-                   for kind, name in self.scoped)
+        return any(
+            (kind == "model" and name.lower() == repo_id.lower())
+            or (kind in ("user", "org") and name == owner)
+            for kind, name in self.scoped
+        )
 
     def whoami_auth(self) -> dict[str, Any]:
-        token: dict[str, Any] = {"displayName": self.name, "role": self.role, "createdAt": "2026-01-01T00:00:00.000Z"}
+        token: dict[str, Any] = {
+            "displayName": self.name,
+            "role": self.role,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+        }
         if self.role == "fineGrained":
             token["fineGrained"] = {
                 "canReadGatedRepos": self.can_read_gated,
                 "global": ["discussion.write", "post.write"],
                 "scoped": [
-                    {"entity": {"_id": _oid(name), "type": kind, "name": name},
-                     "permissions": ["repo.content.read", "repo.access.read"]}
+                    {
+                        "entity": {"_id": _oid(name), "type": kind, "name": name},
+                        "permissions": ["repo.content.read", "repo.access.read"],
+                    }
                     for kind, name in self.scoped
                 ],
             }
@@ -153,7 +164,10 @@ GATE_LLAMA = {
         "Company": "text",
         "Country": "country",
         "Date of birth": "date_picker",
-        "Intended use": {"type": "select", "options": ["Research", "Education", {"label": "Other", "value": "other"}]},
+        "Intended use": {
+            "type": "select",
+            "options": ["Research", "Education", {"label": "Other", "value": "other"}],
+        },
         "geo": "ip_location",
         "I agree to use this model for non-commercial use ONLY": "checkbox",
     },
@@ -171,32 +185,79 @@ def default_catalog() -> Catalog:
     tokens = [
         Token(d.hf_token, d.user, "sandbox-read", "read"),
         Token(d.hf_write_token, d.user, "sandbox-write", "write"),
-        Token(d.hf_fine_grained_user, d.user, "sandbox-fine-grained", "fineGrained", False, (("user", d.user),)),
-        Token(d.hf_fine_grained_gated, d.user, "sandbox-fine-grained-gated", "fineGrained", True,
-              (("user", d.user), ("org", d.org))),
-        Token(d.hf_fine_grained_repo, d.user, "sandbox-tiny-only", "fineGrained", False, (("model", d.tiny),)),
+        Token(
+            d.hf_fine_grained_user, d.user, "sandbox-fine-grained", "fineGrained", False, (("user", d.user),)
+        ),
+        Token(
+            d.hf_fine_grained_gated,
+            d.user,
+            "sandbox-fine-grained-gated",
+            "fineGrained",
+            True,
+            (("user", d.user), ("org", d.org)),
+        ),
+        Token(
+            d.hf_fine_grained_repo, d.user, "sandbox-tiny-only", "fineGrained", False, (("model", d.tiny),)
+        ),
         Token(d.hf_revoked, d.user, "sandbox-revoked", "read", revoked=True),
-        Token(d.hf_fine_grained_gated_repo, d.user, "sandbox-llama-repos", "fineGrained", False,
-              (("model", d.gated), ("model", d.gated_accepted))),
+        Token(
+            d.hf_fine_grained_gated_repo,
+            d.user,
+            "sandbox-llama-repos",
+            "fineGrained",
+            False,
+            (("model", d.gated), ("model", d.gated_accepted)),
+        ),
     ]
     repos = [
         Repo(d.tiny, {**BASIC, **_shards(2, int(2.2 * GB))}, parameters=1_100_048_384),
         Repo(d.mixed_case, {**BASIC, "model.safetensors": int(0.5 * GB)}, parameters=247_000_000),
-        Repo("sandbox-org/single-safetensors", {**BASIC, "model.safetensors": int(1.2 * GB)}, parameters=600_000_000),
-        Repo(d.gated, {**BASIC, **_shards(4, 16 * GB)}, gated="auto", license="llama3.1", card=GATE_LLAMA,
-             parameters=8_030_261_248),
-        Repo(d.gated_manual, {**BASIC, **_shards(3, 14 * GB)}, gated="manual", license="other",
-             card={"extra_gated_prompt": "Access is reviewed by the SANDBOX research team within 2 days.",
-                   "extra_gated_fields": {"Affiliation": "text", "Intended use": "text"}},
-             parameters=7_241_732_096),
-        Repo(d.gated_accepted, {**BASIC, **_shards(2, 6 * GB)}, gated="auto", license="llama3.2", card=GATE_LLAMA,
-             parameters=3_212_749_824),
+        Repo(
+            "sandbox-org/single-safetensors",
+            {**BASIC, "model.safetensors": int(1.2 * GB)},
+            parameters=600_000_000,
+        ),
+        Repo(
+            d.gated,
+            {**BASIC, **_shards(4, 16 * GB)},
+            gated="auto",
+            license="llama3.1",
+            card=GATE_LLAMA,
+            parameters=8_030_261_248,
+        ),
+        Repo(
+            d.gated_manual,
+            {**BASIC, **_shards(3, 14 * GB)},
+            gated="manual",
+            license="other",
+            card={
+                "extra_gated_prompt": "Access is reviewed by the SANDBOX research team within 2 days.",
+                "extra_gated_fields": {"Affiliation": "text", "Intended use": "text"},
+            },
+            parameters=7_241_732_096,
+        ),
+        Repo(
+            d.gated_accepted,
+            {**BASIC, **_shards(2, 6 * GB)},
+            gated="auto",
+            license="llama3.2",
+            card=GATE_LLAMA,
+            parameters=3_212_749_824,
+        ),
         Repo(d.private, {**BASIC, "model.safetensors": int(3 * GB)}, private=True, parameters=1_500_000_000),
-        Repo(d.org_private, {**BASIC, **_shards(2, 9 * GB)}, private=True, license="other",
-             parameters=4_500_000_000),
+        Repo(
+            d.org_private,
+            {**BASIC, **_shards(2, 9 * GB)},
+            private=True,
+            license="other",
+            parameters=4_500_000_000,
+        ),
         Repo(d.foreign_private, {**BASIC, "model.safetensors": 2 * GB}, private=True),
         Repo(d.pytorch_only, {**BASIC, "pytorch_model.bin": int(1.4 * GB)}, license="mit"),
-        Repo(d.gguf_only, {"README.md": 3_000, "model-Q4_K_M.gguf": int(4.9 * GB), "model-Q8_0.gguf": int(8.5 * GB)}),
+        Repo(
+            d.gguf_only,
+            {"README.md": 3_000, "model-Q4_K_M.gguf": int(4.9 * GB), "model-Q8_0.gguf": int(8.5 * GB)},
+        ),
         Repo(d.no_weights, {"README.md": 1_000, "config.json": 600}),
         Repo(d.already_created, {**BASIC, "model.safetensors": int(1.1 * GB)}, parameters=560_000_000),
         Repo(d.broken_import, {**BASIC, "model.safetensors": int(1.1 * GB)}, parameters=560_000_000),

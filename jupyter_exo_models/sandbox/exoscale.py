@@ -78,7 +78,9 @@ class _Operation:
 class FakeExoscale:
     """State and HTTP handler of the fake Exoscale API (thread-safe)."""
 
-    def __init__(self, catalog: Catalog, hub: FakeHub, clock: Clock, timings: Timings, lock: threading.RLock) -> None:
+    def __init__(
+        self, catalog: Catalog, hub: FakeHub, clock: Clock, timings: Timings, lock: threading.RLock
+    ) -> None:
         self.catalog = catalog
         self.hub = hub
         self.clock = clock
@@ -147,13 +149,19 @@ class FakeExoscale:
         if model.hf_token is not None and self.hub.token(model.hf_token) is None:
             return ("forbidden", f"401 Client Error: {INVALID_TOKEN}")
         token = self.hub.token(model.hf_token)
-        if repo is None or repo.id != model.name:  # Exoscale asks for the exact name: a wrong case is not found
-            return ("not-found", (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
-                                 f"{model.name}"))
+        if (
+            repo is None or repo.id != model.name
+        ):  # Exoscale asks for the exact name: a wrong case is not found
+            return (
+                "not-found",
+                (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/{model.name}"),
+            )
         access = self.hub.access(token, repo)
         if access == "not-found":
-            return ("not-found", (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/"
-                                 f"{model.name}"))
+            return (
+                "not-found",
+                (f"404 Client Error: {NOT_FOUND} for url: https://huggingface.co/api/models/{model.name}"),
+            )
         if access != "granted":
             status, text = answer_text(access, repo)
             return ("forbidden", f"{status} Client Error: {text}")
@@ -163,18 +171,30 @@ class FakeExoscale:
 
     def _json(self, model: _Model) -> dict:
         state = self.state(model)
-        return {"id": model.id, "name": model.name, "state": state, "model-size": model.size,
-                "created-at": model.created_at, "updated-at": _now_iso()}
+        return {
+            "id": model.id,
+            "name": model.name,
+            "state": state,
+            "model-size": model.size,
+            "created-at": model.created_at,
+            "updated-at": _now_iso(),
+        }
 
     def _operation_json(self, operation_id: str) -> dict:
         operation = self._operations[operation_id]
         if operation.kind == "conflict":
-            return {"id": operation_id, "state": "failure", "reason": "conflict",
-                    "message": f"A model named {operation.name} already exists in {operation.zone}"}
+            return {
+                "id": operation_id,
+                "state": "failure",
+                "reason": "conflict",
+                "message": f"A model named {operation.name} already exists in {operation.zone}",
+            }
         model_id = operation.model_id
         model = self._models.get(model_id or "")
-        op: dict = {"id": operation_id, "reference": {"id": model_id, "link": f"/v2/ai/model/{model_id}",
-                                                       "command": "get-model"}}
+        op: dict = {
+            "id": operation_id,
+            "reference": {"id": model_id, "link": f"/v2/ai/model/{model_id}", "command": "get-model"},
+        }
         if operation.kind == "delete" or model is None:
             op["state"] = "success"
             return op
@@ -220,14 +240,22 @@ class FakeExoscale:
             return problem(403, "Request signature expired")
         message, names = signing_message(request.method, request.raw_path, request.body, expires)
         signed = [n for n in fields.get("signed-query-args", "").split(";") if n]
-        if signed != names or not hmac.compare_digest(signature(known[0], message), fields.get("signature", "")):
+        if signed != names or not hmac.compare_digest(
+            signature(known[0], message), fields.get("signature", "")
+        ):
             return problem(403, "Invalid request signature")
         if path == "/zone" and not known[1]:
-            return problem(403, "The API key's IAM role is restricted: operation not permitted (list-zones is "
-                                "public: send it unsigned)")
+            return problem(
+                403,
+                "The API key's IAM role is restricted: operation not permitted (list-zones is "
+                "public: send it unsigned)",
+            )
         if path.startswith("/ai/") and not known[1]:
-            return problem(403, "The API key's IAM role does not allow the 'ai' service "
-                                "(Dedicated Inference): operation not permitted")
+            return problem(
+                403,
+                "The API key's IAM role does not allow the 'ai' service "
+                "(Dedicated Inference): operation not permitted",
+            )
         return None
 
     def _route(self, request: Request, zone: str, path: str) -> Response:
@@ -253,8 +281,19 @@ class FakeExoscale:
 
     @staticmethod
     def _zones() -> Response:
-        return json_response(200, {"zones": [{"name": z, "api-endpoint": f"https://api-{z}.exoscale.com/v2",
-                                              "sos-endpoint": f"https://sos-{z}.exo.io"} for z in ZONES]})
+        return json_response(
+            200,
+            {
+                "zones": [
+                    {
+                        "name": z,
+                        "api-endpoint": f"https://api-{z}.exoscale.com/v2",
+                        "sos-endpoint": f"https://sos-{z}.exo.io",
+                    }
+                    for z in ZONES
+                ]
+            },
+        )
 
     def _create(self, request: Request, zone: str) -> Response:
         try:
@@ -266,7 +305,9 @@ class FakeExoscale:
         name, token = body.get("name"), body.get("huggingface-token")
         errors = []
         if not isinstance(name, str) or not name:
-            errors.append(_body_error("expected a non-empty string (the exact Hugging Face model name)", "name"))
+            errors.append(
+                _body_error("expected a non-empty string (the exact Hugging Face model name)", "name")
+            )
         if token is not None and not isinstance(token, str):
             errors.append(_body_error("expected a string", "huggingface-token"))
         if errors or not isinstance(name, str):
@@ -286,7 +327,9 @@ class FakeExoscale:
 
     def _delete(self, model: _Model) -> Response:
         if model.deployments:
-            return problem(412, f"Model {model.name} is used by deployments", deployments=list(model.deployments))
+            return problem(
+                412, f"Model {model.name} is used by deployments", deployments=list(model.deployments)
+            )
         del self._models[model.id]
         operation_id = str(uuid.uuid4())
         self._operations[operation_id] = _Operation(model.zone, "delete", model.id)
@@ -295,8 +338,12 @@ class FakeExoscale:
 
 def _body_error(detail: str, field_name: str) -> dict[str, str]:
     """One entry of a 422's ``errors[]``; the real keys per docs/SERVICES.md, their values' form assumed."""
-    return {"detail": detail, "location": "body", "pointer": f"/{field_name}" if field_name else "",
-            "path": field_name}
+    return {
+        "detail": detail,
+        "location": "body",
+        "pointer": f"/{field_name}" if field_name else "",
+        "path": field_name,
+    }
 
 
 def _now_iso() -> str:

@@ -30,8 +30,10 @@ from .server import Request, Response, json_response
 
 INVALID_TOKEN = "Invalid credentials in Authorization header"
 NOT_FOUND = "Repository not found"
-NO_GATED_PERMISSION = ("Please enable access to public gated repositories in your fine-grained token settings to "
-                       "view this repository.")
+NO_GATED_PERMISSION = (
+    "Please enable access to public gated repositories in your fine-grained token settings to "
+    "view this repository."
+)
 LFS_THRESHOLD = 10_000_000
 MAX_SERVED_FILE = 1_000_000
 Access = Literal["granted", "not-found", "gated", "pending", "anonymous", "token-no-gated"]
@@ -111,7 +113,12 @@ class FakeHub:
             return "granted"
         if token is None:
             return "anonymous"
-        if token.role == "fineGrained" and not token.can_read_gated and not repo.private and not token.covers(repo.id):
+        if (
+            token.role == "fineGrained"
+            and not token.can_read_gated
+            and not repo.private
+            and not token.covers(repo.id)
+        ):
             return "token-no-gated"
         state = self.catalog.access.get((token.user, repo.id.lower()))
         return "granted" if state == "accepted" else ("pending" if state == "pending" else "gated")
@@ -144,17 +151,22 @@ class FakeHub:
         if token is None:
             return hub_error(401, INVALID_TOKEN)
         user = self.catalog.users[token.user]
-        return json_response(200, {
-            "type": "user",
-            "id": hashlib.md5(user.name.encode()).hexdigest()[:24],
-            "name": user.name,
-            "fullname": user.fullname,
-            "email": f"{user.name}@sandbox.invalid",
-            "emailVerified": True,
-            "isPro": False,
-            "orgs": [{"type": "org", "name": o, "fullname": self.catalog.orgs.get(o, o)} for o in user.orgs],
-            "auth": token.whoami_auth(),
-        })
+        return json_response(
+            200,
+            {
+                "type": "user",
+                "id": hashlib.md5(user.name.encode()).hexdigest()[:24],
+                "name": user.name,
+                "fullname": user.fullname,
+                "email": f"{user.name}@sandbox.invalid",
+                "emailVerified": True,
+                "isPro": False,
+                "orgs": [
+                    {"type": "org", "name": o, "fullname": self.catalog.orgs.get(o, o)} for o in user.orgs
+                ],
+                "auth": token.whoami_auth(),
+            },
+        )
 
     def _visible(self, token: Token | None, repo_id: str) -> Repo | Response:
         repo = self.catalog.repo(repo_id)
@@ -198,8 +210,11 @@ class FakeHub:
             return {"rfilename": path}
         sibling = {"rfilename": path, "size": size, "blobId": _oid(path, size)}
         if size >= LFS_THRESHOLD:
-            sibling["lfs"] = {"sha256": hashlib.sha256(f"{path}:{size}".encode()).hexdigest(), "size": size,
-                              "pointerSize": 135}
+            sibling["lfs"] = {
+                "sha256": hashlib.sha256(f"{path}:{size}".encode()).hexdigest(),
+                "size": size,
+                "pointerSize": 135,
+            }
         return sibling
 
     def _auth_check(self, token: Token | None, repo_id: str) -> Response:
@@ -219,8 +234,11 @@ class FakeHub:
                 continue
             entry = {"type": "file", "oid": _oid(path, size), "size": size, "path": path}
             if size >= LFS_THRESHOLD:
-                entry["lfs"] = {"oid": hashlib.sha256(f"{path}:{size}".encode()).hexdigest(), "size": size,
-                                "pointerSize": 135}
+                entry["lfs"] = {
+                    "oid": hashlib.sha256(f"{path}:{size}".encode()).hexdigest(),
+                    "size": size,
+                    "pointerSize": 135,
+                }
             entries.append(entry)
         return json_response(200, entries)
 
@@ -237,8 +255,12 @@ class FakeHub:
         headers = {"X-Repo-Commit": repo.sha, "ETag": f'"{_oid(path, size)}"', "Accept-Ranges": "bytes"}
         if size > MAX_SERVED_FILE:
             # weights are described, never served: the sandbox has no real model files
-            return Response(200, b"", {**headers, "Content-Type": "application/octet-stream", "X-Linked-Size": str(size)})
-        return Response(200, _content(repo, path, size), {**headers, "Content-Type": "application/octet-stream"})
+            return Response(
+                200, b"", {**headers, "Content-Type": "application/octet-stream", "X-Linked-Size": str(size)}
+            )
+        return Response(
+            200, _content(repo, path, size), {**headers, "Content-Type": "application/octet-stream"}
+        )
 
     def _page(self, repo_id: str) -> Response:
         repo = self.catalog.repo(repo_id)
@@ -246,7 +268,9 @@ class FakeHub:
             return Response(404, b"<h1>404 (SANDBOX)</h1>", {"Content-Type": "text/html"})
         esc = html.escape
         if repo.gated:
-            fields = "".join(_form_field(name, kind) for name, kind in (repo.card.get("extra_gated_fields") or {}).items())
+            fields = "".join(
+                _form_field(name, kind) for name, kind in (repo.card.get("extra_gated_fields") or {}).items()
+            )
             gate = (
                 f"<h2>{esc(repo.card.get('extra_gated_heading', 'You need to agree to share your contact information to access this model'))}</h2>"
                 f"<p>{esc(repo.card.get('extra_gated_prompt', ''))}</p>"
@@ -269,8 +293,11 @@ class FakeHub:
             return json_response(200, {"status": state})
         fields = parse_qs(request.body.decode(errors="replace"))
         text = "Access granted" if state == "accepted" else "Your request is pending the authors' review"
-        return Response(200, f"<p>{text} (SANDBOX){' — ' + str(len(fields)) + ' field(s) recorded' if fields else ''}</p>"
-                        .encode(), {"Content-Type": "text/html"})
+        return Response(
+            200,
+            f"<p>{text} (SANDBOX){' — ' + str(len(fields)) + ' field(s) recorded' if fields else ''}</p>".encode(),
+            {"Content-Type": "text/html"},
+        )
 
 
 def _form_field(name: str, spec: object) -> str:
@@ -294,21 +321,33 @@ def _oid(path: str, size: int) -> str:
 
 def _content(repo: Repo, path: str, size: int) -> bytes:
     """Deterministic bytes of exactly ``size`` (JSON where the name says so)."""
-    seed = json.dumps({"sandbox": True, "repo": repo.id, "file": path}).encode() if path.endswith(".json") else \
-        f"SANDBOX {repo.id} {path}\n".encode()
+    seed = (
+        json.dumps({"sandbox": True, "repo": repo.id, "file": path}).encode()
+        if path.endswith(".json")
+        else f"SANDBOX {repo.id} {path}\n".encode()
+    )
     return (seed + b" " * size)[:size] if len(seed) <= size else seed[:size]
 
 
 _GATE_ANSWERS = {
     "not-found": lambda repo: hub_error(404, NOT_FOUND, "RepoNotFound"),
     "gated": lambda repo: hub_error(
-        403, f"Access to model {repo.id} is restricted and you are not in the authorized list. "
-        f"Visit https://huggingface.co/{repo.id} to ask for access.", "GatedRepo"),
+        403,
+        f"Access to model {repo.id} is restricted and you are not in the authorized list. "
+        f"Visit https://huggingface.co/{repo.id} to ask for access.",
+        "GatedRepo",
+    ),
     "pending": lambda repo: hub_error(
-        403, f"Your request to access model {repo.id} is awaiting a review from the repo authors.", "GatedRepo"),
+        403,
+        f"Your request to access model {repo.id} is awaiting a review from the repo authors.",
+        "GatedRepo",
+    ),
     "anonymous": lambda repo: hub_error(
-        401, f"Access to model {repo.id} is restricted. You must have access to it and be authenticated to access "
-        "it. Please log in.", "GatedRepo"),
+        401,
+        f"Access to model {repo.id} is restricted. You must have access to it and be authenticated to access "
+        "it. Please log in.",
+        "GatedRepo",
+    ),
     "token-no-gated": lambda repo: hub_error(403, NO_GATED_PERMISSION),  # the real Hub sends no X-Error-Code
 }
 

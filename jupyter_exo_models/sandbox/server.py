@@ -50,7 +50,9 @@ class Response:
 
 
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+    return Response(
+        status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})}
+    )
 
 
 def problem(status: int, detail: str, **extra: Any) -> Response:
@@ -60,15 +62,26 @@ def problem(status: int, detail: str, **extra: Any) -> Response:
     assumes each is the kebab-cased title (the standard phrase of the status), as the quoted ones are.
     """
     title = HTTPStatus(status).phrase
-    body = {"type": f"#/http-problem-types/{title.lower().replace(' ', '-')}", "title": title, "status": status,
-            "detail": detail, **extra}
+    body = {
+        "type": f"#/http-problem-types/{title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     return json_response(status, body)
 
 
 def invalid_body(errors: list[dict[str, str]]) -> Response:
     """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail`` (docs/SERVICES.md)."""
-    return json_response(422, {"type": "#/http-problem-types/request-invalid-body", "title": "Invalid Request Body",
-                               "errors": errors})
+    return json_response(
+        422,
+        {
+            "type": "#/http-problem-types/request-invalid-body",
+            "title": "Invalid Request Body",
+            "errors": errors,
+        },
+    )
 
 
 @dataclass
@@ -90,9 +103,17 @@ class Faults:
         services: which services the random faults apply to.
     """
 
-    def __init__(self, *, latency: float = 0.0, error_rate: float = 0.0, drop_rate: float = 0.0,
-                 error_statuses: tuple[int, ...] = (429, 500, 503), services: set[str] | None = None,
-                 hang: bool = False, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        error_rate: float = 0.0,
+        drop_rate: float = 0.0,
+        error_statuses: tuple[int, ...] = (429, 500, 503),
+        services: set[str] | None = None,
+        hang: bool = False,
+        seed: int | None = None,
+    ) -> None:
         self.latency = latency
         self.error_rate = error_rate
         self.drop_rate = drop_rate
@@ -133,8 +154,14 @@ class Faults:
 class ServiceServer:
     """One fake service on 127.0.0.1:<free port>, served from a daemon thread."""
 
-    def __init__(self, name: str, handle: Callable[[Request], Response], faults: Faults,
-                 log: list[Request], error: Callable[[int], Response]) -> None:
+    def __init__(
+        self,
+        name: str,
+        handle: Callable[[Request], Response],
+        faults: Faults,
+        log: list[Request],
+        error: Callable[[int], Response],
+    ) -> None:
         self.name = name
         self._handle = handle
         self._faults = faults
@@ -154,8 +181,12 @@ class ServiceServer:
         handler = type(f"{self.name}Handler", (_Handler,), {"service": self})
         self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"sandbox-{self.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.name}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -169,8 +200,15 @@ class ServiceServer:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        request = Request(self.name, handler.command, parts.path, parse_qs(parts.query),
-                          {k.lower(): v for k, v in handler.headers.items()}, body, handler.path)
+        request = Request(
+            self.name,
+            handler.command,
+            parts.path,
+            parse_qs(parts.query),
+            {k.lower(): v for k, v in handler.headers.items()},
+            body,
+            handler.path,
+        )
         self._log.append(request)
         faults = self._faults
         if faults.latency:
@@ -224,7 +262,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: Nagle + delayed ACK would add 40 ms
+    disable_nagle_algorithm = (
+        True  # headers and body go out in two writes: Nagle + delayed ACK would add 40 ms
+    )
     service: ServiceServer
 
     def _dispatch(self) -> None:

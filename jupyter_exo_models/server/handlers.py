@@ -61,8 +61,14 @@ AUTH_RESOURCE = "jupyter_exo_models"  # what the server's authorizer is asked ab
 CONFIG_SETTING = "jupyter_exo_models_config"  # the ExoModelsConfig in the web app's settings
 
 STATUS = [  # most specific first
-    (InvalidModelIdError, 400), (UsageError, 400), (CredentialsMissingError, 424), (ConfigurationError, 400),
-    (AuthenticationError, 424), (NotFoundError, 404), (ModelInUseError, 409), (ExoModelsError, 502),
+    (InvalidModelIdError, 400),
+    (UsageError, 400),
+    (CredentialsMissingError, 424),
+    (ConfigurationError, 400),
+    (AuthenticationError, 424),
+    (NotFoundError, 404),
+    (ModelInUseError, 409),
+    (ExoModelsError, 502),
 ]
 EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}'
 MAX_BODY = 64 * 1024  # the largest real body is ~100 bytes; Tornado's own limit (100 MB) serves uploads
@@ -121,8 +127,13 @@ class _Handler(APIHandler):
         if status_code == 405:
             code, fix = "method-not-allowed", f"This route answers {' and '.join(allowed)}"
         elif status_code == 403:
-            code, fix = "forbidden", (f"Log in to this Jupyter server, or ask its administrator to allow you the "
-                                      f"{AUTH_RESOURCE} resource (its authorizer refused this request)")
+            code, fix = (
+                "forbidden",
+                (
+                    f"Log in to this Jupyter server, or ask its administrator to allow you the "
+                    f"{AUTH_RESOURCE} resource (its authorizer refused this request)"
+                ),
+            )
             error = kwargs.get("exc_info", (None, None, None))[1]
             if isinstance(error, tornado.web.HTTPError) and error.log_message:
                 message = f"{message}: {error.log_message}"  # "User is not authorized to read on resource: …"
@@ -142,7 +153,9 @@ class _Handler(APIHandler):
     def body(self) -> dict[str, Any]:
         raw = self.request.body or b"{}"
         if len(raw) > MAX_BODY:
-            raise ConfigurationError(f"The request body has {len(raw)} bytes (at most {MAX_BODY})", fix=EXAMPLE)
+            raise ConfigurationError(
+                f"The request body has {len(raw)} bytes (at most {MAX_BODY})", fix=EXAMPLE
+            )
         if json_depth(raw) > MAX_DEPTH:  # before parsing: deep nesting is a RecursionError in json.loads
             raise ConfigurationError(f"The request body nests deeper than {MAX_DEPTH} levels", fix=EXAMPLE)
         try:
@@ -158,8 +171,10 @@ class _Handler(APIHandler):
         if value is None:
             return validate_zone(self.default_zone())
         if not isinstance(value, str):  # not silently the default zone
-            raise ConfigurationError(f"The zone must be a string, not {json.dumps(value)[:100]}",
-                                     fix="Use one of: " + ", ".join(ZONES))
+            raise ConfigurationError(
+                f"The zone must be a string, not {json.dumps(value)[:100]}",
+                fix="Use one of: " + ", ".join(ZONES),
+            )
         return validate_zone(value)
 
     def query_zone(self) -> str | None:
@@ -171,7 +186,9 @@ class _Handler(APIHandler):
     def model_id(data: dict[str, Any]) -> str:
         value = data.get("model", "")
         if not isinstance(value, str):
-            raise InvalidModelIdError(f"The model id must be a string, not {json.dumps(value)[:100]}", fix=EXAMPLE)
+            raise InvalidModelIdError(
+                f"The model id must be a string, not {json.dumps(value)[:100]}", fix=EXAMPLE
+            )
         return value
 
 
@@ -183,10 +200,17 @@ class ZonesHandler(_Handler):
             status = api.credentials_status()
         except ExoModelsError as exc:  # a malformed endpoint: nothing works until it is fixed
             return self.fail(exc)
-        self.finish(json.dumps({"zones": list(ZONES), "default_zone": self.default_zone(),
-                                "server_config": {"default_zone": self.exo_config.default_zone},
-                                "sandbox": status["sandbox"],
-                                "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]}}))
+        self.finish(
+            json.dumps(
+                {
+                    "zones": list(ZONES),
+                    "default_zone": self.default_zone(),
+                    "server_config": {"default_zone": self.exo_config.default_zone},
+                    "sandbox": status["sandbox"],
+                    "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]},
+                }
+            )
+        )
 
 
 class ModelsHandler(_Handler):
@@ -199,8 +223,14 @@ class ModelsHandler(_Handler):
             models, errors = await api.alisting(None if every else self.zone(zone), all_zones=every)
         except ExoModelsError as exc:
             return self.fail(exc)
-        self.finish(json.dumps({"models": [with_job(m) for m in models],
-                                "errors": {z: e.to_dict() for z, e in errors.items()}}))
+        self.finish(
+            json.dumps(
+                {
+                    "models": [with_job(m) for m in models],
+                    "errors": {z: e.to_dict() for z, e in errors.items()},
+                }
+            )
+        )
 
 
 class ModelHandler(_Handler):
@@ -250,7 +280,9 @@ class ImportsHandler(_Handler):
             data = self.body()
             force = data.get("force", False)
             if not isinstance(force, bool):  # bool("false") is True: never force by accident
-                raise ConfigurationError(f'"force" must be true or false, not {json.dumps(force)}', fix=EXAMPLE)
+                raise ConfigurationError(
+                    f'"force" must be true or false, not {json.dumps(force)}', fix=EXAMPLE
+                )
             job = await api.astart_import(self.model_id(data), zone=self.zone(data.get("zone")), force=force)
         except PreflightFailed as exc:
             self.set_status(422)
@@ -268,8 +300,16 @@ class UnknownRouteHandler(_Handler):
 
     def not_found(self) -> None:
         self.set_status(404)
-        self.finish(json.dumps({"error": "NotFound", "code": "not-found", "message": f"No such route: {self.request.path}",
-                                "fix": "Use zones, models, models/<zone>/<model>, preflight or imports"}))
+        self.finish(
+            json.dumps(
+                {
+                    "error": "NotFound",
+                    "code": "not-found",
+                    "message": f"No such route: {self.request.path}",
+                    "fix": "Use zones, models, models/<zone>/<model>, preflight or imports",
+                }
+            )
+        )
 
     # one method each: @authorized fixes its action (read, write) at its first call
     @tornado.web.authenticated
@@ -291,12 +331,15 @@ class UnknownRouteHandler(_Handler):
 def setup_handlers(web_app: Any, config: ExoModelsConfig | None = None) -> None:
     web_app.settings[CONFIG_SETTING] = config or ExoModelsConfig()
     base = url_path_join(web_app.settings["base_url"], "jupyter-exo-models")
-    web_app.add_handlers(".*$", [
-        (url_path_join(base, "zones"), ZonesHandler),
-        (url_path_join(base, "models"), ModelsHandler),
-        # any zone text, so that a wrong one gets a JSON answer naming the zones, not an HTML 404
-        (url_path_join(base, r"models/([^/]+)/(.+)"), ModelHandler),
-        (url_path_join(base, "preflight"), PreflightHandler),
-        (url_path_join(base, "imports"), ImportsHandler),
-        (url_path_join(base, "(.*)"), UnknownRouteHandler),
-    ])
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "zones"), ZonesHandler),
+            (url_path_join(base, "models"), ModelsHandler),
+            # any zone text, so that a wrong one gets a JSON answer naming the zones, not an HTML 404
+            (url_path_join(base, r"models/([^/]+)/(.+)"), ModelHandler),
+            (url_path_join(base, "preflight"), PreflightHandler),
+            (url_path_join(base, "imports"), ImportsHandler),
+            (url_path_join(base, "(.*)"), UnknownRouteHandler),
+        ],
+    )

@@ -17,8 +17,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "artifacts"
 DOCS_IMAGES = ROOT / "docs" / "images"
@@ -28,7 +34,9 @@ def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("EXO_MODELS_REQUIRE_BROWSER") == "1":
-        raise pytest.UsageError(f"{CHROMIUM} is missing but EXO_MODELS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        raise pytest.UsageError(
+            f"{CHROMIUM} is missing but EXO_MODELS_REQUIRE_BROWSER=1 (apt-get install chromium)"
+        )
     skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
@@ -59,16 +67,33 @@ def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
     labconfig.mkdir(parents=True)
     # no "get notified about Jupyter news?" toast over the screenshots
     (labconfig / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    env = {**env, "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "HOME": str(base / "home")}
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    env = {
+        **env,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "HOME": str(base / "home"),
+    }
     for var in ("HF_TOKEN", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET"):
         env.pop(var, None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False", "--allow-root"],
-        env=env, stdout=(base / "lab.log").open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=(base / "lab.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90

@@ -28,8 +28,10 @@ def bare_lab(tmp_path_factory, start_lab):
 def write_exo_config(lab, key: str, secret: str) -> None:
     config = lab.root.parent / "home" / ".config" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f'defaultAccount = "ci"\n\n[[accounts]]\nname = "ci"\nkey = "{key}"\nsecret = "{secret}"\n'
-                      'defaultZone = "de-fra-1"\n')
+    config.write_text(
+        f'defaultAccount = "ci"\n\n[[accounts]]\nname = "ci"\nkey = "{key}"\nsecret = "{secret}"\n'
+        'defaultZone = "de-fra-1"\n'
+    )
 
 
 def test_missing_then_rejected_then_working_credentials(bare_lab, page, screenshot):
@@ -37,7 +39,9 @@ def test_missing_then_rejected_then_working_credentials(bare_lab, page, screensh
 
     page.goto(bare_lab.page_url("lab"))
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
-    page.evaluate("async () => { await window.jupyterapp.restored; window.jupyterapp.shell.activateById('jp-exo-models'); }")
+    page.evaluate(
+        "async () => { await window.jupyterapp.restored; window.jupyterapp.shell.activateById('jp-exo-models'); }"
+    )
     panel = page.locator("#jp-exo-models")
     notice = panel.locator(".jp-ExoModels-notice")
 

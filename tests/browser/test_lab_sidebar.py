@@ -52,7 +52,8 @@ def test_gated_model_shows_its_diagnosis_and_gate(sidebar, page, screenshot):
     assert failed.count() == 1 and "has not accepted" in failed.inner_text()
     gate = sidebar.locator(".jp-ExoModels-gate")
     assert "Company" in gate.inner_text() and gate.get_by_role("link").get_attribute("href").endswith(
-        "/sandbox-gated/Llama-Gated-8B")
+        "/sandbox-gated/Llama-Gated-8B"
+    )
     assert sidebar.get_by_role("button", name="Import", exact=True).is_disabled()
     screenshot(page, "lab-sidebar-gated", docs=True)
     check(sidebar, "sandbox-org/mixed-case-model")
@@ -63,12 +64,16 @@ def test_gated_model_shows_its_diagnosis_and_gate(sidebar, page, screenshot):
 def test_failed_import_shows_its_diagnosis(sidebar, page, lab, screenshot):
     # the sidebar never forces past a failed check: a script does, through the server's REST API
     request = urllib.request.Request(
-        f"{lab.url}/jupyter-exo-models/imports", method="POST",
+        f"{lab.url}/jupyter-exo-models/imports",
+        method="POST",
         data=json.dumps({"model": "sandbox-org/pytorch-only", "zone": "de-fra-1", "force": True}).encode(),
-        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
+    )
     assert urllib.request.urlopen(request, timeout=30).status == 201
     sidebar.get_by_role("button", name="Refresh", exact=True).click()
-    diagnosis = sidebar.locator("li[data-model='sandbox-org/pytorch-only'] .jp-ExoModels-diagnosis[data-cause='weights-format']")
+    diagnosis = sidebar.locator(
+        "li[data-model='sandbox-org/pytorch-only'] .jp-ExoModels-diagnosis[data-cause='weights-format']"
+    )
     diagnosis.wait_for(timeout=60_000)
     assert "safetensors" in diagnosis.inner_text() and "fix:" in diagnosis.inner_text()
     screenshot(page, "lab-sidebar-diagnosis", docs=True)
@@ -114,7 +119,9 @@ def test_delete_with_confirmation_and_in_use_refusal(sidebar, page, lab):
     sidebar.get_by_role("button", name="Delete sandbox-org/Already-Created").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
     sidebar.locator("li[data-model='sandbox-org/Already-Created']").wait_for(state="detached", timeout=30_000)
-    assert not [m for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == "sandbox-org/Already-Created"]
+    assert not [
+        m for m in lab.sandbox.exoscale.models("de-fra-1") if m["name"] == "sandbox-org/Already-Created"
+    ]
     sidebar.get_by_role("button", name="Delete sandbox-org/In-Use-Model").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
     page.locator(".jp-Dialog", has_text="demo-deployment").wait_for(timeout=30_000)

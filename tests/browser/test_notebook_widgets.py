@@ -12,19 +12,26 @@ def open_and_run(page, lab, name: str, until: str | None = None) -> None:
     """Open a notebook and run its cells, all of them or up to the first one containing ``until``."""
     # `reset`: JupyterLab would otherwise restore the previous test's notebook into the server-side workspace
     page.goto(lab.page_url(f"lab/tree/{name}") + "&reset")
-    page.wait_for_function("""(name) => {
+    page.wait_for_function(
+        """(name) => {
         const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
         return widget && widget.context && widget.context.path === name
             && widget.sessionContext.session && widget.sessionContext.session.kernel
             && widget.sessionContext.session.kernel.status === 'idle';
-    }""", arg=name, timeout=90_000)
-    page.evaluate("""async (until) => {
+    }""",
+        arg=name,
+        timeout=90_000,
+    )
+    page.evaluate(
+        """async (until) => {
         const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
         const last = until === null ? notebook.widgets.length - 1
             : notebook.widgets.findIndex(cell => cell.model.sharedModel.getSource().includes(until));
         notebook.activeCellIndex = 0;
         for (let i = 0; i <= last; i++) { await app.commands.execute('notebook:run-cell-and-select-next'); }
-    }""", until)
+    }""",
+        until,
+    )
 
 
 def test_quickstart_check_and_import_in_the_rendered_widget(page, lab, screenshot):

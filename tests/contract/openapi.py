@@ -102,14 +102,18 @@ class Contract:
         method, path = OPERATIONS[operation_id]
         found = self.document["paths"].get(path, {}).get(method.lower())
         if found is None or found.get("operationId") != operation_id:
-            raise LookupError(f"{self.version} has no operation {operation_id} at {method} {path}: the API moved; "
-                              "re-check core/exoscale/client.py and the sandbox's routes (sandbox/exoscale.py)")
+            raise LookupError(
+                f"{self.version} has no operation {operation_id} at {method} {path}: the API moved; "
+                "re-check core/exoscale/client.py and the sandbox's routes (sandbox/exoscale.py)"
+            )
         return found
 
     # -- validation ---------------------------------------------------------------------------
     def _validator(self, *pointer: str) -> Draft4Validator:
         fragment = "/".join(p.replace("~", "~0").replace("/", "~1") for p in pointer)
-        return Draft4Validator({"$ref": f"{BASE}#/{fragment}"}, registry=self.registry, format_checker=FORMATS)
+        return Draft4Validator(
+            {"$ref": f"{BASE}#/{fragment}"}, registry=self.registry, format_checker=FORMATS
+        )
 
     def request_validator(self, operation_id: str) -> Draft4Validator | None:
         method, path = OPERATIONS[operation_id]
@@ -126,7 +130,9 @@ class Contract:
             raise LookupError(f"{operation_id} documents no {status} answer")
         if JSON not in response.get("content", {}):
             return None
-        return self._validator("paths", path, method.lower(), "responses", str(status), "content", JSON, "schema")
+        return self._validator(
+            "paths", path, method.lower(), "responses", str(status), "content", JSON, "schema"
+        )
 
     def documented_statuses(self, operation_id: str) -> set[int]:
         return {int(code) for code in self.operation(operation_id)["responses"]}
@@ -134,8 +140,11 @@ class Contract:
     def parameter_validators(self, operation_id: str) -> dict[str, Draft4Validator]:
         method, path = OPERATIONS[operation_id]
         parameters = self.operation(operation_id).get("parameters", [])
-        return {p["name"]: self._validator("paths", path, method.lower(), "parameters", str(i), "schema")
-                for i, p in enumerate(parameters) if p["in"] == "path"}
+        return {
+            p["name"]: self._validator("paths", path, method.lower(), "parameters", str(i), "schema")
+            for i, p in enumerate(parameters)
+            if p["in"] == "path"
+        }
 
     def problems(self, exchange: Exchange, *, secret_request: bool = True) -> list[str]:
         """Every way ``exchange`` departs from the document (empty when it follows it).
@@ -146,8 +155,10 @@ class Contract:
         op, where = exchange.operation, f"{exchange.method} {exchange.path}"
         found: list[str] = []
         for name, validator in self.parameter_validators(op).items():
-            found += [f"{where}: path parameter {name}: {e.message}"
-                      for e in validator.iter_errors(exchange.params.get(name))]
+            found += [
+                f"{where}: path parameter {name}: {e.message}"
+                for e in validator.iter_errors(exchange.params.get(name))
+            ]
         request = self.request_validator(op)
         if request is None:
             if exchange.body:
@@ -155,19 +166,27 @@ class Contract:
         elif not exchange.content_type.startswith(JSON):
             found.append(f"{where}: request Content-Type {exchange.content_type!r}, documented {JSON}")
         else:
-            found += [f"{where}: request body: {_describe(e, secret_request)}"
-                      for e in request.iter_errors(_json(exchange.body))]
+            found += [
+                f"{where}: request body: {_describe(e, secret_request)}"
+                for e in request.iter_errors(_json(exchange.body))
+            ]
         if exchange.status not in self.documented_statuses(op):
-            found.append(f"{where}: answered {exchange.status}, {op} documents only "
-                         f"{sorted(self.documented_statuses(op))}")
+            found.append(
+                f"{where}: answered {exchange.status}, {op} documents only "
+                f"{sorted(self.documented_statuses(op))}"
+            )
             return found
         response = self.response_validator(op, exchange.status)
         if response is not None:
             if not exchange.answer_type.startswith(JSON):
-                found.append(f"{where}: {exchange.status} answer Content-Type {exchange.answer_type!r}, "
-                             f"documented {JSON}")
-            found += [f"{where}: {exchange.status} answer: {_describe(e, False)}"
-                      for e in response.iter_errors(_json(exchange.answer))]
+                found.append(
+                    f"{where}: {exchange.status} answer Content-Type {exchange.answer_type!r}, "
+                    f"documented {JSON}"
+                )
+            found += [
+                f"{where}: {exchange.status} answer: {_describe(e, False)}"
+                for e in response.iter_errors(_json(exchange.answer))
+            ]
         return found
 
     # -- fingerprints -------------------------------------------------------------------------
@@ -197,7 +216,9 @@ class Contract:
             parts[f"{op} request"] = operation.get("requestBody")
             for status, response in operation["responses"].items():
                 parts[f"{op} {status}"] = response.get("content", "no content")
-        return {name: _digest(self.resolved(part)) for name, part in sorted(parts.items()) if part is not None}
+        return {
+            name: _digest(self.resolved(part)) for name, part in sorted(parts.items()) if part is not None
+        }
 
 
 def exchanges(requests: list[Any]) -> list[Exchange]:
@@ -208,9 +229,19 @@ def exchanges(requests: list[Any]) -> list[Exchange]:
             continue
         path = re.sub(r"^/[a-z0-9-]+/v2", "", request.path)
         op, params = _match(request.method, path)
-        found.append(Exchange(op, request.method, path, params, request.body,
-                              request.headers.get("content-type", ""), request.status, request.answer,
-                              request.answer_type))
+        found.append(
+            Exchange(
+                op,
+                request.method,
+                path,
+                params,
+                request.body,
+                request.headers.get("content-type", ""),
+                request.status,
+                request.answer,
+                request.answer_type,
+            )
+        )
     return found
 
 
@@ -219,7 +250,9 @@ def _match(method: str, path: str) -> tuple[str, dict[str, str]]:
         pattern = "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
         if method == op_method and (m := re.match(pattern, path)):
             return op, m.groupdict()
-    raise AssertionError(f"{method} {path} is none of the operations the contract covers: add it to OPERATIONS")
+    raise AssertionError(
+        f"{method} {path} is none of the operations the contract covers: add it to OPERATIONS"
+    )
 
 
 def _json(body: bytes) -> Any:

@@ -64,9 +64,15 @@ INVALID_BODY = {
     "properties": {
         "type": {"enum": ["#/http-problem-types/request-invalid-body"]},
         "title": {"type": "string"},
-        "errors": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["detail", "location", "pointer", "path"],
-            "properties": {k: {"type": "string"} for k in ("detail", "location", "pointer", "path")}}},
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["detail", "location", "pointer", "path"],
+                "properties": {k: {"type": "string"} for k in ("detail", "location", "pointer", "path")},
+            },
+        },
     },
 }
 
@@ -122,17 +128,25 @@ async def test_the_sandboxs_other_answers_follow_the_spec(sb, contract):
         sb.exoscale.timings.creating = 0  # decide their fate at the next look
         for model in sb.exoscale.models(ZONE):
             await signed.get(f"/ai/model/{model['id']}")
-        for operation_id in [json.loads(r.answer)["id"] for r in list(sb.requests) if r.method == "POST" and r.status == 200]:
+        for operation_id in [
+            json.loads(r.answer)["id"] for r in list(sb.requests) if r.method == "POST" and r.status == 200
+        ]:
             await signed.get(f"/operation/{operation_id}")
         await signed.delete(f"/ai/model/{uuid.uuid4()}")
     async with raw(sb, secret="wrong-secret") as forged:
         assert (await forged.post("/ai/model", json={"name": TINY})).status_code == 403
         await forged.delete(f"/ai/model/{uuid.uuid4()}")
     found = exchanges(sb.requests)
-    assert {(e.operation, e.status) for e in found} >= {("create-model", 403), ("delete-model", 403),
-                                                        ("delete-model", 404)}
+    assert {(e.operation, e.status) for e in found} >= {
+        ("create-model", 403),
+        ("delete-model", 403),
+        ("delete-model", 404),
+    }
     assert {json.loads(e.answer).get("reason") for e in found if e.operation == "get-operation"} >= {
-        "conflict", "not-found", "forbidden"}
+        "conflict",
+        "not-found",
+        "forbidden",
+    }
     assert_follows(contract, found)
 
 
@@ -157,17 +171,41 @@ async def test_undocumented_answers_keep_the_documented_shapes(sb, contract):
 
 def test_the_checker_catches_departures_without_quoting_the_token(contract):
     """The contract can fail: field drift, an undocumented status, a bad id, a token of the wrong type."""
-    model = {"id": str(uuid.uuid4()), "name": TINY, "status": "ready", "model-size": 1,
-             "created-at": "2026-02-01T10:00:00Z", "updated-at": "2026-02-30T10:00:00Z"}
-    drift = Exchange("get-model", "GET", "/ai/model/x", {"id": "x"}, b"", "", 200, json.dumps(model).encode(),
-                     "application/json")
+    model = {
+        "id": str(uuid.uuid4()),
+        "name": TINY,
+        "status": "ready",
+        "model-size": 1,
+        "created-at": "2026-02-01T10:00:00Z",
+        "updated-at": "2026-02-30T10:00:00Z",
+    }
+    drift = Exchange(
+        "get-model",
+        "GET",
+        "/ai/model/x",
+        {"id": "x"},
+        b"",
+        "",
+        200,
+        json.dumps(model).encode(),
+        "application/json",
+    )
     found = contract.problems(drift)
     assert any("'state' is a required property" in p for p in found)
     assert any("is not a 'date-time'" in p for p in found) and any("path parameter id" in p for p in found)
     canary = "hf_CanaryTokenThatMustNeverBePrinted"
     body = json.dumps({"name": TINY, "huggingface-token": [canary]}).encode()
-    conflict = Exchange("create-model", "POST", "/ai/model", {}, body, "application/json", 409,
-                        b'{"title": "Conflict"}', "application/json")
+    conflict = Exchange(
+        "create-model",
+        "POST",
+        "/ai/model",
+        {},
+        body,
+        "application/json",
+        409,
+        b'{"title": "Conflict"}',
+        "application/json",
+    )
     found = contract.problems(conflict)
     assert any("huggingface-token" in p and "'type'" in p for p in found)
     assert any("answered 409" in p for p in found) and canary not in "\n".join(found)
@@ -176,9 +214,12 @@ def test_the_checker_catches_departures_without_quoting_the_token(contract):
 def schema_changes(contract: Contract) -> list[str]:
     """What differs from PINNED, each with what to re-check."""
     now = contract.fingerprints
-    return [f"{name}: {'new' if name not in PINNED else 'removed' if name not in now else 'changed'}; "
-            f"re-check {RECHECK[name.split(' ')[0]]}"
-            for name in sorted(PINNED.keys() | now.keys()) if PINNED.get(name) != now.get(name)]
+    return [
+        f"{name}: {'new' if name not in PINNED else 'removed' if name not in now else 'changed'}; "
+        f"re-check {RECHECK[name.split(' ')[0]]}"
+        for name in sorted(PINNED.keys() | now.keys())
+        if PINNED.get(name) != now.get(name)
+    ]
 
 
 def test_the_schemas_the_project_relies_on_are_pinned(contract):
@@ -186,23 +227,31 @@ def test_the_schemas_the_project_relies_on_are_pinned(contract):
         contract.operation(op)  # still at the same method and path
     changed = schema_changes(contract)
     assert not changed, (
-        f"{contract.version} changed the schemas this project relies on:\n  " + "\n  ".join(changed)
+        f"{contract.version} changed the schemas this project relies on:\n  "
+        + "\n  ".join(changed)
         + "\nMake the sandbox and the client follow the new document, then update PINNED in "
-          "tests/contract/test_exoscale_contract.py (`python tests/contract/openapi.py` prints it)."
+        "tests/contract/test_exoscale_contract.py (`python tests/contract/openapi.py` prints it)."
     )
 
 
 def test_a_changed_schema_is_named(tmp_path):
     document = json.loads(SPEC_PATH.read_text())
     schemas = document["components"]["schemas"]
-    schemas["get-model-response"]["properties"]["status"] = schemas["get-model-response"]["properties"].pop("state")
+    schemas["get-model-response"]["properties"]["status"] = schemas["get-model-response"]["properties"].pop(
+        "state"
+    )
     schemas["operation"]["required"] = ["id", "state", "reference"]
     document["paths"]["/ai/model"]["post"]["responses"]["409"] = {"description": "Conflict"}
     changed_copy = tmp_path / "openapi.json"
     changed_copy.write_text(json.dumps(document))
     changed = schema_changes(Contract(changed_copy))
     assert [c.split(":")[0] for c in changed] == [
-        "create-model 200", "create-model 409", "delete-model 200", "get-model 200", "get-operation 200"]
+        "create-model 200",
+        "create-model 409",
+        "delete-model 200",
+        "get-model 200",
+        "get-operation 200",
+    ]
     assert "create-model 409: new; re-check the body ExoscaleClient.create_model sends" in changed[1]
     assert "Model.from_api" in changed[3]
 

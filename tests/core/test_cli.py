@@ -12,11 +12,18 @@ import pytest
 TINY = "sandbox-org/Tiny-Llama-1B"
 
 
-def cli(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "EXO_MODELS_SANDBOX": "1", "EXO_MODELS_POLL_INTERVAL": "0.1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "jupyter_exo_models", *args],
-        capture_output=True, text=True, env=full_env, timeout=120, input=input, check=False,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        input=input,
+        check=False,
     )
 
 
@@ -40,9 +47,18 @@ def test_check_several_models_json_list():
     assert [r["ok"] for r in json.loads(result.stdout)] == [True, False]
 
 
-@pytest.mark.parametrize("args", [[], ["bogus"], ["import"], ["import", TINY, "--timeout", "-1"],
-                                  ["list", "--zone"], ["import", TINY, "--timeout", "abc"],
-                                  ["list", "--zone", "de-fra-1", "--all-zones"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["bogus"],
+        ["import"],
+        ["import", TINY, "--timeout", "-1"],
+        ["list", "--zone"],
+        ["import", TINY, "--timeout", "abc"],
+        ["list", "--zone", "de-fra-1", "--all-zones"],
+    ],
+)
 def test_bad_usage_exits_2(args):
     assert cli(*args).returncode == 2
 
@@ -103,7 +119,9 @@ def test_demo_walks_through_failure_diagnosis_and_success():
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "SANDBOX" in out and "gated-access" in out and "created" in out and "Demo finished" in out
-    assert "- Intended use (one of: Research, Education, Other)" in out and "{'type'" not in out  # gate choices
+    assert (
+        "- Intended use (one of: Research, Education, Other)" in out and "{'type'" not in out
+    )  # gate choices
 
 
 @pytest.mark.slow
@@ -128,8 +146,13 @@ def test_import_no_wait_json_has_the_model_shape(sb, capsys):
 @pytest.mark.parametrize("json_flag", [[], ["--json"]])
 def test_listing_every_zone_fails_when_a_zone_could_not_be_listed(sb, json_flag):
     # real mode (the sandbox would lend its demo credentials), its endpoints pointing at the sandbox
-    rejected = {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "HF_ENDPOINT": sb.hub_url,
-                "EXOSCALE_API_KEY": sb.demo.exo_key, "EXOSCALE_API_SECRET": "not-the-secret-0000000000"}
+    rejected = {
+        "EXO_MODELS_SANDBOX": "0",
+        "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template,
+        "HF_ENDPOINT": sb.hub_url,
+        "EXOSCALE_API_KEY": sb.demo.exo_key,
+        "EXOSCALE_API_SECRET": "not-the-secret-0000000000",
+    }
     result = cli("list", "--all-zones", *json_flag, env=rejected)
     assert result.returncode == 1, result.stdout + result.stderr
     if json_flag:
@@ -159,15 +182,22 @@ def exo_config(tmp_path, sb, default="bad"):
     """Real mode (no sandbox credentials lent), an exo config of two accounts, endpoints at the sandbox."""
     path = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'defaultaccount = "{default}"\n'
-                    f'[[accounts]]\nname = "bad"\nkey = "{sb.demo.exo_key}"\nsecret = "not-the-secret-0000000000"\n'
-                    f'[[accounts]]\nname = "good"\nkey = "{sb.demo.exo_key}"\nsecret = "{sb.demo.exo_secret}"\n')
-    return {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "HF_ENDPOINT": sb.hub_url,
-            "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    path.write_text(
+        f'defaultaccount = "{default}"\n'
+        f'[[accounts]]\nname = "bad"\nkey = "{sb.demo.exo_key}"\nsecret = "not-the-secret-0000000000"\n'
+        f'[[accounts]]\nname = "good"\nkey = "{sb.demo.exo_key}"\nsecret = "{sb.demo.exo_secret}"\n'
+    )
+    return {
+        "EXO_MODELS_SANDBOX": "0",
+        "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template,
+        "HF_ENDPOINT": sb.hub_url,
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+    }
 
 
-@pytest.mark.parametrize("args", [["-A", "good", "list"], ["list", "--use-account", "good"],
-                                  ["list", "-A", "good", "--json"]])
+@pytest.mark.parametrize(
+    "args", [["-A", "good", "list"], ["list", "--use-account", "good"], ["list", "-A", "good", "--json"]]
+)
 def test_use_account_picks_the_exo_config_account_before_or_after_the_command(tmp_path, sb, args):
     env = exo_config(tmp_path, sb)
     result = cli(*args, env=env)
@@ -199,20 +229,40 @@ def test_a_malformed_exo_config_is_reported_not_a_traceback(tmp_path, text):
 
 
 @pytest.mark.parametrize("command", [["list"], ["check", TINY], ["status", TINY, "--json"]])
-@pytest.mark.parametrize("variable, value", [("EXOSCALE_API_ENDPOINT", "http://127.0.0.1:99999/{zone}/v2"),
-                                             ("EXOSCALE_API_ENDPOINT", "https://api.exoscale.com/v2"),
-                                             ("HF_ENDPOINT", "https://" + "a" * 3000 + ".co")])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("EXOSCALE_API_ENDPOINT", "http://127.0.0.1:99999/{zone}/v2"),
+        ("EXOSCALE_API_ENDPOINT", "https://api.exoscale.com/v2"),
+        ("HF_ENDPOINT", "https://" + "a" * 3000 + ".co"),
+    ],
+)
 def test_a_malformed_endpoint_is_a_usage_error_not_a_traceback(command, variable, value):
-    env = {"EXO_MODELS_SANDBOX": "0", "EXOSCALE_API_KEY": "EXOkey", "EXOSCALE_API_SECRET": "secret-0000", variable: value}
+    env = {
+        "EXO_MODELS_SANDBOX": "0",
+        "EXOSCALE_API_KEY": "EXOkey",
+        "EXOSCALE_API_SECRET": "secret-0000",
+        variable: value,
+    }
     result = cli(*command, env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert variable in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("args", [["status", ""], ["status", "", "--watch"], ["delete", "a/b/c", "--yes"],
-                                  ["status", "org/model "], ["delete", "https://huggingface.co/org/name", "--yes"],
-                                  ["status", TINY, "-z", ""], ["list", "-z", " "], ["list", "-z", "de\x1b[31m"],
-                                  ["status", "org/m\x1b]0;pwned\x07", "--json"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", ""],
+        ["status", "", "--watch"],
+        ["delete", "a/b/c", "--yes"],
+        ["status", "org/model "],
+        ["delete", "https://huggingface.co/org/name", "--yes"],
+        ["status", TINY, "-z", ""],
+        ["list", "-z", " "],
+        ["list", "-z", "de\x1b[31m"],
+        ["status", "org/m\x1b]0;pwned\x07", "--json"],
+    ],
+)
 def test_an_unusable_model_or_zone_is_bad_usage_with_nothing_sent(sb, capsys, args):
     from jupyter_exo_models.cli import main
 
@@ -229,8 +279,13 @@ def test_ctrl_c_during_the_demo_exits_130_without_a_traceback(interrupt_after):
     import threading
 
     env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.1"}
-    demo = subprocess.Popen([sys.executable, "-m", "jupyter_exo_models", "demo"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_exo_models", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     watchdog = threading.Timer(120, demo.kill)  # a hung demo fails the test instead of hanging it
     watchdog.start()
     try:

@@ -11,10 +11,14 @@ from jupyter_exo_models.core import errors
 from jupyter_exo_models.core.exoscale.models import Model
 from jupyter_exo_models.core.preflight import CheckResult, PreflightReport
 
-REPORT = PreflightReport("org/model", "de-fra-1", (
-    CheckResult("gated-access", "fail", "not accepted", "accept at https://huggingface.co/org/model"),
-    CheckResult("size", "pass", "1 GB"),
-))
+REPORT = PreflightReport(
+    "org/model",
+    "de-fra-1",
+    (
+        CheckResult("gated-access", "fail", "not accepted", "accept at https://huggingface.co/org/model"),
+        CheckResult("size", "pass", "1 GB"),
+    ),
+)
 MODEL = Model("7f1c2e9a-0000-4000-8000-000000000001", "org/model", "error", "de-fra-1", 10)
 
 
@@ -24,12 +28,23 @@ def example(cls: type[errors.ExoModelsError]) -> errors.ExoModelsError:
     if cls is errors.LoopStopped:
         return cls()
     if cls is errors.ModelInUseError:
-        return cls("in use", deployments=["demo-deployment"], fix="delete it", status=412, title="Precondition")
+        return cls(
+            "in use", deployments=["demo-deployment"], fix="delete it", status=412, title="Precondition"
+        )
     if cls is errors.ImportFailed:
         return cls("failed", fix="accept the terms", model=MODEL, cause="gated-access")
     if issubclass(cls, errors.ExoscaleAPIError):
-        return cls("refused", fix="retry", status=422, title="Invalid", detail="bad", problem_type="#/x",
-                   errors=[{"detail": "bad", "pointer": "/name"}], retry_after=3.0, not_sent=True)
+        return cls(
+            "refused",
+            fix="retry",
+            status=422,
+            title="Invalid",
+            detail="bad",
+            problem_type="#/x",
+            errors=[{"detail": "bad", "pointer": "/name"}],
+            retry_after=3.0,
+            not_sent=True,
+        )
     return cls("what went wrong", fix="what to do")
 
 
@@ -37,8 +52,11 @@ PUBLIC = [getattr(errors, name) for name in jem.ERRORS]
 
 
 def test_every_error_type_of_the_module_is_public():
-    defined = {name for name, value in vars(errors).items()
-               if isinstance(value, type) and issubclass(value, errors.ExoModelsError)}
+    defined = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.ExoModelsError)
+    }
     assert defined == set(jem.ERRORS)
     assert all(getattr(jem, name) is getattr(errors, name) for name in jem.ERRORS)
 
@@ -59,9 +77,15 @@ def test_codes_are_stable_kebab_case_and_distinct():
     assert example(errors.InvalidModelIdError).to_dict()["code"] == "repo-id"  # the check id it fails
 
 
-@pytest.mark.parametrize(("old", "new"), [("preflight_sync", "preflight"), ("attach_sync", "attach"),
-                                          ("start_import_sync", "start_import"),
-                                          ("preflight_many_sync", "preflight_many")])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("preflight_sync", "preflight"),
+        ("attach_sync", "attach"),
+        ("start_import_sync", "start_import"),
+        ("preflight_many_sync", "preflight_many"),
+    ],
+)
 def test_the_old_sync_names_still_work_and_say_what_to_use(old, new):
     from jupyter_exo_models.core import api
 

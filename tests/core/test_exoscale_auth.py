@@ -16,7 +16,9 @@ EXPIRES = 1_900_000_000
 
 
 def reference(method: str, url: str, body: bytes | None) -> str:
-    prepared = requests.Request(method, url, data=body, headers={"Content-Type": "application/json"}).prepare()
+    prepared = requests.Request(
+        method, url, data=body, headers={"Content-Type": "application/json"}
+    ).prepare()
     ExoscaleV2Auth(KEY, SECRET)._sign_request(prepared, EXPIRES)
     return prepared.headers["Authorization"]
 
@@ -33,7 +35,11 @@ CASES = [
     ("GET", "https://api-de-fra-1.exoscale.com/v2/ai/model", None),
     ("GET", "https://api-de-fra-1.exoscale.com/v2/zone", None),
     ("POST", "https://api-de-fra-1.exoscale.com/v2/ai/model", b'{"name": "org/model"}'),
-    ("POST", "https://api-de-fra-1.exoscale.com/v2/ai/model", b'{"name": "org/model", "huggingface-token": "hf_x"}'),
+    (
+        "POST",
+        "https://api-de-fra-1.exoscale.com/v2/ai/model",
+        b'{"name": "org/model", "huggingface-token": "hf_x"}',
+    ),
     ("DELETE", "https://api-de-fra-1.exoscale.com/v2/ai/model/7f1c2e9a-0000-4000-8000-000000000000", None),
     ("GET", "https://api-de-fra-1.exoscale.com/v2/operation/1?b=2&a=1", None),
     ("GET", "https://api-ch-gva-2.exoscale.com/v2/ai/model?zone=ch-gva-2&name=caf%C3%A9", None),
@@ -50,7 +56,9 @@ def test_matches_reference(method, url, body):
 @given(
     method=st.sampled_from(["GET", "POST", "DELETE", "PUT"]),
     segments=st.lists(st.from_regex(r"[a-z0-9\-]{1,12}", fullmatch=True), min_size=1, max_size=4),
-    query=st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.text(min_size=0, max_size=10), max_size=3),
+    query=st.dictionaries(
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.text(min_size=0, max_size=10), max_size=3
+    ),
     body=st.one_of(st.none(), st.binary(max_size=64)),
 )
 def test_matches_reference_for_generated_requests(method, segments, query, body):
@@ -60,5 +68,7 @@ def test_matches_reference_for_generated_requests(method, segments, query, body)
 
 def test_header_shape_and_secret_kept_out():
     header = authorization_header(KEY, SECRET, "GET", "https://x/v2/ai/model?b=1&a=2", b"", EXPIRES)
-    assert header.startswith(f"EXO2-HMAC-SHA256 credential={KEY},signed-query-args=a;b,expires={EXPIRES},signature=")
+    assert header.startswith(
+        f"EXO2-HMAC-SHA256 credential={KEY},signed-query-args=a;b,expires={EXPIRES},signature="
+    )
     assert SECRET not in header and SECRET not in repr(ExoscaleV2Signer(KEY, SECRET))

@@ -63,11 +63,17 @@ async def test_a_conflicting_create_is_attached_to_the_existing_model(sb):
 
 async def test_a_409_still_adopts_the_existing_model():
     existing = {"id": "7f1c2e9a-0000-4000-8000-000000000001", "name": "org/model", "state": "created"}
-    answers = {"POST": httpx.Response(409, json={"title": "Conflict"}), "GET": httpx.Response(200, json={
-        "models": [existing]})}
+    answers = {
+        "POST": httpx.Response(409, json={"title": "Conflict"}),
+        "GET": httpx.Response(200, json={"models": [existing]}),
+    }
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
-    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints,
-                              transport=httpx.MockTransport(lambda request: answers[request.method])) as c:
+    async with ExoscaleClient(
+        credentials(),
+        "de-fra-1",
+        endpoints=endpoints,
+        transport=httpx.MockTransport(lambda request: answers[request.method]),
+    ) as c:
         result = await c.create_model("org/model")
     assert result.adopted and result.model.id == existing["id"] and result.operation is None
 
@@ -109,32 +115,46 @@ async def test_rate_limit_honours_retry_after(retry_after):
         calls.append(request)
         value = retry_after if retry_after != "http-date" else formatdate(time.time() + 7.4, usegmt=True)
         if len(calls) < 3:
-            return httpx.Response(429, headers={"Retry-After": value}, json={"title": "Too Many Requests", "status": 429})
+            return httpx.Response(
+                429, headers={"Retry-After": value}, json={"title": "Too Many Requests", "status": 429}
+            )
         return httpx.Response(200, json={"models": []})
 
     clock = VirtualClock()
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
-    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, clock=clock,
-                              transport=httpx.MockTransport(handler)) as c:
+    async with ExoscaleClient(
+        credentials(), "de-fra-1", endpoints=endpoints, clock=clock, transport=httpx.MockTransport(handler)
+    ) as c:
         assert await c.list_models() == []
     # An HTTP date has whole seconds, so the wait it asks for is 7.4 s less the truncated fraction.
     assert len(clock.slept) == 2 and all(6.3 < t <= 7.4 for t in clock.slept), clock.slept
 
 
 async def test_rate_limit_exhausted():
-    handler = lambda request: httpx.Response(429, json={"title": "Too Many Requests", "status": 429, "detail": "slow"})
+    handler = lambda request: httpx.Response(
+        429, json={"title": "Too Many Requests", "status": 429, "detail": "slow"}
+    )
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
-    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, clock=VirtualClock(), max_retries=1,
-                              transport=httpx.MockTransport(handler)) as c:
+    async with ExoscaleClient(
+        credentials(),
+        "de-fra-1",
+        endpoints=endpoints,
+        clock=VirtualClock(),
+        max_retries=1,
+        transport=httpx.MockTransport(handler),
+    ) as c:
         with pytest.raises(RateLimitedError):
             await c.list_models()
 
 
-@pytest.mark.parametrize("key, secret, detail", [
-    (DEMO.exo_key, "wrong-secret-value", "signature"),
-    ("EXOunknown", DEMO.exo_secret, "API key"),
-    (DEMO.exo_key_no_ai, DEMO.exo_secret_no_ai, "IAM"),
-])
+@pytest.mark.parametrize(
+    "key, secret, detail",
+    [
+        (DEMO.exo_key, "wrong-secret-value", "signature"),
+        ("EXOunknown", DEMO.exo_secret, "API key"),
+        (DEMO.exo_key_no_ai, DEMO.exo_secret_no_ai, "IAM"),
+    ],
+)
 async def test_auth_errors_name_the_fix_and_hide_the_secret(sb, key, secret, detail, caplog):
     with caplog.at_level(logging.DEBUG):
         async with ExoscaleClient(credentials(key, secret), "de-fra-1") as c:
@@ -162,7 +182,9 @@ async def test_conflict_without_model_is_raised():
         return httpx.Response(200, json={"models": []})
 
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
-    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, transport=httpx.MockTransport(handler)) as c:
+    async with ExoscaleClient(
+        credentials(), "de-fra-1", endpoints=endpoints, transport=httpx.MockTransport(handler)
+    ) as c:
         with pytest.raises(ConflictError):
             await c.create_model(TINY)
 
@@ -187,7 +209,9 @@ async def test_a_hanging_server_times_out_with_a_clear_error(sb):
 
 async def test_connection_refused():
     endpoints = Endpoints("https://hub.example", "http://127.0.0.1:9/{zone}/v2")
-    async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, clock=VirtualClock(), max_retries=1) as c:
+    async with ExoscaleClient(
+        credentials(), "de-fra-1", endpoints=endpoints, clock=VirtualClock(), max_retries=1
+    ) as c:
         with pytest.raises(TransportError):
             await c.list_models()
 
@@ -222,15 +246,25 @@ async def test_a_hanging_server_is_asked_twice_at_most(sb):
     assert len([r for r in sb.requests if r.service == "exoscale"]) == 2
 
 
-@pytest.mark.parametrize("call, body", [
-    ("list_models", []), ("list_models", "text"), ("get_model", [{"id": "x"}]), ("get_model", "text"),
-    ("get_operation", None), ("list_zones", {"zones": [{"api-endpoint": "no name"}]}),
-])
+@pytest.mark.parametrize(
+    "call, body",
+    [
+        ("list_models", []),
+        ("list_models", "text"),
+        ("get_model", [{"id": "x"}]),
+        ("get_model", "text"),
+        ("get_operation", None),
+        ("list_zones", {"zones": [{"api-endpoint": "no name"}]}),
+    ],
+)
 async def test_an_answer_of_the_wrong_shape_is_a_typed_error(call, body):
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
     async with ExoscaleClient(credentials(), "de-fra-1", endpoints=endpoints, transport=transport) as c:
         with pytest.raises(ServerError) as err:
-            await (getattr(c, call)() if call in ("list_models", "list_zones") else
-                   getattr(c, call)("7f1c2e9a-0000-4000-8000-000000000000"))
+            await (
+                getattr(c, call)()
+                if call in ("list_models", "list_zones")
+                else getattr(c, call)("7f1c2e9a-0000-4000-8000-000000000000")
+            )
     assert "shape" in err.value.message or "invalid JSON" in err.value.message

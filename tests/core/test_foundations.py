@@ -47,7 +47,9 @@ def test_mask_never_reveals_more_than_four_chars(value):
         return
     assert masked.endswith("…" + value[-4:])
     prefix = masked[:-5]  # sliced, not split: the value itself may contain "…"
-    assert prefix == "" or (prefix.endswith("_") and value.startswith(prefix) and len(prefix) <= 5)  # like hf_
+    assert prefix == "" or (
+        prefix.endswith("_") and value.startswith(prefix) and len(prefix) <= 5
+    )  # like hf_
     assert mask("sandbox-noai-secret-0002") == "…0002"
 
 
@@ -73,7 +75,8 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
     assert "EXOSCALE_API_KEY" in err.value.fix
     config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(textwrap.dedent("""
+    config.write_text(
+        textwrap.dedent("""
         defaultaccount = "work"
         [[accounts]]
         name = "personal"
@@ -85,7 +88,8 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
         key = "EXOwork"
         secret = "work-secret-value"
         defaultZone = "at-vie-1"
-    """))
+    """)
+    )
     found = creds.resolve_exoscale()
     assert (found.key, found.zone, found.secret.reveal()) == ("EXOwork", "at-vie-1", "work-secret-value")
     assert "work-secret-value" not in repr(found)
@@ -94,7 +98,11 @@ def test_exoscale_credentials_order(monkeypatch, tmp_path):
     monkeypatch.setenv("EXOSCALE_API_SECRET", "env-secret-value\n")
     found = creds.resolve_exoscale()
     assert (found.key, found.zone, found.source, found.secret.reveal()) == (
-        "EXOenv", "de-muc-1", "environment", "env-secret-value")
+        "EXOenv",
+        "de-muc-1",
+        "environment",
+        "env-secret-value",
+    )
     assert creds.resolve_exoscale("EXOarg", "arg-secret", zone="hr-zag-1").source == "argument"
     with pytest.raises(CredentialsMissingError):
         creds.resolve_exoscale("EXOonly-key")
@@ -105,7 +113,9 @@ def test_unknown_default_zone_in_the_exo_config_is_named(tmp_path):
 
     config = tmp_path / "xdg" / "exoscale" / "exoscale.toml"
     config.parent.mkdir(parents=True)
-    config.write_text('[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "a-secret-value"\ndefaultZone = "ch-zrh-9"\n')
+    config.write_text(
+        '[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "a-secret-value"\ndefaultZone = "ch-zrh-9"\n'
+    )
     assert creds.default_zone() == "ch-zrh-9"
     with pytest.raises(ConfigurationError) as err:
         validate_zone(creds.default_zone())
@@ -141,9 +151,12 @@ def write_exo_config(tmp_path, text):
     return config
 
 
-@pytest.mark.parametrize("default, env", [('defaultaccount = "nope"', None), ('defaultaccount = "work"', "nope"),
-                                          ("", None)])
-def test_an_account_the_exo_config_lacks_is_refused_with_the_names_it_has(tmp_path, monkeypatch, default, env):
+@pytest.mark.parametrize(
+    "default, env", [('defaultaccount = "nope"', None), ('defaultaccount = "work"', "nope"), ("", None)]
+)
+def test_an_account_the_exo_config_lacks_is_refused_with_the_names_it_has(
+    tmp_path, monkeypatch, default, env
+):
     write_exo_config(tmp_path, default + "\n" + TWO_ACCOUNTS)
     if env:
         monkeypatch.setenv("EXOSCALE_ACCOUNT", env)
@@ -158,16 +171,26 @@ def test_exoscale_account_chooses_among_the_accounts(tmp_path, monkeypatch):
     assert creds.resolve_exoscale().key == "EXOpersonal"
     monkeypatch.setenv("EXOSCALE_ACCOUNT", "work")
     assert creds.resolve_exoscale().key == "EXOwork"
-    write_exo_config(tmp_path, TWO_ACCOUNTS.split("[[accounts]]", 2)[0] + "[[accounts]]" + TWO_ACCOUNTS.split(
-        "[[accounts]]", 2)[2])  # one account, no default: that one
+    write_exo_config(
+        tmp_path,
+        TWO_ACCOUNTS.split("[[accounts]]", 2)[0] + "[[accounts]]" + TWO_ACCOUNTS.split("[[accounts]]", 2)[2],
+    )  # one account, no default: that one
     monkeypatch.delenv("EXOSCALE_ACCOUNT")
     assert creds.resolve_exoscale().key == "EXOwork"
 
 
-@pytest.mark.parametrize("text", ["accounts = 5", 'accounts = "abc"', "[accounts]\nname = 'x'", "accounts = [1, 2]",
-                                  'defaultaccount = 3\n' + TWO_ACCOUNTS,
-                                  '[[accounts]]\nname = "a"\nkey = 5\nsecret = "s-secret-value"',
-                                  '[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "s-secret-value"\ndefaultZone = 1'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "accounts = 5",
+        'accounts = "abc"',
+        "[accounts]\nname = 'x'",
+        "accounts = [1, 2]",
+        "defaultaccount = 3\n" + TWO_ACCOUNTS,
+        '[[accounts]]\nname = "a"\nkey = 5\nsecret = "s-secret-value"',
+        '[[accounts]]\nname = "a"\nkey = "EXOa"\nsecret = "s-secret-value"\ndefaultZone = 1',
+    ],
+)
 def test_a_malformed_exo_config_is_a_credentials_problem(tmp_path, text):
     path = write_exo_config(tmp_path, text)
     with pytest.raises(CredentialsMissingError) as err:
@@ -197,14 +220,31 @@ def test_unknown_zone(zone):
     assert "de-fra-1" in err.value.fix
 
 
-@pytest.mark.parametrize("url", ["https://api-de-fra-1.exoscale.com/v2", "http://127.0.0.1:8080/v2",
-                                 "http://localhost:1/x", "http://[::1]:80/v2", "http://127.5.6.7/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api-de-fra-1.exoscale.com/v2",
+        "http://127.0.0.1:8080/v2",
+        "http://localhost:1/x",
+        "http://[::1]:80/v2",
+        "http://127.5.6.7/",
+    ],
+)
 def test_safe_urls(url):
     ensure_safe_url(url)
 
 
-@pytest.mark.parametrize("url", ["http://api-de-fra-1.exoscale.com/v2", "http://10.0.0.1/v2", "ftp://127.0.0.1/",
-                                 "http://127.0.0.1.evil.com/", "//nohost", "http://localhost.evil.com/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api-de-fra-1.exoscale.com/v2",
+        "http://10.0.0.1/v2",
+        "ftp://127.0.0.1/",
+        "http://127.0.0.1.evil.com/",
+        "//nohost",
+        "http://localhost.evil.com/",
+    ],
+)
 def test_unsafe_urls(url):
     with pytest.raises(InsecureEndpointError):
         ensure_safe_url(url)
@@ -236,8 +276,10 @@ def test_a_malformed_endpoint_is_named_with_its_value_and_the_fix(monkeypatch, v
     assert variable in err.value.fix and len(err.value.message) < 300 and "\x1b" not in err.value.message
 
 
-@pytest.mark.parametrize("template", ["https://api-{zone}.exoscale.com/v2", "http://[::1]:8080/{zone}/v2/",
-                                      "http://127.0.0.1:1/{zone}"])
+@pytest.mark.parametrize(
+    "template",
+    ["https://api-{zone}.exoscale.com/v2", "http://[::1]:8080/{zone}/v2/", "http://127.0.0.1:1/{zone}"],
+)
 def test_usable_endpoints_are_kept(monkeypatch, template):
     from jupyter_exo_models.core.config import current_endpoints
 
@@ -262,16 +304,27 @@ def test_errors_are_reachable_from_the_package_as_the_readme_writes_them():
     from jupyter_exo_models.core import errors
 
     for name in ("PreflightFailed", "ImportFailed", "AuthenticationError", "ModelInUseError", "WatchTimeout"):
-        assert getattr(jem, name) is getattr(errors, name) and issubclass(getattr(jem, name), jem.ExoModelsError)
+        assert getattr(jem, name) is getattr(errors, name) and issubclass(
+            getattr(jem, name), jem.ExoModelsError
+        )
 
 
-@pytest.mark.parametrize("call", [
-    lambda api: api.get_model(None), lambda api: api.list_models(zone=5), lambda api: api.preflight_many("org/model"),
-    lambda api: api.preflight_many(["org/model", None]), lambda api: api.preflight(5),
-    lambda api: api.import_model("org/model", wait="no"), lambda api: api.import_model("org/model", timeout="10"),
-    lambda api: api.delete_model(b"org/model"), lambda api: api.attach("org/model", on_event="print"),
-    lambda api: api.validate_credentials(hf_token=b"hf_" + b"x" * 30), lambda api: api.start_import("org/m", force=1),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda api: api.get_model(None),
+        lambda api: api.list_models(zone=5),
+        lambda api: api.preflight_many("org/model"),
+        lambda api: api.preflight_many(["org/model", None]),
+        lambda api: api.preflight(5),
+        lambda api: api.import_model("org/model", wait="no"),
+        lambda api: api.import_model("org/model", timeout="10"),
+        lambda api: api.delete_model(b"org/model"),
+        lambda api: api.attach("org/model", on_event="print"),
+        lambda api: api.validate_credentials(hf_token=b"hf_" + b"x" * 30),
+        lambda api: api.start_import("org/m", force=1),
+    ],
+)
 def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
     from jupyter_exo_models.core import api
 
@@ -281,17 +334,24 @@ def test_the_public_api_refuses_wrong_types_before_sending_anything(sb, call):
     assert not sb.requests
 
 
-@pytest.mark.parametrize("call, error, says", [
-    (lambda api: api.get_model(""), "InvalidModelIdError", "empty"),
-    (lambda api: api.delete_model("a/b/c"), "InvalidModelIdError", "a/b/c"),
-    (lambda api: api.attach("org/model "), "InvalidModelIdError", "'org/model '"),
-    (lambda api: api.get_model("https://huggingface.co/org/name"), "InvalidModelIdError", "org/name"),
-    (lambda api: api.list_models(zone=""), "ConfigurationError", "''"),
-    (lambda api: api.list_models(zone=" "), "ConfigurationError", "' '"),
-    (lambda api: api.preflight("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
-    (lambda api: api.import_model("org/model", timeout=0), "UsageError", "timeout"),
-    (lambda api: api.import_model("org/model", poll_interval=float("nan")), "UsageError", "poll_interval"),
-])
+@pytest.mark.parametrize(
+    "call, error, says",
+    [
+        (lambda api: api.get_model(""), "InvalidModelIdError", "empty"),
+        (lambda api: api.delete_model("a/b/c"), "InvalidModelIdError", "a/b/c"),
+        (lambda api: api.attach("org/model "), "InvalidModelIdError", "'org/model '"),
+        (lambda api: api.get_model("https://huggingface.co/org/name"), "InvalidModelIdError", "org/name"),
+        (lambda api: api.list_models(zone=""), "ConfigurationError", "''"),
+        (lambda api: api.list_models(zone=" "), "ConfigurationError", "' '"),
+        (lambda api: api.preflight("org/model", zone="\x00"), "ConfigurationError", "'\\x00'"),
+        (lambda api: api.import_model("org/model", timeout=0), "UsageError", "timeout"),
+        (
+            lambda api: api.import_model("org/model", poll_interval=float("nan")),
+            "UsageError",
+            "poll_interval",
+        ),
+    ],
+)
 def test_the_public_api_refuses_unusable_values_before_sending_anything(sb, call, error, says):
     from jupyter_exo_models.core import api
 
@@ -304,20 +364,32 @@ def test_the_public_api_refuses_unusable_values_before_sending_anything(sb, call
 def test_every_public_function_checks_its_arguments():
     from jupyter_exo_models.core import api
 
-    for name in ("apreflight", "apreflight_many", "astart_import", "aimport_model", "aattach", "alist_models",
-                 "aget_model", "adelete_model", "avalidate_credentials"):
+    for name in (
+        "apreflight",
+        "apreflight_many",
+        "astart_import",
+        "aimport_model",
+        "aattach",
+        "alist_models",
+        "aget_model",
+        "adelete_model",
+        "avalidate_credentials",
+    ):
         assert getattr(api, name).__wrapped__, name  # @_checked
 
 
-@pytest.mark.parametrize("pasted, repo_id, says", [
-    ("https://huggingface.co/meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B", "URL"),
-    ("huggingface.co/org/name/tree/main", "org/name", "URL"),
-    ("https://hf.co/org/name?library=transformers", "org/name", "URL"),
-    ("git@hf.co:org/name.git", "org/name", "URL"),
-    ("org/name@main", "org/name", "revision"),
-    ("org/name.git", "org/name", ".git"),
-    ("org/name ", "org/name", "spaces"),
-])
+@pytest.mark.parametrize(
+    "pasted, repo_id, says",
+    [
+        ("https://huggingface.co/meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B", "URL"),
+        ("huggingface.co/org/name/tree/main", "org/name", "URL"),
+        ("https://hf.co/org/name?library=transformers", "org/name", "URL"),
+        ("git@hf.co:org/name.git", "org/name", "URL"),
+        ("org/name@main", "org/name", "revision"),
+        ("org/name.git", "org/name", ".git"),
+        ("org/name ", "org/name", "spaces"),
+    ],
+)
 def test_a_wrapped_repo_id_is_refused_naming_the_id_inside(pasted, repo_id, says):
     from jupyter_exo_models.core.errors import InvalidModelIdError
     from jupyter_exo_models.core.ids import refuse_wrapped_repo_id, repo_id_inside
@@ -330,8 +402,18 @@ def test_a_wrapped_repo_id_is_refused_naming_the_id_inside(pasted, repo_id, says
     assert says in err.value.message + err.value.fix
 
 
-@pytest.mark.parametrize("value", ["org/name", "a/b/c", "../x", "", "https://huggingface.co/datasets/org/name",
-                                   "https://huggingface.co/org", "org/na me@main"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "org/name",
+        "a/b/c",
+        "../x",
+        "",
+        "https://huggingface.co/datasets/org/name",
+        "https://huggingface.co/org",
+        "org/na me@main",
+    ],
+)
 def test_ids_and_non_ids_that_wrap_nothing_are_left_to_the_id_check(value):
     from jupyter_exo_models.core.ids import refuse_wrapped_repo_id, repo_id_inside
 

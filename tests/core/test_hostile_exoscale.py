@@ -54,7 +54,9 @@ def credentials() -> ExoscaleCredentials:
 
 
 def client(srv: HostileServer, **kwargs) -> ExoscaleClient:
-    return ExoscaleClient(credentials(), "de-fra-1", endpoints=Endpoints("http://127.0.0.1", srv.template), **kwargs)
+    return ExoscaleClient(
+        credentials(), "de-fra-1", endpoints=Endpoints("http://127.0.0.1", srv.template), **kwargs
+    )
 
 
 def trickle(h: Handler, _: object) -> None:
@@ -82,7 +84,9 @@ async def test_a_trickled_body_is_abandoned_at_each_attempts_deadline(server):
     server.route("GET", MODELS, trickle)
     async with client(server, timeout=0.5) as c:
         with pytest.raises(TransportError) as err:
-            await asyncio.wait_for(c.list_models(), 30)  # before: each byte renewed httpx's read timeout, forever
+            await asyncio.wait_for(
+                c.list_models(), 30
+            )  # before: each byte renewed httpx's read timeout, forever
     assert "no whole answer within 0.5 s" in err.value.message and err.value.timed_out
     assert len(server.requests("GET")) == 2  # a deadline is one failed attempt; a second one ends the call
 
@@ -91,8 +95,14 @@ async def test_a_trickled_body_is_abandoned_at_each_attempts_deadline(server):
 def test_a_command_facing_a_trickling_server_gives_up_within_its_budget(server):
     server.route("GET", MODELS, trickle)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-m", "jupyter_exo_models", "list", "-z", "de-fra-1"], env=env, check=False,
-                          capture_output=True, text=True, timeout=150)
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter_exo_models", "list", "-z", "de-fra-1"],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
     assert done.returncode == 1 and "no whole answer within" in done.stderr
     assert client_module.ATTEMPT_TIMEOUT * 2 <= client_module.CALL_BUDGET <= 60  # "about a minute" by design
 
@@ -119,7 +129,9 @@ async def test_a_declared_huge_body_is_not_read(server):
 
 
 async def test_a_retry_after_beyond_the_budget_fails_at_once(server):
-    server.route("GET", MODELS, lambda h, _: h.json(429, {"title": "Too Many Requests"}, {"Retry-After": "999999"}))
+    server.route(
+        "GET", MODELS, lambda h, _: h.json(429, {"title": "Too Many Requests"}, {"Retry-After": "999999"})
+    )
     clock = VirtualClock()
     async with client(server, clock=clock) as c:
         with pytest.raises(RateLimitedError) as err:
@@ -153,8 +165,13 @@ async def test_server_text_is_truncated_and_stripped_of_escapes(server):
 
 
 async def test_an_id_that_is_not_a_uuid_never_reaches_a_request_path(server):
-    server.route("GET", MODELS, lambda h, _: h.json(200, {"models": [
-        {"id": "../evil?x=1", "name": "org/model", "state": "created"}]}))
+    server.route(
+        "GET",
+        MODELS,
+        lambda h, _: h.json(
+            200, {"models": [{"id": "../evil?x=1", "name": "org/model", "state": "created"}]}
+        ),
+    )
     with pytest.raises(ServerError, match="not a UUID"):
         await api.adelete_model("org/model", zone="de-fra-1")
     assert server.requests("DELETE") == [] and server.requests() == [("GET", "/de-fra-1/v2/ai/model")]
@@ -163,8 +180,15 @@ async def test_an_id_that_is_not_a_uuid_never_reaches_a_request_path(server):
 async def test_a_secret_quoted_back_is_redacted_where_it_enters(server, caplog):
     def echo(h: Handler, _: object) -> None:
         sent = h.body.decode()
-        h.json(400, {"title": "Bad Request", "detail": f"cannot use {sent}", "errors": [{"detail": sent}],
-                     "echo": {"token": TOKEN, "secret": SECRET}})
+        h.json(
+            400,
+            {
+                "title": "Bad Request",
+                "detail": f"cannot use {sent}",
+                "errors": [{"detail": sent}],
+                "echo": {"token": TOKEN, "secret": SECRET},
+            },
+        )
 
     server.route("POST", MODELS, echo)
     with caplog.at_level(logging.DEBUG):
@@ -172,24 +196,50 @@ async def test_a_secret_quoted_back_is_redacted_where_it_enters(server, caplog):
             with pytest.raises(ExoscaleAPIError) as err:
                 await c.create_model("org/model", Secret(TOKEN))
     assert TOKEN in server.seen[-1][3].decode()  # it was sent, and quoted back
-    for text in (str(err.value), repr(err.value), str(err.value.to_dict()), str(err.value.body),
-                 str(err.value.errors), caplog.text):
+    for text in (
+        str(err.value),
+        repr(err.value),
+        str(err.value.to_dict()),
+        str(err.value.body),
+        str(err.value.errors),
+        caplog.text,
+    ):
         assert TOKEN not in text and SECRET not in text
     assert "hf_…abcd" in err.value.detail
 
 
-@pytest.mark.parametrize(("status", "body", "expected"), [
-    (422, {"type": "#/http-problem-types/request-invalid-body", "title": "Invalid Request Body",
-           "errors": [{"detail": "must be a string", "location": "body", "pointer": "/name", "path": "name"}]},
-     "422 Invalid Request Body: /name: must be a string"),
-    (404, {"type": "#/http-problem-types/not-found", "title": "Not Found",
-           "detail": "The referenced model was not found."}, "404 Not Found: The referenced model was not found."),
-    (400, {"message": "legacy message"}, "400 Bad Request: legacy message"),
-    (400, {"error": "legacy error"}, "400 Bad Request: legacy error"),
-    (502, "upstream broke <b>badly</b>", "502 Bad Gateway: upstream broke <b>badly</b>"),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (
+            422,
+            {
+                "type": "#/http-problem-types/request-invalid-body",
+                "title": "Invalid Request Body",
+                "errors": [
+                    {"detail": "must be a string", "location": "body", "pointer": "/name", "path": "name"}
+                ],
+            },
+            "422 Invalid Request Body: /name: must be a string",
+        ),
+        (
+            404,
+            {
+                "type": "#/http-problem-types/not-found",
+                "title": "Not Found",
+                "detail": "The referenced model was not found.",
+            },
+            "404 Not Found: The referenced model was not found.",
+        ),
+        (400, {"message": "legacy message"}, "400 Bad Request: legacy message"),
+        (400, {"error": "legacy error"}, "400 Bad Request: legacy error"),
+        (502, "upstream broke <b>badly</b>", "502 Bad Gateway: upstream broke <b>badly</b>"),
+    ],
+)
 async def test_every_error_shape_keeps_the_servers_words(server, status, body, expected):
-    answer = (lambda h, _: h.text(status, body)) if isinstance(body, str) else (lambda h, _: h.json(status, body))
+    answer = (
+        (lambda h, _: h.text(status, body)) if isinstance(body, str) else (lambda h, _: h.json(status, body))
+    )
     server.route("GET", MODEL, answer)
     async with client(server, max_retries=0) as c:
         with pytest.raises(ExoscaleAPIError) as err:
@@ -201,8 +251,13 @@ async def test_every_error_shape_keeps_the_servers_words(server, status, body, e
 
 
 async def test_a_403_on_create_shows_the_servers_reason_before_the_likely_cause(server):
-    server.route("POST", MODELS, lambda h, _: h.json(403, {"title": "Forbidden",
-                                                           "detail": "Quota exceeded for ai models in this zone"}))
+    server.route(
+        "POST",
+        MODELS,
+        lambda h, _: h.json(
+            403, {"title": "Forbidden", "detail": "Quota exceeded for ai models in this zone"}
+        ),
+    )
     async with client(server) as c:
         with pytest.raises(AuthenticationError) as err:
             await c.create_model("org/model")
@@ -212,32 +267,56 @@ async def test_a_403_on_create_shows_the_servers_reason_before_the_likely_cause(
 
 async def test_models_are_read_whatever_the_state_fields_era(server):
     ids = [str(uuid.uuid4()) for _ in range(4)]
-    server.route("GET", MODELS, lambda h, _: h.json(200, {"models": [
-        {"id": ids[0], "name": "old/status", "status": "READY", "model-size": "123"},
-        {"id": ids[1], "name": "new/state", "state": "created", "status": "downloading", "model-size": -1},
-        {"id": ids[2], "name": "future/state", "state": "pulling"},
-        {"id": ids[3], "name": "no/state", "model-size": True},
-        "not a model", 7,
-    ]}))
+    server.route(
+        "GET",
+        MODELS,
+        lambda h, _: h.json(
+            200,
+            {
+                "models": [
+                    {"id": ids[0], "name": "old/status", "status": "READY", "model-size": "123"},
+                    {
+                        "id": ids[1],
+                        "name": "new/state",
+                        "state": "created",
+                        "status": "downloading",
+                        "model-size": -1,
+                    },
+                    {"id": ids[2], "name": "future/state", "state": "pulling"},
+                    {"id": ids[3], "name": "no/state", "model-size": True},
+                    "not a model",
+                    7,
+                ]
+            },
+        ),
+    )
     async with client(server) as c:
         models = await c.list_models()
     assert [(m.name, m.state, m.size) for m in models] == [
-        ("old/status", "ready", 123), ("new/state", "created", None), ("future/state", "pulling", None),
-        ("no/state", "unknown", None)]
+        ("old/status", "ready", 123),
+        ("new/state", "created", None),
+        ("future/state", "pulling", None),
+        ("no/state", "unknown", None),
+    ]
 
 
 def job_for(operation: Operation, clock: VirtualClock) -> ImportJob:
-    return ImportJob("org/model", "de-fra-1", credentials(), operation=operation, schedule=PollSchedule(3),
-                     clock=clock)
+    return ImportJob(
+        "org/model", "de-fra-1", credentials(), operation=operation, schedule=PollSchedule(3), clock=clock
+    )
 
 
 async def test_an_operation_without_reference_is_followed_to_the_model(server):
     model_id, op_id = str(uuid.uuid4()), str(uuid.uuid4())
     op_states = iter(["pending", "pending", "success"])
     listings = iter([[], [], [{"id": model_id, "name": "org/model", "state": "downloading"}]])
-    server.route("GET", OPERATION, lambda h, _: h.json(200, {"id": op_id, "state": next(op_states, "success")}))
+    server.route(
+        "GET", OPERATION, lambda h, _: h.json(200, {"id": op_id, "state": next(op_states, "success")})
+    )
     server.route("GET", MODELS, lambda h, _: h.json(200, {"models": next(listings, [])}))
-    server.route("GET", MODEL, lambda h, _: h.json(200, {"id": model_id, "name": "org/model", "status": "ready"}))
+    server.route(
+        "GET", MODEL, lambda h, _: h.json(200, {"id": model_id, "name": "org/model", "status": "ready"})
+    )
     job = job_for(Operation(op_id, "pending", "de-fra-1"), VirtualClock())
     model = await asyncio.wait_for(job.wait(), 30)  # before: "no longer exists" at the first poll
     assert model.id == model_id and model.state == "ready"
@@ -258,22 +337,41 @@ async def test_a_model_never_listed_fails_only_after_the_grace_period(server):
 async def test_an_unknown_state_is_watched_and_shown_as_it_is(server):
     model_id = str(uuid.uuid4())
     states = iter(["creating", "pulling-weights", "pulling-weights", "created"])
-    server.route("GET", MODEL, lambda h, _: h.json(200, {"id": model_id, "name": "org/model",
-                                                         "state": next(states, "created")}))
-    job = ImportJob("org/model", "de-fra-1", credentials(), model=Model(model_id, "org/model", "creating", "de-fra-1"),
-                    schedule=PollSchedule(3), clock=VirtualClock())
+    server.route(
+        "GET",
+        MODEL,
+        lambda h, _: h.json(200, {"id": model_id, "name": "org/model", "state": next(states, "created")}),
+    )
+    job = ImportJob(
+        "org/model",
+        "de-fra-1",
+        credentials(),
+        model=Model(model_id, "org/model", "creating", "de-fra-1"),
+        schedule=PollSchedule(3),
+        clock=VirtualClock(),
+    )
     assert (await asyncio.wait_for(job.wait(), 30)).state == "created"
     assert [e.state for e in job.events] == ["creating", "pulling-weights", "created"]
 
 
 async def test_a_watch_says_why_it_waits(server):
     model_id = str(uuid.uuid4())
-    answers = iter([(429, {"title": "Too Many Requests"}), (200, {"id": model_id, "name": "org/model",
-                                                                  "state": "created"})])
+    answers = iter(
+        [
+            (429, {"title": "Too Many Requests"}),
+            (200, {"id": model_id, "name": "org/model", "state": "created"}),
+        ]
+    )
     server.route("GET", MODEL, lambda h, _: h.json(*next(answers), {"Retry-After": "20"}))
     seen = []
-    job = ImportJob("org/model", "de-fra-1", credentials(), model=Model(model_id, "org/model", "creating", "de-fra-1"),
-                    schedule=PollSchedule(3), clock=VirtualClock())
+    job = ImportJob(
+        "org/model",
+        "de-fra-1",
+        credentials(),
+        model=Model(model_id, "org/model", "creating", "de-fra-1"),
+        schedule=PollSchedule(3),
+        clock=VirtualClock(),
+    )
     job.subscribe(seen.append)
     await asyncio.wait_for(job.wait(), 30)
     waiting = [e for e in seen if "asks to wait 20 s" in e.message]

@@ -26,20 +26,47 @@ def statuses(report, *ids):
 
 
 # -- the sandbox answers as the real Hub (docs/SERVICES.md) -----------------------------
-@pytest.mark.parametrize(("token", "repo", "status", "code", "text"), [
-    (DEMO.hf_token, GATED, 403, "GatedRepo",
-     (f"Access to model {GATED} is restricted and you are not in the authorized list. "
-      f"Visit https://huggingface.co/{GATED} to ask for access.")),
-    (DEMO.hf_token, MANUAL, 403, "GatedRepo",
-     f"Your request to access model {MANUAL} is awaiting a review from the repo authors."),
-    (None, GATED, 401, "GatedRepo",
-     (f"Access to model {GATED} is restricted. You must have access to it and be authenticated to access it. "
-      "Please log in.")),
-    (DEMO.hf_fine_grained_user, ACCEPTED, 403, None,
-     "Please enable access to public gated repositories in your fine-grained token settings to view this repository."),
-    (DEMO.hf_token, "sandbox-org/does-not-exist", 404, "RepoNotFound", "Repository not found"),
-    (DEMO.hf_revoked, GATED, 401, None, "Invalid credentials in Authorization header"),
-])
+@pytest.mark.parametrize(
+    ("token", "repo", "status", "code", "text"),
+    [
+        (
+            DEMO.hf_token,
+            GATED,
+            403,
+            "GatedRepo",
+            (
+                f"Access to model {GATED} is restricted and you are not in the authorized list. "
+                f"Visit https://huggingface.co/{GATED} to ask for access."
+            ),
+        ),
+        (
+            DEMO.hf_token,
+            MANUAL,
+            403,
+            "GatedRepo",
+            f"Your request to access model {MANUAL} is awaiting a review from the repo authors.",
+        ),
+        (
+            None,
+            GATED,
+            401,
+            "GatedRepo",
+            (
+                f"Access to model {GATED} is restricted. You must have access to it and be authenticated to access it. "
+                "Please log in."
+            ),
+        ),
+        (
+            DEMO.hf_fine_grained_user,
+            ACCEPTED,
+            403,
+            None,
+            "Please enable access to public gated repositories in your fine-grained token settings to view this repository.",
+        ),
+        (DEMO.hf_token, "sandbox-org/does-not-exist", 404, "RepoNotFound", "Repository not found"),
+        (DEMO.hf_revoked, GATED, 401, None, "Invalid credentials in Authorization header"),
+    ],
+)
 async def test_the_sandbox_answers_auth_check_with_the_real_hub_texts(sb, token, repo, status, code, text):
     client = HubClient(sb.hub_url, Secret(token) if token else None)
     answer = await client.auth_check(repo)
@@ -48,10 +75,14 @@ async def test_the_sandbox_answers_auth_check_with_the_real_hub_texts(sb, token,
 
 async def test_classification_follows_the_real_texts(sb):
     assert await HubClient(sb.hub_url, Secret(DEMO.hf_token)).access(MANUAL) == (
-        "pending", f"Your request to access model {MANUAL} is awaiting a review from the repo authors.")
+        "pending",
+        f"Your request to access model {MANUAL} is awaiting a review from the repo authors.",
+    )
     assert (await HubClient(sb.hub_url, Secret(DEMO.hf_token)).access(GATED))[0] == "not-accepted"
     assert (await HubClient(sb.hub_url, None).access(GATED))[0] == "login-required"
-    assert (await HubClient(sb.hub_url, Secret(DEMO.hf_fine_grained_user)).access(GATED))[0] == "no-gated-permission"
+    assert (await HubClient(sb.hub_url, Secret(DEMO.hf_fine_grained_user)).access(GATED))[
+        0
+    ] == "no-gated-permission"
 
 
 # -- 17: a fine-grained token without access to public gated repos --------------------------------
@@ -110,7 +141,10 @@ async def test_a_rate_limited_whoami_says_so_and_the_other_checks_go_on(sb):
     assert len(whoami_requests(sb)) == 1  # strict limits: not retried
     assert report["hf-token"].status == "pass" and "rate-limit" in report["hf-token"].message
     assert statuses(report, "repo-access", "gated-access", "weights-format") == {
-        "repo-access": "pass", "gated-access": "pass", "weights-format": "pass"}
+        "repo-access": "pass",
+        "gated-access": "pass",
+        "weights-format": "pass",
+    }
     sb.faults.once("hub", "GET", r"/whoami-v2$", 429)
     report = await preflight(DEMO.tiny, zone="de-fra-1", hf_token=DEMO.hf_write_token)
     assert report["hf-token"].status == "pass"  # auth-check passed for it: the Hub accepts the token
@@ -140,18 +174,29 @@ async def test_a_batch_asks_the_canonical_auth_check_once(sb):
 async def test_gate_fields_are_normalized_with_their_choices(sb):
     report = await preflight(GATED, zone="de-fra-1")
     fields = {f["name"]: f for f in report["gated-access"].data["fields"]}
-    assert fields["Intended use"] == {"name": "Intended use", "type": "select",
-                                      "options": ["Research", "Education", "Other"]}
-    assert fields["geo"]["type"] == "ip_location" and fields["Company"] == {"name": "Company", "type": "text",
-                                                                             "options": []}
+    assert fields["Intended use"] == {
+        "name": "Intended use",
+        "type": "select",
+        "options": ["Research", "Education", "Other"],
+    }
+    assert fields["geo"]["type"] == "ip_location" and fields["Company"] == {
+        "name": "Company",
+        "type": "text",
+        "options": [],
+    }
     text = str(report)
     assert "Intended use (one of: Research, Education, Other)" in text and "{" not in text
 
 
 def test_gate_fields_tolerate_odd_cards():
     assert hub.gate_fields(None) == [] and hub.gate_fields(["Company"]) == []
-    assert hub.gate_fields({"Use": {"options": "not-a-list"}, "X": {"type": "select", "options": [{"value": "v"}, ""]},
-                            "Y\x1b[31m": 5}) == [
+    assert hub.gate_fields(
+        {
+            "Use": {"options": "not-a-list"},
+            "X": {"type": "select", "options": [{"value": "v"}, ""]},
+            "Y\x1b[31m": 5,
+        }
+    ) == [
         {"name": "Use", "type": "select", "options": []},
         {"name": "X", "type": "select", "options": ["v"]},
         {"name": "Y", "type": "5", "options": []},
@@ -198,7 +243,9 @@ def hostile():
 
 
 @pytest.mark.parametrize("mode", ["silent", "trickle"])
-@pytest.mark.parametrize("path", ["/api/whoami-v2", f"/api/models/{GATED}", f"/api/models/{GATED}/auth-check"])
+@pytest.mark.parametrize(
+    "path", ["/api/whoami-v2", f"/api/models/{GATED}", f"/api/models/{GATED}/auth-check"]
+)
 def test_a_call_to_a_hub_that_never_finishes_frees_its_thread(hostile, monkeypatch, mode, path):
     url, behaviour = hostile
     behaviour["value"] = mode
@@ -233,10 +280,14 @@ async def test_a_silent_hub_gives_a_preflight_answer(hostile, monkeypatch, sb):
     from jupyter_exo_models.core import config
 
     endpoints = config.current_endpoints()  # the sandbox's Exoscale, a Hub that never answers
-    monkeypatch.setattr("jupyter_exo_models.core.preflight.current_endpoints",
-                        lambda: config.Endpoints(url, endpoints.exoscale_template, sandbox=True))
+    monkeypatch.setattr(
+        "jupyter_exo_models.core.preflight.current_endpoints",
+        lambda: config.Endpoints(url, endpoints.exoscale_template, sandbox=True),
+    )
     report = await preflight(DEMO.tiny, zone="de-fra-1", hf_token=DEMO.hf_token)
-    assert report["repo-access"].status == "fail" and "no answer within 0.5 s" in report["repo-access"].message
+    assert (
+        report["repo-access"].status == "fail" and "no answer within 0.5 s" in report["repo-access"].message
+    )
     assert report["exoscale-credentials"].status == "pass"
 
 

@@ -25,13 +25,20 @@ from jupyter_exo_models.core.imports import ImportJob, attach, diagnose_operatio
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 
 TINY = "sandbox-org/Tiny-Llama-1B"
-SEED_CAUSES = [("sandbox-org/mixed-case-model", "repo-id-case"), ("other-user/secret-model", "repo-access"),
-               ("sandbox-gated/Llama-Gated-8B", "gated-access"), ("sandbox-org/pytorch-only", "weights-format")]
+SEED_CAUSES = [
+    ("sandbox-org/mixed-case-model", "repo-id-case"),
+    ("other-user/secret-model", "repo-access"),
+    ("sandbox-gated/Llama-Gated-8B", "gated-access"),
+    ("sandbox-org/pytorch-only", "weights-format"),
+]
 
 
 def creates(sb, name=None):
-    return [r for r in sb.requests if r.service == "exoscale" and r.method == "POST"
-            and (name is None or name.encode() in r.body)]
+    return [
+        r
+        for r in sb.requests
+        if r.service == "exoscale" and r.method == "POST" and (name is None or name.encode() in r.body)
+    ]
 
 
 def models_named(sb, name, zone="de-fra-1"):
@@ -204,47 +211,84 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert max(clock.slept) == 60 and clock.slept[:5] == [3, 3, 3, 3, 3]
     assert len(job.events) <= 4  # transitions only: the history does not grow with the number of polls
     assert len(memory) > 100
-    settled = memory[len(memory) // 4:]
+    settled = memory[len(memory) // 4 :]
     # flat over ~1.5 simulated hours and ~120 polls (about 20 KB of noise here; keeping each poll's event would add 60 KB)
     assert max(settled) - min(settled) < 48 * 1024, (min(settled), max(settled))
 
 
 # What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them (assumed: the
 # operation's message quotes the Hub's answer), and Exoscale's reason codes alone
-@pytest.mark.parametrize(("reason", "message", "cause"), [
-    ("forbidden", ("403 Client Error. Access to model x/y is restricted and you are not in the authorized list. "
-     "Visit https://huggingface.co/x/y to ask for access."), "gated-access"),
-    ("forbidden", "Your request to access model x/y is awaiting a review from the repo authors.", "gated-access"),
-    ("forbidden", ("Access to model x/y is restricted. You must have access to it and be authenticated to access it. "
-     "Please log in."), "hf-token"),
-    ("forbidden", ("403 Forbidden: Please enable access to public gated repositories in your fine-grained token "
-     "settings to view this repository."), "hf-token"),
-    ("forbidden", "401 Client Error: Invalid credentials in Authorization header", "hf-token"),
-    ("not-found", "404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x/y",
-     "repo-access"),
-    ("unsupported", "no *.safetensors weights in the repository", "weights-format"),
-    ("unsupported", "", "weights-format"),
-    ("not-found", "", "repo-access"),
-    ("forbidden", "", "hf-token"),
-    ("fault", "internal error", "exoscale"),
-    (None, None, "exoscale"),
-])
+@pytest.mark.parametrize(
+    ("reason", "message", "cause"),
+    [
+        (
+            "forbidden",
+            (
+                "403 Client Error. Access to model x/y is restricted and you are not in the authorized list. "
+                "Visit https://huggingface.co/x/y to ask for access."
+            ),
+            "gated-access",
+        ),
+        (
+            "forbidden",
+            "Your request to access model x/y is awaiting a review from the repo authors.",
+            "gated-access",
+        ),
+        (
+            "forbidden",
+            (
+                "Access to model x/y is restricted. You must have access to it and be authenticated to access it. "
+                "Please log in."
+            ),
+            "hf-token",
+        ),
+        (
+            "forbidden",
+            (
+                "403 Forbidden: Please enable access to public gated repositories in your fine-grained token "
+                "settings to view this repository."
+            ),
+            "hf-token",
+        ),
+        ("forbidden", "401 Client Error: Invalid credentials in Authorization header", "hf-token"),
+        (
+            "not-found",
+            "404 Client Error. Repository Not Found for url: https://huggingface.co/api/models/x/y",
+            "repo-access",
+        ),
+        ("unsupported", "no *.safetensors weights in the repository", "weights-format"),
+        ("unsupported", "", "weights-format"),
+        ("not-found", "", "repo-access"),
+        ("forbidden", "", "hf-token"),
+        ("fault", "internal error", "exoscale"),
+        (None, None, "exoscale"),
+    ],
+)
 def test_exoscale_words_alone_name_the_cause(reason, message, cause):
     operation = Operation("op", "failure", "de-fra-1", reason, message) if reason or message else None
     diagnosis = diagnose_operation("x/y", operation)
     assert diagnosis.cause == cause and diagnosis.fix
 
 
-@pytest.mark.parametrize("name", ["acme/private-gpt-8B", "acme/ungated-llama", "acme/token-classifier",
-                                  "acme/Restricted-gated-repo"])
+@pytest.mark.parametrize(
+    "name",
+    ["acme/private-gpt-8B", "acme/ungated-llama", "acme/token-classifier", "acme/Restricted-gated-repo"],
+)
 def test_the_model_name_in_exoscale_words_does_not_steer_the_diagnosis(name):
-    operation = Operation("op", "failure", "de-fra-1", "not-found", f"Repository {name} not found on Hugging Face")
+    operation = Operation(
+        "op", "failure", "de-fra-1", "not-found", f"Repository {name} not found on Hugging Face"
+    )
     assert diagnose_operation(name, operation).cause == "repo-access"
 
 
 async def test_an_operation_refused_before_any_model_exists_is_diagnosed(sb, monkeypatch):
-    refused = Operation("op-1", "failure", "de-fra-1", "forbidden",
-                        "Access to gated repository is restricted: accept the license terms")
+    refused = Operation(
+        "op-1",
+        "failure",
+        "de-fra-1",
+        "forbidden",
+        "Access to gated repository is restricted: accept the license terms",
+    )
 
     async def get_operation(self, operation_id):
         return refused
@@ -266,8 +310,9 @@ async def test_a_job_is_awaited_from_any_loop_and_blocked_on_from_its_starters_t
 
 
 async def test_starts_from_different_loops_create_once(sb):
-    jobs = await asyncio.gather(asyncio.to_thread(api.start_import, TINY, zone="de-fra-1"),
-                                start_import(TINY, zone="de-fra-1"))
+    jobs = await asyncio.gather(
+        asyncio.to_thread(api.start_import, TINY, zone="de-fra-1"), start_import(TINY, zone="de-fra-1")
+    )
     assert jobs[0] is jobs[1]
     await jobs[0].wait(timeout=30)
     assert len(creates(sb, TINY)) == 1  # not a second POST answered 409
@@ -330,7 +375,6 @@ async def test_a_caller_timing_out_stops_the_watch_it_alone_followed(sb):
             break
         await asyncio.sleep(0.01)
     assert job.state == "timeout" and not job.settled
-
 
 
 async def test_a_stop_right_after_the_verdict_keeps_the_verdict(sb):

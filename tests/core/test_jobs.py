@@ -72,7 +72,7 @@ async def test_a_subscriber_on_another_thread_gets_the_replay_before_any_live_ev
     await asyncio.to_thread(job.subscribe, follower)
     await asyncio.to_thread(wait_for, lambda: len(got) > len(replayed) + 1, "live events after the replay")
     job.stop()
-    assert got[:len(replayed)] == replayed
+    assert got[: len(replayed)] == replayed
     assert [e.elapsed for e in got] == sorted(e.elapsed for e in got)  # live ones never overtook the replay
 
 
@@ -127,4 +127,6 @@ def test_waiters_are_told_when_the_background_loop_dies(slow):
     assert not waiter.is_alive(), "the waiter was left blocked"
     assert "background loop stopped" in outcome[0].message and job.done and not job.settled
     slow.exoscale.timings.downloading = 0.3
-    assert api.import_model("sandbox-org/single-safetensors", zone="de-fra-1").model.state == "created"  # a new loop
+    assert (
+        api.import_model("sandbox-org/single-safetensors", zone="de-fra-1").model.state == "created"
+    )  # a new loop

@@ -79,7 +79,9 @@ async def test_hub_trouble_when_asking_again_with_the_canonical_id_is_a_result(s
 
 
 async def test_accepting_the_gate_turns_the_check_green(sb):
-    assert (await preflight("sandbox-gated/Accepted-Gated-3B", zone="de-fra-1"))["gated-access"].status == "pass"
+    assert (await preflight("sandbox-gated/Accepted-Gated-3B", zone="de-fra-1"))[
+        "gated-access"
+    ].status == "pass"
     sb.hub.accept("demo-user", "sandbox-gated/Llama-Gated-8B")
     assert (await preflight("sandbox-gated/Llama-Gated-8B", zone="de-fra-1")).ok
 
@@ -105,8 +107,12 @@ async def test_missing_repo(sb):
 
 @pytest.mark.parametrize(
     "repo, status",
-    [("sandbox-org/pytorch-only", "fail"), ("sandbox-org/gguf-only", "warn"), ("sandbox-org/no-weights", "fail"),
-     ("sandbox-org/single-safetensors", "pass")],
+    [
+        ("sandbox-org/pytorch-only", "fail"),
+        ("sandbox-org/gguf-only", "warn"),
+        ("sandbox-org/no-weights", "fail"),
+        ("sandbox-org/single-safetensors", "pass"),
+    ],
 )
 async def test_weights_format(sb, repo, status):
     check = (await preflight(repo, zone="de-fra-1"))["weights-format"]
@@ -119,7 +125,9 @@ async def test_already_imported(sb):
     assert created.data["model"]["state"] == "created"
     broken = await preflight("sandbox-org/Broken-Import", zone="de-fra-1")
     assert broken["already-imported"].status == "fail" and "delete" in broken["already-imported"].fix.lower()
-    assert (await preflight("sandbox-org/Already-Created", zone="ch-gva-2"))["already-imported"].status == "pass"
+    assert (await preflight("sandbox-org/Already-Created", zone="ch-gva-2"))[
+        "already-imported"
+    ].status == "pass"
 
 
 async def test_no_token_needed_for_public_repo_but_needed_for_gated(sb):
@@ -154,7 +162,8 @@ async def test_exoscale_credentials_rejected(sb):
     assert "not-the-secret" not in str(report)
     unknown = ExoscaleCredentials("EXOunknownkey", Secret("whatever-secret"), "de-fra-1", "argument")
     assert (await preflight("sandbox-org/Tiny-Llama-1B", zone="de-fra-1", exoscale=unknown))[
-        "exoscale-credentials"].status == "fail"
+        "exoscale-credentials"
+    ].status == "fail"
 
 
 @pytest.mark.parametrize("zone", ["nowhere-1", "", "DE-FRA-9"])
@@ -166,9 +175,27 @@ async def test_unknown_zone_sends_nothing_to_exoscale(sb, zone):
     assert not [r for r in sb.requests if r.service == "exoscale"]
 
 
-BAD_IDS = ["", " ", "a/b/c", "../x", "x" * 200, "ünïcødé/model", "https://huggingface.co/org/model",
-           "org/", "/model", "org//model", "org/model\n", "org/mo del", "org/model.git", "org/--x", "gpt2",
-           "org/..", "org\\model", "org/model?x=1", "org/model#x"]
+BAD_IDS = [
+    "",
+    " ",
+    "a/b/c",
+    "../x",
+    "x" * 200,
+    "ünïcødé/model",
+    "https://huggingface.co/org/model",
+    "org/",
+    "/model",
+    "org//model",
+    "org/model\n",
+    "org/mo del",
+    "org/model.git",
+    "org/--x",
+    "gpt2",
+    "org/..",
+    "org\\model",
+    "org/model?x=1",
+    "org/model#x",
+]
 
 
 @pytest.mark.parametrize("model_id", BAD_IDS)
@@ -192,8 +219,13 @@ async def test_generated_ids_never_crash(sb, model_id):
 
 
 async def test_batch_shares_whoami_and_model_list(sb):
-    ids = ["sandbox-org/Tiny-Llama-1B", "sandbox-gated/Llama-Gated-8B", "sandbox-org/gguf-only",
-           "sandbox-org/Already-Created", "not valid"]
+    ids = [
+        "sandbox-org/Tiny-Llama-1B",
+        "sandbox-gated/Llama-Gated-8B",
+        "sandbox-org/gguf-only",
+        "sandbox-org/Already-Created",
+        "not valid",
+    ]
     sb.clear_log()
     reports = await preflight_many(ids, zone="de-fra-1")
     assert [r.model for r in reports] == ids
@@ -205,25 +237,34 @@ async def test_batch_shares_whoami_and_model_list(sb):
 
 async def test_four_seed_causes_are_found_without_any_exoscale_write(sb):
     sb.clear_log()
-    for model_id, check in [("sandbox-org/mixed-case-model", "repo-id-case"),
-                            ("other-user/secret-model", "repo-access"),
-                            ("sandbox-gated/Llama-Gated-8B", "gated-access"),
-                            ("sandbox-org/pytorch-only", "weights-format")]:
+    for model_id, check in [
+        ("sandbox-org/mixed-case-model", "repo-id-case"),
+        ("other-user/secret-model", "repo-access"),
+        ("sandbox-gated/Llama-Gated-8B", "gated-access"),
+        ("sandbox-org/pytorch-only", "weights-format"),
+    ]:
         report = await preflight(model_id, zone="de-fra-1")
         assert report[check].status == "fail", (model_id, str(report))
     assert exoscale_posts(sb) == []
 
 
-@pytest.mark.parametrize(("token", "repo", "expected"), [
-    ("hf_fine_grained_user", "demo-user/private-finetune", {"hf-token": "pass", "repo-access": "pass"}),
-    ("hf_fine_grained_user", "acme-ai/internal-model", {"hf-token": "fail", "repo-access": "fail"}),
-    ("hf_fine_grained_user", "sandbox-gated/Llama-Gated-8B", {"hf-token": "fail"}),
-    ("hf_fine_grained_gated", "sandbox-gated/Llama-Gated-8B", {"hf-token": "pass", "gated-access": "fail"}),
-    ("hf_fine_grained_gated", "acme-ai/internal-model", {"hf-token": "pass", "repo-access": "pass"}),
-    ("hf_fine_grained_repo", "sandbox-org/Tiny-Llama-1B", {"hf-token": "pass"}),
-    ("hf_fine_grained_repo", "demo-user/private-finetune", {"hf-token": "fail", "repo-access": "fail"}),
-    ("hf_fine_grained_repo", "other-user/secret-model", {"hf-token": "warn", "repo-access": "fail"}),
-])
+@pytest.mark.parametrize(
+    ("token", "repo", "expected"),
+    [
+        ("hf_fine_grained_user", "demo-user/private-finetune", {"hf-token": "pass", "repo-access": "pass"}),
+        ("hf_fine_grained_user", "acme-ai/internal-model", {"hf-token": "fail", "repo-access": "fail"}),
+        ("hf_fine_grained_user", "sandbox-gated/Llama-Gated-8B", {"hf-token": "fail"}),
+        (
+            "hf_fine_grained_gated",
+            "sandbox-gated/Llama-Gated-8B",
+            {"hf-token": "pass", "gated-access": "fail"},
+        ),
+        ("hf_fine_grained_gated", "acme-ai/internal-model", {"hf-token": "pass", "repo-access": "pass"}),
+        ("hf_fine_grained_repo", "sandbox-org/Tiny-Llama-1B", {"hf-token": "pass"}),
+        ("hf_fine_grained_repo", "demo-user/private-finetune", {"hf-token": "fail", "repo-access": "fail"}),
+        ("hf_fine_grained_repo", "other-user/secret-model", {"hf-token": "warn", "repo-access": "fail"}),
+    ],
+)
 async def test_fine_grained_token_scopes(sb, token, repo, expected):
     report = await preflight(repo, zone="de-fra-1", hf_token=getattr(sb.demo, token))
     assert {check: statuses(report)[check] for check in expected} == expected, str(report)
@@ -231,8 +272,15 @@ async def test_fine_grained_token_scopes(sb, token, repo, expected):
         assert "fine-grained" in report["hf-token"].message.lower() and report["hf-token"].fix
 
 
-@pytest.mark.parametrize("token", ["“hf_sandbox_demo_read_token_000000000001”", "hf_sandbox\nsplit_token",
-                                   "hf_with space_inside", "hf_nul\x00"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "“hf_sandbox_demo_read_token_000000000001”",
+        "hf_sandbox\nsplit_token",
+        "hf_with space_inside",
+        "hf_nul\x00",
+    ],
+)
 async def test_malformed_token_is_refused_before_sending(sb, token):
     report = await preflight("sandbox-gated/Llama-Gated-8B", zone="de-fra-1", hf_token=token)
     assert report["hf-token"].status == "fail" and "copy" in report["hf-token"].message.lower()
@@ -241,8 +289,9 @@ async def test_malformed_token_is_refused_before_sending(sb, token):
     assert token.strip() not in str(report.to_dict())
 
 
-@pytest.mark.parametrize(("key", "secret"), [("EXO\nkey", "secret-value"), ("EXOkey", "sec ret"),
-                                             ("EXOkey", "“secret”")])
+@pytest.mark.parametrize(
+    ("key", "secret"), [("EXO\nkey", "secret-value"), ("EXOkey", "sec ret"), ("EXOkey", "“secret”")]
+)
 async def test_malformed_exoscale_credentials_are_a_check_failure(sb, key, secret, monkeypatch):
     monkeypatch.setenv("EXOSCALE_API_KEY", key)
     monkeypatch.setenv("EXOSCALE_API_SECRET", secret)

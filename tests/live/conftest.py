@@ -14,9 +14,21 @@ import pytest
 from jupyter_exo_models.core.config import DEFAULT_EXOSCALE_TEMPLATE, DEFAULT_HUB, ensure_safe_url
 from jupyter_exo_models.core.secrets import Secret
 
-_ENV = {name: os.environ.get(name, "").strip() for name in (
-    "HF_TOKEN", "HF_ENDPOINT", "EXOSCALE_API_KEY", "EXOSCALE_API_SECRET", "EXOSCALE_API_ENDPOINT", "EXOSCALE_ZONE",
-    "EXO_MODELS_LIVE_ZONE", "EXO_MODELS_LIVE_PUBLIC", "EXO_MODELS_LIVE_GATED", "EXO_MODELS_LIVE_PRIVATE")}
+_ENV = {
+    name: os.environ.get(name, "").strip()
+    for name in (
+        "HF_TOKEN",
+        "HF_ENDPOINT",
+        "EXOSCALE_API_KEY",
+        "EXOSCALE_API_SECRET",
+        "EXOSCALE_API_ENDPOINT",
+        "EXOSCALE_ZONE",
+        "EXO_MODELS_LIVE_ZONE",
+        "EXO_MODELS_LIVE_PUBLIC",
+        "EXO_MODELS_LIVE_GATED",
+        "EXO_MODELS_LIVE_PRIVATE",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,19 @@ def live_config() -> LiveConfig:
         exo_key=_ENV["EXOSCALE_API_KEY"],
         exo_secret=Secret(_ENV["EXOSCALE_API_SECRET"]) if _ENV["EXOSCALE_API_SECRET"] else None,
         hf_endpoint=(_ENV["HF_ENDPOINT"] or DEFAULT_HUB).rstrip("/"),
-        exoscale_endpoint=(_ENV["EXOSCALE_API_ENDPOINT"] or DEFAULT_EXOSCALE_TEMPLATE).replace("{zone}", zone),
+        exoscale_endpoint=(_ENV["EXOSCALE_API_ENDPOINT"] or DEFAULT_EXOSCALE_TEMPLATE).replace(
+            "{zone}", zone
+        ),
         zone=zone,
-        repos={kind: repo for kind, repo in (
-            ("public", _ENV["EXO_MODELS_LIVE_PUBLIC"] or "openai-community/gpt2"),
-            ("gated", _ENV["EXO_MODELS_LIVE_GATED"] or "meta-llama/Llama-3.2-1B"),
-            ("private", _ENV["EXO_MODELS_LIVE_PRIVATE"])) if repo},
+        repos={
+            kind: repo
+            for kind, repo in (
+                ("public", _ENV["EXO_MODELS_LIVE_PUBLIC"] or "openai-community/gpt2"),
+                ("gated", _ENV["EXO_MODELS_LIVE_GATED"] or "meta-llama/Llama-3.2-1B"),
+                ("private", _ENV["EXO_MODELS_LIVE_PRIVATE"]),
+            )
+            if repo
+        },
     )
     ensure_safe_url(config.hf_endpoint)  # credentials go over HTTPS only (plain HTTP to loopback: a sandbox)
     ensure_safe_url(config.exoscale_endpoint)

@@ -18,7 +18,13 @@ from jupyter_exo_models.core.hub import RepoInfo, TokenInfo
 
 TOKEN_ROLES = ("read", "write", "fineGrained")
 SCOPE_ENTITIES = ("user", "org", "model")
-MODEL_STATES = ("creating", "downloading", "created", "ready", "error")  # docs/SERVICES.md; older answers say "status"
+MODEL_STATES = (
+    "creating",
+    "downloading",
+    "created",
+    "ready",
+    "error",
+)  # docs/SERVICES.md; older answers say "status"
 REPO_KINDS = ("public", "gated", "private")
 # what the Hub says to a token it refuses for a gated repo (docs/SERVICES.md)
 GATE_TEXTS = {"not in the authorized list": "not-accepted", "awaiting a review": "pending"}
@@ -31,8 +37,9 @@ def check_whoami(data: Any) -> TokenInfo:
     assert isinstance(data, dict), f"whoami answered a {type(data).__name__}, not an object"
     assert isinstance(data.get("name"), str) and data["name"], "whoami: no user 'name'"
     orgs = data.get("orgs", [])
-    assert isinstance(orgs, list) and all(isinstance(o, dict) and isinstance(o.get("name"), str) for o in orgs), \
-        "whoami: 'orgs' is not a list of {name}"
+    assert isinstance(orgs, list) and all(
+        isinstance(o, dict) and isinstance(o.get("name"), str) for o in orgs
+    ), "whoami: 'orgs' is not a list of {name}"
     token = (data.get("auth") or {}).get("accessToken")
     assert isinstance(token, dict), "whoami: no auth.accessToken (the token's role and scopes)"
     assert token.get("role") in TOKEN_ROLES, f"whoami: unknown token role {token.get('role')!r}"
@@ -40,12 +47,17 @@ def check_whoami(data: Any) -> TokenInfo:
     if token["role"] == "fineGrained":
         fine = token.get("fineGrained")
         assert isinstance(fine, dict), "whoami: a fine-grained token without accessToken.fineGrained"
-        assert isinstance(fine.get("canReadGatedRepos"), bool), "whoami: fineGrained.canReadGatedRepos missing"
+        assert isinstance(fine.get("canReadGatedRepos"), bool), (
+            "whoami: fineGrained.canReadGatedRepos missing"
+        )
         for scope in fine.get("scoped", []):
             entity = scope.get("entity") or {}
-            assert entity.get("type") in SCOPE_ENTITIES and isinstance(entity.get("name"), str), \
+            assert entity.get("type") in SCOPE_ENTITIES and isinstance(entity.get("name"), str), (
                 f"whoami: a scope's entity is {entity!r}"
-            assert all(isinstance(p, str) for p in scope.get("permissions", [])), "whoami: permissions not strings"
+            )
+            assert all(isinstance(p, str) for p in scope.get("permissions", [])), (
+                "whoami: permissions not strings"
+            )
     info = TokenInfo.from_whoami(data)
     assert info.user == data["name"] and info.role == token["role"]
     return info
@@ -54,27 +66,36 @@ def check_whoami(data: Any) -> TokenInfo:
 def check_model_info(info: Any, requested: str, kind: str) -> RepoInfo:
     """``HfApi.model_info(repo, files_metadata=True)`` of a ``public``, ``gated`` or ``private`` repo."""
     assert kind in REPO_KINDS
-    assert isinstance(info.id, str) and info.id.lower() == requested.lower(), \
+    assert isinstance(info.id, str) and info.id.lower() == requested.lower(), (
         f"model_info: id {info.id!r} is not the canonical form of {requested!r}"
+    )
     assert isinstance(info.private, bool), "model_info: 'private' is not a boolean"
     assert info.gated in (None, False, "auto", "manual"), f"model_info: unknown gated value {info.gated!r}"
-    looks = {"public": not info.private and not info.gated, "gated": info.gated in ("auto", "manual"),
-             "private": info.private}[kind]
-    assert looks, f"model_info: {requested} is not {kind} (private={info.private}, gated={info.gated!r}): check its id"
+    looks = {
+        "public": not info.private and not info.gated,
+        "gated": info.gated in ("auto", "manual"),
+        "private": info.private,
+    }[kind]
+    assert looks, (
+        f"model_info: {requested} is not {kind} (private={info.private}, gated={info.gated!r}): check its id"
+    )
     assert info.siblings, "model_info: no siblings (the repo's files)"
     for sibling in info.siblings:
         assert isinstance(sibling.rfilename, str), "model_info: a sibling without rfilename"
-        assert isinstance(sibling.size, int) and sibling.size >= 0, \
+        assert isinstance(sibling.size, int) and sibling.size >= 0, (
             f"model_info: {sibling.rfilename} has no size (files_metadata=True gives every file's)"
+        )
     card = info.card_data.to_dict() if info.card_data is not None else {}
     license_ = card.get("license")
     assert license_ is None or isinstance(license_, (str, list)), f"model_info: license is {license_!r}"
     for name, field in (card.get("extra_gated_fields") or {}).items():
-        assert isinstance(field, str) or (isinstance(field, dict) and "type" in field), \
+        assert isinstance(field, str) or (isinstance(field, dict) and "type" in field), (
             f"model_info: gate field {name!r} is {field!r}, neither a type name nor {{type, ...}}"
+        )
     if info.safetensors is not None:
-        assert isinstance(info.safetensors.total, int) and info.safetensors.total > 0, \
+        assert isinstance(info.safetensors.total, int) and info.safetensors.total > 0, (
             "model_info: safetensors.total is not a parameter count"
+        )
     repo = RepoInfo.from_model_info(info)
     assert repo.id == info.id and len(repo.files) == len(info.siblings)
     return repo
@@ -91,14 +112,18 @@ def check_access(auth_check: Any, repo_id: str, kind: str) -> str:
         assert kind == "gated", f"auth_check: {kind} repo {repo_id} answered GatedRepo"
         text = str(exc)
         verdict = next((v for words, v in GATE_TEXTS.items() if words in text), None)
-        assert verdict is not None, f"auth_check: a GatedRepo refusal in words hub.py does not know: {text[:300]!r}"
+        assert verdict is not None, (
+            f"auth_check: a GatedRepo refusal in words hub.py does not know: {text[:300]!r}"
+        )
         return verdict
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
         if kind == "gated" and status == 403 and NO_GATED_PERMISSION in str(exc):
             return "token-no-gated"  # a fine-grained token without the gated-repos permission
-        raise AssertionError(f"auth_check: {kind} repo {repo_id} answered HTTP {status} ({type(exc).__name__}): "
-                             "the token must be able to read it") from None
+        raise AssertionError(
+            f"auth_check: {kind} repo {repo_id} answered HTTP {status} ({type(exc).__name__}): "
+            "the token must be able to read it"
+        ) from None
     return "granted"
 
 
@@ -107,8 +132,9 @@ def check_zones(data: Any) -> None:
     zones = data.get("zones") if isinstance(data, dict) else None
     assert isinstance(zones, list) and zones, "GET /zone: no 'zones' list"
     for zone in zones:
-        assert isinstance(zone.get("name"), str) and isinstance(zone.get("api-endpoint"), str), \
+        assert isinstance(zone.get("name"), str) and isinstance(zone.get("api-endpoint"), str), (
             f"GET /zone: a zone without name/api-endpoint: {zone!r}"
+        )
 
 
 def check_models(data: Any, zone: str) -> list[Model]:
@@ -124,11 +150,15 @@ def check_model(data: Any, zone: str) -> Model:
     assert isinstance(data.get("id"), str) and _UUID.match(data["id"]), f"a model id is {data.get('id')!r}"
     assert isinstance(data.get("name"), str) and data["name"], "a model without a name"
     state = data.get("state", data.get("status"))
-    assert state in MODEL_STATES, f"model {data['name']}: unknown state {state!r} (neither 'state' nor 'status')"
+    assert state in MODEL_STATES, (
+        f"model {data['name']}: unknown state {state!r} (neither 'state' nor 'status')"
+    )
     size = data.get("model-size")
     assert size is None or (isinstance(size, int) and size >= 0), f"model {data['name']}: model-size {size!r}"
     for stamp in ("created-at", "updated-at"):
-        assert data.get(stamp) is None or isinstance(data[stamp], str), f"model {data['name']}: {stamp} not text"
+        assert data.get(stamp) is None or isinstance(data[stamp], str), (
+            f"model {data['name']}: {stamp} not text"
+        )
     model = Model.from_api(data, zone)
     assert model.id == data["id"] and model.name == data["name"]
     return model
@@ -138,4 +168,7 @@ def departures(contract: Contract, operation: str, data: Any) -> list[str]:
     """Where a 200 answer departs from the OpenAPI document (stricter than what the project relies on)."""
     validator = contract.response_validator(operation, 200)
     assert validator is not None
-    return [f"{operation}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+    return [
+        f"{operation}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(data)
+    ]

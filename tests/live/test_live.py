@@ -52,9 +52,11 @@ def hub_api(config) -> HfApi:
 
 def exoscale_answers(base_url: str, key: str, secret, zone: str) -> tuple[dict, dict, dict | None]:
     """GET /zone (unsigned: it is public), GET /ai/model and GET /ai/model/{id} of the first model, if any."""
+
     def ok(answer: httpx.Response) -> dict:
-        assert answer.status_code == 200, f"{answer.request.method} {answer.url.path}: {answer.status_code} " \
-                                          f"{clean(answer.text, 300)}"
+        assert answer.status_code == 200, (
+            f"{answer.request.method} {answer.url.path}: {answer.status_code} {clean(answer.text, 300)}"
+        )
         return answer.json()
 
     with httpx.Client(base_url=base_url, timeout=30) as anonymous:
@@ -82,14 +84,18 @@ def test_live_repo(hub_config, kind):
     check_model_info(api.model_info(repo, files_metadata=True, timeout=30), repo, kind)
     verdict = check_access(api.auth_check, repo, kind)
     if verdict != "granted":
-        warnings.warn(f"{repo}: the token's access is {verdict!r} (a shape we know; accept the gate to see 'granted')",
-                      stacklevel=1)
+        warnings.warn(
+            f"{repo}: the token's access is {verdict!r} (a shape we know; accept the gate to see 'granted')",
+            stacklevel=1,
+        )
 
 
 @pytest.mark.live
 def test_live_zones_and_models(exoscale_config, contract):
     config = exoscale_config
-    zones, models, one = exoscale_answers(config.exoscale_endpoint, config.exo_key, config.exo_secret, config.zone)
+    zones, models, one = exoscale_answers(
+        config.exoscale_endpoint, config.exo_key, config.exo_secret, config.zone
+    )
     check_zones(zones)
     if one is not None:
         check_model(one, config.zone)
@@ -107,10 +113,15 @@ def test_the_shapes_hold_on_the_sandbox(sb, contract):
     for kind, repo in repos.items():
         check_model_info(api.model_info(repo, files_metadata=True), repo, kind)
     assert [check_access(api.auth_check, repo, kind) for kind, repo in repos.items()] == [
-        "granted", "not-accepted", "granted"]
+        "granted",
+        "not-accepted",
+        "granted",
+    ]
     assert check_access(api.auth_check, DEMO.gated_manual, "gated") == "pending"
 
-    zones, models, one = exoscale_answers(sb.exoscale_url("de-fra-1"), DEMO.exo_key, DEMO.exo_secret, "de-fra-1")
+    zones, models, one = exoscale_answers(
+        sb.exoscale_url("de-fra-1"), DEMO.exo_key, DEMO.exo_secret, "de-fra-1"
+    )
     check_zones(zones)
     assert one is not None and check_model(one, "de-fra-1").id == models["models"][0]["id"]
     assert departures(contract, "list-zones", zones) == departures(contract, "list-models", models) == []
@@ -135,9 +146,25 @@ def test_the_shape_checks_can_fail(sb, contract):
 def run_live_suite(env: dict[str, str]) -> tuple[int, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "EXOSCALE_", "EXO_MODELS_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "live", "-rs", "-o", "addopts=",
-         str(Path(__file__).relative_to(ROOT))],
-        check=False, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "live",
+            "-rs",
+            "-o",
+            "addopts=",
+            str(Path(__file__).relative_to(ROOT)),
+        ],
+        check=False,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -145,10 +172,16 @@ def run_live_suite(env: dict[str, str]) -> tuple[int, str]:
 @pytest.mark.slow
 def test_live_checks_run_only_with_exo_models_live_1():
     with Sandbox() as sb:  # real credentials of the sandbox, so a broken skip cannot reach the internet
-        credentials = {"HF_TOKEN": DEMO.hf_token, "EXOSCALE_API_KEY": DEMO.exo_key,
-                       "EXOSCALE_API_SECRET": DEMO.exo_secret, "HF_ENDPOINT": sb.hub_url,
-                       "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template, "EXO_MODELS_LIVE_PUBLIC": DEMO.tiny,
-                       "EXO_MODELS_LIVE_GATED": DEMO.gated_accepted, "EXO_MODELS_LIVE_PRIVATE": DEMO.private}
+        credentials = {
+            "HF_TOKEN": DEMO.hf_token,
+            "EXOSCALE_API_KEY": DEMO.exo_key,
+            "EXOSCALE_API_SECRET": DEMO.exo_secret,
+            "HF_ENDPOINT": sb.hub_url,
+            "EXOSCALE_API_ENDPOINT": sb.exoscale_url_template,
+            "EXO_MODELS_LIVE_PUBLIC": DEMO.tiny,
+            "EXO_MODELS_LIVE_GATED": DEMO.gated_accepted,
+            "EXO_MODELS_LIVE_PRIVATE": DEMO.private,
+        }
         sb.clear_log()
         for flag in ({}, {"EXO_MODELS_LIVE": "0"}, {"EXO_MODELS_LIVE": "true"}):
             code, out = run_live_suite({**credentials, **flag})

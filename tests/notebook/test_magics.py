@@ -11,18 +11,38 @@ from jupyter_exo_models.notebook.magics import _scrub, looks_secret
 from jupyter_exo_models.sandbox import DEMO
 
 
-@pytest.mark.parametrize("word", [
-    "acme/hf_transformers_demo", "org/EXOPLANETclassifier", "sandbox-org/Tiny-Llama-1B", "de-fra-1", "--zone=de-fra-1",
-    "--timeout", "3600", "0b6a7c3e-5f21-4a9e-9d3c-2f1e0a9b8c7d", "EXOPLANET", "meta-llama/Llama-3.1-8B-Instruct",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "acme/hf_transformers_demo",
+        "org/EXOPLANETclassifier",
+        "sandbox-org/Tiny-Llama-1B",
+        "de-fra-1",
+        "--zone=de-fra-1",
+        "--timeout",
+        "3600",
+        "0b6a7c3e-5f21-4a9e-9d3c-2f1e0a9b8c7d",
+        "EXOPLANET",
+        "meta-llama/Llama-3.1-8B-Instruct",
+    ],
+)
 def test_ids_options_and_uuids_are_not_secrets(word):
     assert not looks_secret(word)
 
 
-@pytest.mark.parametrize("word", [
-    DEMO.hf_token, DEMO.exo_key, DEMO.exo_secret, "hf_abcdefghijklmnopqrstuvwxyz012345", "'hf_quotedTOKEN12345'",
-    "--huggingface-token=hf_abcdefghijklmnop", "Zx8vQ2mN7pL4kR9tW3yB6cF1hJ5aa", "api_org_abcdefghijklmnop",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        DEMO.hf_token,
+        DEMO.exo_key,
+        DEMO.exo_secret,
+        "hf_abcdefghijklmnopqrstuvwxyz012345",
+        "'hf_quotedTOKEN12345'",
+        "--huggingface-token=hf_abcdefghijklmnop",
+        "Zx8vQ2mN7pL4kR9tW3yB6cF1hJ5aa",
+        "api_org_abcdefghijklmnop",
+    ],
+)
 def test_tokens_and_secret_shaped_words_are(word):
     assert looks_secret(word)
 
@@ -50,7 +70,7 @@ def ip(sb):
 
 
 def test_quoted_arguments_are_unquoted(ip):
-    report = ip.run_line_magic("exo_import", f'"{DEMO.tiny}" --zone \'de-fra-1\' --check')
+    report = ip.run_line_magic("exo_import", f"\"{DEMO.tiny}\" --zone 'de-fra-1' --check")
     assert report.model == DEMO.tiny and report.zone == "de-fra-1" and report.ok
 
 
@@ -104,10 +124,16 @@ def test_a_cell_timeout_stops_the_watches_it_alone_followed(ip):
     assert job.state == "timeout"
 
 
-@pytest.mark.parametrize("magic, line, says", [("exo_status", '""', "empty"), ("exo_delete", "a/b/c --yes", "a/b/c"),
-                                               ("exo_status", "'org/model '", "'org/model '"),
-                                               ("exo_models", "-z ''", "Unknown zone ''"),
-                                               ("exo_login", "--zone ../", "Unknown zone ../")])
+@pytest.mark.parametrize(
+    "magic, line, says",
+    [
+        ("exo_status", '""', "empty"),
+        ("exo_delete", "a/b/c --yes", "a/b/c"),
+        ("exo_status", "'org/model '", "'org/model '"),
+        ("exo_models", "-z ''", "Unknown zone ''"),
+        ("exo_login", "--zone ../", "Unknown zone ../"),
+    ],
+)
 def test_an_unusable_argument_shows_the_error_with_nothing_sent(ip, sb, capsys, magic, line, says):
     sb.clear_log()
     assert ip.run_line_magic(magic, line) is None

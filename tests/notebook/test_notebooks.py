@@ -19,9 +19,16 @@ CANARY_KEY = "EXOcanarynotebook"
 TUTORIALS = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 
-def run(nb: nbformat.NotebookNode, tmp_path: Path, name: str = "run.ipynb") -> tuple[nbformat.NotebookNode, str]:
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
+def run(
+    nb: nbformat.NotebookNode, tmp_path: Path, name: str = "run.ipynb"
+) -> tuple[nbformat.NotebookNode, str]:
+    client = NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()
     path = tmp_path / name
     nbformat.write(nb, path)
@@ -65,7 +72,8 @@ def setup_cell(log_file: Path) -> nbformat.NotebookNode:
         f"import logging, os\nlogging.basicConfig(filename={str(log_file)!r}, level=logging.DEBUG, force=True)\n"
         "from jupyter_exo_models.core.credentials import set_session_credentials\n"
         f"set_session_credentials(hf_token=os.environ['CANARY_HF'], key={CANARY_KEY!r}, "
-        "secret=os.environ['CANARY_SECRET'])")
+        "secret=os.environ['CANARY_SECRET'])"
+    )
 
 
 def assert_no_canary(sb, saved: str, log_file: Path) -> None:
@@ -73,7 +81,9 @@ def assert_no_canary(sb, saved: str, log_file: Path) -> None:
         assert CANARY_HF not in text and CANARY_SECRET not in text
     # and they were really used: the Hub saw the token, Exoscale the key (signed with the secret)
     assert any(r.service == "hub" and r.bearer() == CANARY_HF for r in sb.requests)
-    assert any(r.service == "exoscale" and CANARY_KEY in r.headers.get("authorization", "") for r in sb.requests)
+    assert any(
+        r.service == "exoscale" and CANARY_KEY in r.headers.get("authorization", "") for r in sb.requests
+    )
 
 
 @pytest.mark.parametrize("name", TUTORIALS)
@@ -88,9 +98,15 @@ def test_tutorial_is_stored_without_outputs(name):
 def check_quickstart(nb: nbformat.NotebookNode, saved: str) -> None:
     assert "Logged in" in output_of(nb, "import jupyter_exo_models as jem\n\njem.login()")
     preflight = output_of(nb, "report = jem.preflight")
-    assert "gated-access" in preflight and "✘" in preflight and ("Acknowledge license" in preflight or "accept" in preflight)
+    assert (
+        "gated-access" in preflight
+        and "✘" in preflight
+        and ("Acknowledge license" in preflight or "accept" in preflight)
+    )
     assert result_text(nb, "job = jem.import_model") == "'created'"
-    assert "sandbox-org/Tiny-Llama-1B" in output_of(nb, "for model in") and "created" in output_of(nb, "for model in")
+    assert "sandbox-org/Tiny-Llama-1B" in output_of(nb, "for model in") and "created" in output_of(
+        nb, "for model in"
+    )
 
 
 def check_scripting(nb: nbformat.NotebookNode, saved: str) -> None:
@@ -98,15 +114,22 @@ def check_scripting(nb: nbformat.NotebookNode, saved: str) -> None:
     assert "repo-id-case" in check and "sandbox-org/Mixed-Case-Model" in check
     assert result_text(nb, "job = %exo_import") == "'created'"
     batch = nb.cells[[c.source.startswith("%%exo_import") for c in nb.cells].index(True)].outputs
-    final = batch[0]["data"]["text/plain"] if batch[0]["output_type"] != "stream" else batch[1]["data"]["text/plain"]
+    final = (
+        batch[0]["data"]["text/plain"]
+        if batch[0]["output_type"] != "stream"
+        else batch[1]["data"]["text/plain"]
+    )
     assert "sandbox-org/single-safetensors" in final and "refused: weights-format" in final
     assert "fix:" in final and final.count("created") >= 2
     assert len(result_text(nb, "%%exo_import")) < 120  # the table is shown once; Out is one line
     assert "Tiny-Llama-1B" in output_of(nb, "%exo_models") and "created" in output_of(nb, "%exo_status")
     assert "demo-deployment" in output_of(nb, "%exo_delete sandbox-org/In-Use-Model")
-    assert "Deleting sandbox-org/single-safetensors" in output_of(nb, "%exo_delete sandbox-org/single-safetensors")
+    assert "Deleting sandbox-org/single-safetensors" in output_of(
+        nb, "%exo_delete sandbox-org/single-safetensors"
+    )
     assert " ".join(result_text(nb, "import jupyter_exo_models as jem").split()) == (
-        "[('acme-ai/internal-model', True, []), ('sandbox-org/gguf-only', True, ['weights-format'])]")
+        "[('acme-ai/internal-model', True, []), ('sandbox-org/gguf-only', True, ['weights-format'])]"
+    )
     assert result_text(nb, "job = await").endswith("'created']")
     assert "Operation" in result_text(nb, "await jem.adelete_model")
 
@@ -116,12 +139,17 @@ def check_colab(nb: nbformat.NotebookNode, saved: str) -> None:
     assert "sandbox-org/Already-Created" in output_of(nb, "%load_ext")
 
 
-CLAIMS = {"01_quickstart.ipynb": check_quickstart, "02_scripting.ipynb": check_scripting,
-          "03_google_colab.ipynb": check_colab}
+CLAIMS = {
+    "01_quickstart.ipynb": check_quickstart,
+    "02_scripting.ipynb": check_scripting,
+    "03_google_colab.ipynb": check_colab,
+}
 # The importer widget's verdict, asked in the kernel: nbclient keeps only the widget updates that arrive
 # while a cell runs, so the saved widget state may predate the end of the checks.
-IMPORTER_IS_READY = ("importer = next(v for v in Out.values() if type(v).__name__ == 'ModelImporter')\n"
-                     "assert importer.future.result(60).ok and 'Ready to import' in importer.results.value")
+IMPORTER_IS_READY = (
+    "importer = next(v for v in Out.values() if type(v).__name__ == 'ModelImporter')\n"
+    "assert importer.future.result(60).ok and 'Ready to import' in importer.results.value"
+)
 
 
 @pytest.mark.slow
@@ -177,7 +205,8 @@ def test_every_magic_and_widget_keeps_canaries_out(sb, tmp_path, monkeypatch):
     assert "HF_TOKEN" in output_of(nb, "import jupyter_exo_models as jem\njem.login(force=True)")
     # what the magics show in full, their Out[n] does not repeat
     assert result_text(nb, "%exo_import sandbox-org/Tiny-Llama-1B --check") == (
-        "<PreflightReport sandbox-org/Tiny-Llama-1B in de-fra-1: ready to import>")
+        "<PreflightReport sandbox-org/Tiny-Llama-1B in de-fra-1: ready to import>"
+    )
     assert result_text(nb, "%exo_models").startswith("<") and result_text(nb, "%exo_models").count("\n") == 0
 
 
@@ -196,9 +225,16 @@ def test_magic_lines_never_echo_secrets_and_keep_ids_intact(sb, tmp_path):
     assert "error" not in [o["output_type"] for c in nb.cells for o in c.outputs]
     text = outputs(nb)
     assert SECRET_ARG not in text and "hf_SOMEtokenLIKEvalue12345" not in text
-    warnings = [o for c in nb.cells for o in c.outputs if o.get("name") == "stderr" and "looks like a token" in o["text"]]
+    warnings = [
+        o
+        for c in nb.cells
+        for o in c.outputs
+        if o.get("name") == "stderr" and "looks like a token" in o["text"]
+    ]
     assert len(warnings) == 3  # every time, not once per location
-    assert "Already-Created" in output_of(nb, "%exo_models")  # the command still ran, without the stray argument
+    assert "Already-Created" in output_of(
+        nb, "%exo_models"
+    )  # the command still ran, without the stray argument
     assert "acme/hf_transformers_demo" in output_of(nb, "%exo_status acme/")  # an id, not a token
     batch = output_of(nb, "%%exo_import")
     assert "org/EXOPLANETclassifier" in batch and "sandbox-org/Tiny-Llama-1B" in batch
@@ -220,7 +256,8 @@ def test_batch_import_shows_and_returns_each_failure(sb, tmp_path):
     assert "403" in table and "fix:" in table  # the error message and its fix, on the model's row
     assert nb.cells[1].outputs[-1]["data"]["text/plain"] == "<%%exo_import of 1 models: 1 failed>"
     assert result_text(nb, "%%exo_import --zone de-fra-1\nsandbox-org/single-safetensors\n") == (
-        "<%%exo_import of 2 models: 1 created, 1 refused>")
+        "<%%exo_import of 2 models: 1 created, 1 refused>"
+    )
     printed = nb.cells[2].outputs[0]["text"]
     assert "['sandbox-org/single-safetensors']" in printed and "403" in printed
     assert "sandbox-org/no-weights" in nb.cells[4].outputs[0]["text"]

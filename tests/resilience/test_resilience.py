@@ -33,25 +33,38 @@ CANARY_EXO = "CANARY-exoscale-secret-canary-0000000000"
 async def test_thirty_concurrent_imports_under_20_percent_faults(sb):
     names = [f"sandbox-org/load-model-{i:02d}" for i in range(30)]
     for name in names:
-        sb.hub.add_repo(Repo(name, {"config.json": 600, "model.safetensors": 1_000_000_000}, parameters=500_000_000))
+        sb.hub.add_repo(
+            Repo(name, {"config.json": 600, "model.safetensors": 1_000_000_000}, parameters=500_000_000)
+        )
     sb.faults.error_rate, sb.faults.drop_rate = 0.15, 0.05
     sb.faults.error_statuses = (429, 500, 503)
-    results = await asyncio.gather(*(api.aimport_model(n, zone="de-fra-1") for n in names), return_exceptions=True)
+    results = await asyncio.gather(
+        *(api.aimport_model(n, zone="de-fra-1") for n in names), return_exceptions=True
+    )
     sb.faults.error_rate = sb.faults.drop_rate = 0.0
     failures = [r for r in results if isinstance(r, BaseException)]
     assert not failures, failures[:3]
     assert all(job.model.state == "created" for job in results)
-    models = [m["name"] for m in sb.exoscale.models("de-fra-1") if m["name"].startswith("sandbox-org/load-model")]
+    models = [
+        m["name"] for m in sb.exoscale.models("de-fra-1") if m["name"].startswith("sandbox-org/load-model")
+    ]
     assert sorted(models) == sorted(names)  # exactly 30: no duplicates, none missing
     assert any(r.fault for r in sb.requests)  # faults really happened
 
 
 @pytest.mark.slow
 def test_restart_resumes_a_watch_from_a_new_process(sb, tmp_path):
-    env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.05"}  # the sandbox exported its URLs: children share it
+    env = {
+        **os.environ,
+        "EXO_MODELS_POLL_INTERVAL": "0.05",
+    }  # the sandbox exported its URLs: children share it
     sb.exoscale.timings.downloading = 3.0
-    first = subprocess.Popen([sys.executable, "-m", "jupyter_exo_models", "import", DEMO.tiny],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_exo_models", "import", DEMO.tiny],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 30
     while not any(r.method == "POST" and r.status == 200 for r in sb.requests):
         assert time.time() < deadline and first.poll() is None, "the import never started"
@@ -60,21 +73,31 @@ def test_restart_resumes_a_watch_from_a_new_process(sb, tmp_path):
     first.wait()
     state = next(m["state"] for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny)
     assert state in ("creating", "downloading")
-    second = subprocess.run([sys.executable, "-m", "jupyter_exo_models", "status", DEMO.tiny, "--watch", "--json"],
-                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    second = subprocess.run(
+        [sys.executable, "-m", "jupyter_exo_models", "status", DEMO.tiny, "--watch", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["state"] == "created"
     assert len([m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.tiny]) == 1
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(model_id=st.one_of(st.text(max_size=150), st.from_regex(r"[\w.\-/ ]{0,100}", fullmatch=True)),
-       zone=st.one_of(st.sampled_from(["de-fra-1", "ch-gva-2"]), st.text(max_size=20)),
-       token=st.one_of(st.none(), st.text(max_size=60)))
+@given(
+    model_id=st.one_of(st.text(max_size=150), st.from_regex(r"[\w.\-/ ]{0,100}", fullmatch=True)),
+    zone=st.one_of(st.sampled_from(["de-fra-1", "ch-gva-2"]), st.text(max_size=20)),
+    token=st.one_of(st.none(), st.text(max_size=60)),
+)
 async def test_bad_input_at_scale_never_crashes_or_sends_for_invalid_ids(sb, model_id, zone, token):
     sb.clear_log()
     # A suffix no report text can contain by chance, so finding the token means it was echoed.
-    canary = None if token is None else token + hashlib.sha256(token.encode(errors="replace")).hexdigest()[:16]
+    canary = (
+        None if token is None else token + hashlib.sha256(token.encode(errors="replace")).hexdigest()[:16]
+    )
     [report] = await preflight_many([model_id], zone=zone, hf_token=canary or False)
     assert {c.status for c in report.checks} <= {"pass", "warn", "fail", "skip"}
     if report["repo-id"].status == "fail":
@@ -87,7 +110,19 @@ async def test_bad_input_at_scale_never_crashes_or_sends_for_invalid_ids(sb, mod
 def test_bad_input_at_scale_through_the_cli(sb, capsys):
     from jupyter_exo_models.cli import main
 
-    ids = ["", " ", "a/b/c", "../x", "x" * 300, "ünï/cødé", "org/", "/m", "http://x/y", "a//b", "\x00/\x01"] * 100
+    ids = [
+        "",
+        " ",
+        "a/b/c",
+        "../x",
+        "x" * 300,
+        "ünï/cødé",
+        "org/",
+        "/m",
+        "http://x/y",
+        "a//b",
+        "\x00/\x01",
+    ] * 100
     sb.clear_log()
     codes = {main(["check", model_id, "--json"]) for model_id in ids}
     assert codes == {1} and sb.requests == []
@@ -96,7 +131,14 @@ def test_bad_input_at_scale_through_the_cli(sb, capsys):
     capsys.readouterr()
     from jupyter_exo_models.core.credentials import set_session_credentials
 
-    tokens = ["hf_revoked_or_never_issued_0000", "“hf_smart_quotes”", "hf_line\nbreak", "hf_\x00nul", "x" * 500, "ü" * 20]
+    tokens = [
+        "hf_revoked_or_never_issued_0000",
+        "“hf_smart_quotes”",
+        "hf_line\nbreak",
+        "hf_\x00nul",
+        "x" * 500,
+        "ü" * 20,
+    ]
     for token in tokens:
         set_session_credentials(hf_token=token)
         assert main(["check", "sandbox-gated/Llama-Gated-8B", "--json"]) == 1
@@ -117,7 +159,8 @@ async def test_canaries_never_appear_in_outputs_logs_or_foreign_requests(sb, cap
     monkeypatch.setattr(socket.socket, "connect", record)
 
     sb.catalog.tokens[CANARY_HF] = sb.catalog.tokens[DEMO.hf_token].__class__(
-        CANARY_HF, "demo-user", "canary", "read")
+        CANARY_HF, "demo-user", "canary", "read"
+    )
     sb.catalog.exoscale_keys["EXOcanarykey"] = (CANARY_EXO, True)
     texts = []
     with caplog.at_level(logging.DEBUG):
@@ -146,7 +189,9 @@ async def test_canaries_never_appear_in_outputs_logs_or_foreign_requests(sb, cap
         raw = json.dumps(request.headers) + request.body.decode(errors="replace")
         assert CANARY_EXO not in raw
         if CANARY_HF in raw:
-            assert request.service == "hub" or (request.method == "POST" and request.path.endswith("/ai/model"))
+            assert request.service == "hub" or (
+                request.method == "POST" and request.path.endswith("/ai/model")
+            )
     # and no connection went anywhere but the sandbox
     sandbox_ports = {urlsplit(sb.hub_url).port, urlsplit(sb.exoscale_url("de-fra-1")).port}
     tcp = [a for a in connected if isinstance(a, tuple)]
@@ -166,7 +211,19 @@ def test_bad_input_at_scale_through_the_magics(sb, capsys):
 
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "jupyter_exo_models")
-    ids = ["", "a/b/c", "../x", "x" * 300, "ünï/cødé", "org/", "/m", "http://x/y", "a//b", "--zone", "'quoted'"]
+    ids = [
+        "",
+        "a/b/c",
+        "../x",
+        "x" * 300,
+        "ünï/cødé",
+        "org/",
+        "/m",
+        "http://x/y",
+        "a//b",
+        "--zone",
+        "'quoted'",
+    ]
     from IPython.core.error import UsageError
 
     sb.clear_log()

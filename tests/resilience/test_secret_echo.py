@@ -47,14 +47,23 @@ async def test_the_python_api_and_the_logs_never_show_an_echoed_secret(echoing, 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.run([sys.executable, "-m", "jupyter_exo_models", *args], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_exo_models", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("flags", [(), ("--json",), ("-vv",)])
 def test_the_command_line_never_shows_an_echoed_secret(echoing, flags):
-    done = run_cli(*flags, "import", TINY, "-z", "de-fra-1", "--timeout", "60") if flags == ("-vv",) else \
-        run_cli("import", TINY, "-z", "de-fra-1", "--timeout", "60", *flags)
+    done = (
+        run_cli(*flags, "import", TINY, "-z", "de-fra-1", "--timeout", "60")
+        if flags == ("-vv",)
+        else run_cli("import", TINY, "-z", "de-fra-1", "--timeout", "60", *flags)
+    )
     assert done.returncode == 1, done.stderr
     assert "Invalid credentials" in done.stdout + done.stderr  # the failure is explained
     assert not leaks(done.stdout + done.stderr)

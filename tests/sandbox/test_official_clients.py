@@ -98,13 +98,23 @@ def test_fine_grained_scopes(sb):
 
 
 def test_download_a_small_file_and_refuse_gated_files(sb, tmp_path):
-    path = hf_hub_download("sandbox-org/Tiny-Llama-1B", "config.json", endpoint=sb.hub_url, token=DEMO.hf_token,
-                           cache_dir=tmp_path)
+    path = hf_hub_download(
+        "sandbox-org/Tiny-Llama-1B",
+        "config.json",
+        endpoint=sb.hub_url,
+        token=DEMO.hf_token,
+        cache_dir=tmp_path,
+    )
     with open(path) as config:
         assert '"sandbox": true' in config.read()
     with pytest.raises(GatedRepoError):
-        hf_hub_download("sandbox-gated/Llama-Gated-8B", "config.json", endpoint=sb.hub_url, token=DEMO.hf_token,
-                        cache_dir=tmp_path / "gated")
+        hf_hub_download(
+            "sandbox-gated/Llama-Gated-8B",
+            "config.json",
+            endpoint=sb.hub_url,
+            token=DEMO.hf_token,
+            cache_dir=tmp_path / "gated",
+        )
 
 
 # -- the official Exoscale SDK ------------------------------------------------------------------
@@ -117,7 +127,14 @@ def test_sdk_create_wait_list_get_delete(sdk):
     names = {m["name"]: m for m in sdk.list_models()["models"]}
     assert names["sandbox-org/Tiny-Llama-1B"]["state"] == "created"
     model = sdk.get_model(id=model_id)
-    assert model["model-size"] > 0 and set(model) >= {"id", "name", "state", "model-size", "created-at", "updated-at"}
+    assert model["model-size"] > 0 and set(model) >= {
+        "id",
+        "name",
+        "state",
+        "model-size",
+        "created-at",
+        "updated-at",
+    }
     assert sdk.wait(sdk.delete_model(id=model_id)["id"])["state"] == "success"
     with pytest.raises(ExoscaleAPIClientException) as err:
         sdk.get_model(id=model_id)
@@ -125,12 +142,15 @@ def test_sdk_create_wait_list_get_delete(sdk):
 
 
 # the operation's message relays the Hub's own answer to Exoscale's download (the real Hub texts)
-@pytest.mark.parametrize("name, reason, words", [
-    ("sandbox-org/mixed-case-model", "not-found", "404 Client Error: Repository not found"),
-    ("other-user/secret-model", "not-found", "404 Client Error: Repository not found"),
-    ("sandbox-gated/Llama-Gated-8B", "forbidden", "is restricted and you are not in the authorized list"),
-    ("sandbox-org/pytorch-only", "unsupported", "safetensors"),
-])
+@pytest.mark.parametrize(
+    "name, reason, words",
+    [
+        ("sandbox-org/mixed-case-model", "not-found", "404 Client Error: Repository not found"),
+        ("other-user/secret-model", "not-found", "404 Client Error: Repository not found"),
+        ("sandbox-gated/Llama-Gated-8B", "forbidden", "is restricted and you are not in the authorized list"),
+        ("sandbox-org/pytorch-only", "unsupported", "safetensors"),
+    ],
+)
 def test_sdk_sees_the_four_seed_failures(sdk, name, reason, words):
     operation = sdk.create_model(name=name, huggingface_token=DEMO.hf_token)
     with pytest.raises(ExoscaleAPIServerException) as err:
@@ -167,8 +187,14 @@ def test_sdk_lists_zones_unsigned_even_with_a_restricted_key(sb):
     assert session.get(sb.exoscale_url("de-fra-1") + "/zone").status_code == 403  # signed: IAM applies
 
 
-@pytest.mark.parametrize("key, secret", [(DEMO.exo_key, "wrong-secret"), ("EXOunknown", DEMO.exo_secret),
-                                         (DEMO.exo_key_no_ai, DEMO.exo_secret_no_ai)])
+@pytest.mark.parametrize(
+    "key, secret",
+    [
+        (DEMO.exo_key, "wrong-secret"),
+        ("EXOunknown", DEMO.exo_secret),
+        (DEMO.exo_key_no_ai, DEMO.exo_secret_no_ai),
+    ],
+)
 def test_sdk_auth_failures(sb, key, secret):
     client = Client(key, secret, url=sb.exoscale_url("de-fra-1"))
     with pytest.raises(ExoscaleAPIAuthException):
@@ -195,8 +221,13 @@ def test_unknown_zone_and_bad_bodies_are_problem_json(sb):
     session = requests.Session()
     session.auth = ExoscaleV2Auth(DEMO.exo_key, DEMO.exo_secret)
     url = sb.exoscale_url("de-fra-1") + "/ai/model"
-    for body, path in ((b"{not json", ""), (b"[]", ""), (b"{}", "name"), (b'{"name": ""}', "name"),
-                       (b'{"name": "a/b", "huggingface-token": 5}', "huggingface-token")):
+    for body, path in (
+        (b"{not json", ""),
+        (b"[]", ""),
+        (b"{}", "name"),
+        (b'{"name": ""}', "name"),
+        (b'{"name": "a/b", "huggingface-token": 5}', "huggingface-token"),
+    ):
         answer = session.post(url, data=body, headers={"Content-Type": "application/json"})
         problem = answer.json()
         assert answer.status_code == 422 and problem["type"] == "#/http-problem-types/request-invalid-body"

@@ -15,9 +15,16 @@ from jupyter_exo_models.server.config import ExoModelsConfig
 from jupyter_exo_models.server.handlers import AUTH_RESOURCE
 
 BASE = "jupyter-exo-models"
-ROUTES = (("zones", "GET"), ("models", "GET"), ("preflight", "POST"), ("imports", "POST"),
-          (f"models/de-fra-1/{DEMO.already_created}", "GET"), (f"models/de-fra-1/{DEMO.already_created}", "DELETE"),
-          ("no-such-route", "GET"), ("no-such-route", "POST"))
+ROUTES = (
+    ("zones", "GET"),
+    ("models", "GET"),
+    ("preflight", "POST"),
+    ("imports", "POST"),
+    (f"models/de-fra-1/{DEMO.already_created}", "GET"),
+    (f"models/de-fra-1/{DEMO.already_created}", "DELETE"),
+    ("no-such-route", "GET"),
+    ("no-such-route", "POST"),
+)
 
 
 class ReadOnlyAuthorizer(Authorizer):
@@ -34,9 +41,13 @@ class ReadOnlyAuthorizer(Authorizer):
 
 @pytest.fixture
 def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_exo_models": True},
-                          "authorizer_class": ReadOnlyAuthorizer},
-            "ExoModelsConfig": {"default_zone": "AT-VIE-1"}}
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyter_exo_models": True},
+            "authorizer_class": ReadOnlyAuthorizer,
+        },
+        "ExoModelsConfig": {"default_zone": "AT-VIE-1"},
+    }
 
 
 def fetch(jp_fetch, jp_asyncio_loop, path, method="GET", **params):
@@ -56,7 +67,9 @@ def fetch(jp_fetch, jp_asyncio_loop, path, method="GET", **params):
 def test_the_authorizer_decides_each_route_by_its_action(jp_fetch, jp_asyncio_loop, sb):
     ReadOnlyAuthorizer.asked.clear()
     for path, method in ROUTES:
-        code, data = fetch(jp_fetch, jp_asyncio_loop, path, method, **({"zone": "de-fra-1"} if path == "models" else {}))
+        code, data = fetch(
+            jp_fetch, jp_asyncio_loop, path, method, **({"zone": "de-fra-1"} if path == "models" else {})
+        )
         if method == "GET":
             assert code in (200, 404), (path, data)
         else:
@@ -68,7 +81,9 @@ def test_the_authorizer_decides_each_route_by_its_action(jp_fetch, jp_asyncio_lo
     assert [m["name"] for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.already_created]
 
 
-def test_the_configured_default_zone_is_the_api_s_and_the_sidebar_s(jp_fetch, jp_asyncio_loop, sb, monkeypatch):
+def test_the_configured_default_zone_is_the_api_s_and_the_sidebar_s(
+    jp_fetch, jp_asyncio_loop, sb, monkeypatch
+):
     monkeypatch.setenv("EXOSCALE_ZONE", "ch-gva-2")  # the configuration wins over the environment
     code, data = fetch(jp_fetch, jp_asyncio_loop, "zones")
     assert code == 200 and data["default_zone"] == "at-vie-1"

@@ -27,14 +27,20 @@ def pause(jp_asyncio_loop):
 def api(jp_fetch, jp_asyncio_loop):
     """A blocking caller: these tests run on pytest-jupyter's loop, not pytest-asyncio's."""
     return lambda path, method="GET", body=None, **params: jp_asyncio_loop.run_until_complete(
-        call(jp_fetch, path, method, body, **params))
+        call(jp_fetch, path, method, body, **params)
+    )
 
 
 async def call(jp_fetch, path, method="GET", body=None, **params):
     try:
-        response = await jp_fetch(BASE, *path.split("/"), method=method, params=params or None,
-                                  body=None if body is None else (body if isinstance(body, bytes) else json.dumps(body)),
-                                  allow_nonstandard_methods=True)
+        response = await jp_fetch(
+            BASE,
+            *path.split("/"),
+            method=method,
+            params=params or None,
+            body=None if body is None else (body if isinstance(body, bytes) else json.dumps(body)),
+            allow_nonstandard_methods=True,
+        )
     except HTTPClientError as exc:
         assert exc.response is not None, exc
         response = exc.response
@@ -46,7 +52,9 @@ async def call(jp_fetch, path, method="GET", body=None, **params):
 
 def test_no_answer_carries_a_secret_exoscale_quoted_back(api, pause, monkeypatch):
     with echoing_services(monkeypatch) as exoscale:
-        code, _data = api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"})  # `call` checks every answer
+        code, _data = api(
+            "imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"}
+        )  # `call` checks every answer
         assert code == 201 and exoscale.tokens == [DEMO.hf_token]
         for _ in range(200):
             code, model = api(f"models/de-fra-1/{DEMO.tiny}")
@@ -134,33 +142,41 @@ def test_delete_in_use_lists_deployments(api, sb):
     assert code == 409 and data["deployments"] == ["demo-deployment"]
 
 
-@pytest.mark.parametrize("path, method, body, params", [
-    ("preflight", "POST", b"{not json", {}),
-    ("preflight", "POST", b"[1, 2]", {}),
-    ("imports", "POST", {"model": "../etc/passwd"}, {}),
-    ("imports", "POST", {"model": DEMO.tiny, "zone": "mars-1"}, {}),
-    ("models", "GET", None, {"zone": "mars-1"}),
-    ("models/mars-1/x", "GET", None, {}),
-    ("models/mars-1/x", "DELETE", None, {}),
-    ("models/DE-FRA-1/no-such-model", "GET", None, {}),  # was an HTML 404 from the route pattern
-    ("models/de-fra-1/", "GET", None, {}),
-    ("no-such-route", "GET", None, {}),
-    ("preflight", "POST", {"model": DEMO.tiny, "zone": 5}, {}),  # was silently the default zone
-    ("imports", "POST", {"model": DEMO.tiny, "zone": 5}, {}),
-    ("imports", "POST", {"model": 5}, {}),
-    ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
-    ("preflight", "GET", None, {}),  # was Jupyter's {"message", "reason"}: no fix
-    ("models", "PUT", b"{}", {}),
-    ("preflight", "POST", {"model": DEMO.tiny, "zone": ""}, {}),  # was silently the default zone
-    ("imports", "POST", {"model": DEMO.tiny, "zone": " "}, {}),
-    ("models", "GET", None, {"zone": "\x00"}),  # Tornado's get_query_argument made it ""
-    ("models", "GET", None, {"zone": ""}),
-    ("models/ /x", "GET", None, {}),
-    ("models/de-fra-1/a/b/c", "DELETE", None, {}),  # was a request for a name that cannot exist
-    ("models/de-fra-1/org/name@main", "GET", None, {}),
-    ("imports", "POST", b'{"model": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", {}),  # was a 500 (RecursionError)
-    ("preflight", "POST", b'{"model": "org/name", "x": "' + b"a" * 5_000_000 + b'"}', {}),
-])
+@pytest.mark.parametrize(
+    "path, method, body, params",
+    [
+        ("preflight", "POST", b"{not json", {}),
+        ("preflight", "POST", b"[1, 2]", {}),
+        ("imports", "POST", {"model": "../etc/passwd"}, {}),
+        ("imports", "POST", {"model": DEMO.tiny, "zone": "mars-1"}, {}),
+        ("models", "GET", None, {"zone": "mars-1"}),
+        ("models/mars-1/x", "GET", None, {}),
+        ("models/mars-1/x", "DELETE", None, {}),
+        ("models/DE-FRA-1/no-such-model", "GET", None, {}),  # was an HTML 404 from the route pattern
+        ("models/de-fra-1/", "GET", None, {}),
+        ("no-such-route", "GET", None, {}),
+        ("preflight", "POST", {"model": DEMO.tiny, "zone": 5}, {}),  # was silently the default zone
+        ("imports", "POST", {"model": DEMO.tiny, "zone": 5}, {}),
+        ("imports", "POST", {"model": 5}, {}),
+        ("imports", "POST", {"model": DEMO.pytorch_only, "force": "false"}, {}),  # bool("false") is True
+        ("preflight", "GET", None, {}),  # was Jupyter's {"message", "reason"}: no fix
+        ("models", "PUT", b"{}", {}),
+        ("preflight", "POST", {"model": DEMO.tiny, "zone": ""}, {}),  # was silently the default zone
+        ("imports", "POST", {"model": DEMO.tiny, "zone": " "}, {}),
+        ("models", "GET", None, {"zone": "\x00"}),  # Tornado's get_query_argument made it ""
+        ("models", "GET", None, {"zone": ""}),
+        ("models/ /x", "GET", None, {}),
+        ("models/de-fra-1/a/b/c", "DELETE", None, {}),  # was a request for a name that cannot exist
+        ("models/de-fra-1/org/name@main", "GET", None, {}),
+        (
+            "imports",
+            "POST",
+            b'{"model": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            {},
+        ),  # was a 500 (RecursionError)
+        ("preflight", "POST", b'{"model": "org/name", "x": "' + b"a" * 5_000_000 + b'"}', {}),
+    ],
+)
 def test_bad_input_is_a_clear_4xx(api, sb, path, method, body, params):
     code, data = api(path, method, body, **params)
     assert 400 <= code < 500 and data["message"] and data["fix"]
@@ -175,13 +191,26 @@ def test_missing_credentials(api, monkeypatch):
 
 
 def test_authentication_is_required(jp_fetch, jp_asyncio_loop, sb):
-    routes = (("zones", "GET"), ("models", "GET"), ("preflight", "POST"), ("imports", "POST"),
-              ("models/de-fra-1/sandbox-org/Already-Created", "GET"),
-              ("models/de-fra-1/sandbox-org/Already-Created", "DELETE"), ("no-such-route", "GET"))
+    routes = (
+        ("zones", "GET"),
+        ("models", "GET"),
+        ("preflight", "POST"),
+        ("imports", "POST"),
+        ("models/de-fra-1/sandbox-org/Already-Created", "GET"),
+        ("models/de-fra-1/sandbox-org/Already-Created", "DELETE"),
+        ("no-such-route", "GET"),
+    )
     for path, method in routes:
         with pytest.raises(HTTPClientError) as err:
-            jp_asyncio_loop.run_until_complete(jp_fetch(BASE, *path.split("/"), method=method, headers={"Authorization": ""},
-                                                        body=b"{}" if method == "POST" else None))
+            jp_asyncio_loop.run_until_complete(
+                jp_fetch(
+                    BASE,
+                    *path.split("/"),
+                    method=method,
+                    headers={"Authorization": ""},
+                    body=b"{}" if method == "POST" else None,
+                )
+            )
         assert err.value.code == 403
     assert [m["name"] for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.already_created]
 
@@ -193,8 +222,11 @@ def test_no_route_answers_a_secret(api, sb, credentials):
         set_session_credentials(hf_token=DEMO.hf_revoked, key=DEMO.exo_key, secret=CANARY_SECRET)
     created = next(m for m in sb.exoscale.models("de-fra-1") if m["name"] == DEMO.already_created)
     answers = [
-        api("zones"), api("models", zone="de-fra-1"), api("models", zone="all"),
-        api(f"models/de-fra-1/{created['id']}"), api("models/de-fra-1/sandbox-org/nope"),
+        api("zones"),
+        api("models", zone="de-fra-1"),
+        api("models", zone="all"),
+        api(f"models/de-fra-1/{created['id']}"),
+        api("models/de-fra-1/sandbox-org/nope"),
         api("preflight", "POST", {"model": DEMO.gated, "zone": "de-fra-1"}),
         api("imports", "POST", {"model": DEMO.tiny, "zone": "de-fra-1"}),
         api("imports", "POST", {"model": DEMO.pytorch_only, "zone": "de-fra-1", "force": True}),
@@ -227,8 +259,15 @@ def test_a_malformed_endpoint_is_a_clear_400(api, monkeypatch, route):
     assert code == 400 and "EXOSCALE_API_ENDPOINT" in data["message"] + data["fix"]
 
 
-@pytest.mark.parametrize("path, method", [("models/ /x", "GET"), ("models/de-fra-1/a/b/c", "DELETE"),
-                                          ("models/de-fra-1/org/name@main", "GET"), ("models/de-fra-1/org/m%20", "GET")])
+@pytest.mark.parametrize(
+    "path, method",
+    [
+        ("models/ /x", "GET"),
+        ("models/de-fra-1/a/b/c", "DELETE"),
+        ("models/de-fra-1/org/name@main", "GET"),
+        ("models/de-fra-1/org/m%20", "GET"),
+    ],
+)
 def test_an_unusable_zone_or_model_in_the_path_is_refused_with_nothing_sent(api, sb, path, method):
     code, data = api(path, method)
     assert code == 400 and data["fix"], data
@@ -240,4 +279,6 @@ def test_an_unusable_zone_or_model_in_the_path_is_refused_with_nothing_sent(api,
 def test_zones_without_server_config_uses_the_environment_s_default_zone(api, sb, monkeypatch):
     monkeypatch.setenv("EXOSCALE_ZONE", "ch-gva-2")
     code, data = api("zones")
-    assert code == 200 and data["default_zone"] == "ch-gva-2" and data["server_config"] == {"default_zone": None}
+    assert (
+        code == 200 and data["default_zone"] == "ch-gva-2" and data["server_config"] == {"default_zone": None}
+    )

@@ -146,15 +146,21 @@ class ExoscaleClient:
     async def list_zones(self) -> list[Zone]:
         """The zones (``GET /zone`` is public: sent unsigned, as the SDK does)."""
         data = await self._request("GET", "/zone", signed=False)
-        return _shaped("GET /zone", lambda: [
-            Zone(str(z["name"]), z.get("api-endpoint")) for z in _items(data, "zones") if isinstance(z, dict)
-        ])
+        return _shaped(
+            "GET /zone",
+            lambda: [
+                Zone(str(z["name"]), z.get("api-endpoint"))
+                for z in _items(data, "zones")
+                if isinstance(z, dict)
+            ],
+        )
 
     async def list_models(self) -> list[Model]:
         data = await self._request("GET", "/ai/model")
-        return _shaped("GET /ai/model", lambda: [
-            Model.from_api(m, self.zone) for m in _items(data, "models") if isinstance(m, dict)
-        ])
+        return _shaped(
+            "GET /ai/model",
+            lambda: [Model.from_api(m, self.zone) for m in _items(data, "models") if isinstance(m, dict)],
+        )
 
     async def get_model(self, model_id: str) -> Model:
         data = await self._request("GET", _id_path("/ai/model/", model_id))
@@ -178,7 +184,9 @@ class ExoscaleClient:
             # an earlier attempt deleted it but its answer was lost: the model is gone, as asked
             return Operation(id="", state="success", zone=self.zone, reference_id=model_id)
 
-    async def create_model(self, name: str, hf_token: Secret | None = None, *, attempts: int = 6) -> CreateResult:
+    async def create_model(
+        self, name: str, hf_token: Secret | None = None, *, attempts: int = 6
+    ) -> CreateResult:
         """Create the model once, adopting an existing one rather than ever creating a duplicate."""
         body: dict[str, Any] = {"name": name}
         deadline = self._clock.time() + self.budget
@@ -243,29 +251,44 @@ class ExoscaleClient:
         why = f"{exc.status} {exc.title}".strip() if exc.status else exc.message
         if delay > left:
             if asked is not None:
-                exc.message = f"Exoscale asks to retry {call} in {math.ceil(asked)} s ({why}): not waiting that long"
+                exc.message = (
+                    f"Exoscale asks to retry {call} in {math.ceil(asked)} s ({why}): not waiting that long"
+                )
                 exc.fix = f"Try again in {math.ceil(asked)} s"
                 exc.args = (exc.message,)
             raise exc
         if asked is not None or delay >= 1:
-            sentence = (f"Exoscale asks to wait {delay:.0f} s before retrying {call} ({why})" if asked is not None
-                        else f"Retrying {call} in {delay:.0f} s ({why})")
+            sentence = (
+                f"Exoscale asks to wait {delay:.0f} s before retrying {call} ({why})"
+                if asked is not None
+                else f"Retrying {call} in {delay:.0f} s ({why})"
+            )
             log.warning("%s", sentence)
             if self.on_wait is not None:
                 self.on_wait(sentence)
         await self._clock.sleep(delay)
 
-    async def _send(self, method: str, path: str, json_body: dict[str, Any] | None = None, *,
-                    signed: bool = True, deadline: float | None = None) -> dict[str, Any]:
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        json_body: dict[str, Any] | None = None,
+        *,
+        signed: bool = True,
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
         """One attempt, bounded in time (the attempt's timeout, within the call's deadline) and size; every
         string of the answer redacted and cleaned."""
         content = json.dumps(json_body).encode() if json_body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
-        limit = self.timeout if deadline is None else max(0.5, min(self.timeout, deadline - self._clock.time()))
+        limit = (
+            self.timeout if deadline is None else max(0.5, min(self.timeout, deadline - self._clock.time()))
+        )
         started = time.perf_counter()
         try:
             status, reason, response_headers, raw = await asyncio.wait_for(
-                self._fetch(method, path, content, headers, signed), limit)
+                self._fetch(method, path, content, headers, signed), limit
+            )
         except (httpx.TransportError, asyncio.TimeoutError) as exc:
             not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             log.debug("%s %s%s: %s", method, self.base_url, path, type(exc).__name__)
@@ -273,21 +296,29 @@ class ExoscaleClient:
             raise TransportError(
                 f"No answer from Exoscale ({what}) for {method} {path} in {self.zone}",
                 fix="Check your network (and EXOSCALE_API_ENDPOINT), then retry",
-                not_sent=not_sent, timed_out=not not_sent and isinstance(exc, (asyncio.TimeoutError,
-                                                                              httpx.TimeoutException)),
+                not_sent=not_sent,
+                timed_out=not not_sent and isinstance(exc, (asyncio.TimeoutError, httpx.TimeoutException)),
             ) from None
-        log.debug("%s %s%s -> %s in %.0f ms", method, self.base_url, path, status,
-                  (time.perf_counter() - started) * 1000)
+        log.debug(
+            "%s %s%s -> %s in %.0f ms",
+            method,
+            self.base_url,
+            path,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
         data = _decode(raw)
         if 200 <= status < 300:
             if not isinstance(data, dict):
-                raise ServerError(f"Exoscale answered {method} {path} with invalid JSON", status=status,
-                                  fix="Retry later") from None
+                raise ServerError(
+                    f"Exoscale answered {method} {path} with invalid JSON", status=status, fix="Retry later"
+                ) from None
             return data
         raise _error(status, reason, response_headers, data, raw, method, path, self.zone)
 
-    async def _fetch(self, method: str, path: str, content: bytes | None, headers: dict[str, str] | None,
-                     signed: bool) -> tuple[int, str, httpx.Headers, bytes]:
+    async def _fetch(
+        self, method: str, path: str, content: bytes | None, headers: dict[str, str] | None, signed: bool
+    ) -> tuple[int, str, httpx.Headers, bytes]:
         request = self._http.build_request(method, path, content=content, headers=headers)
         if signed:
             request = next(self._signer.auth_flow(request))
@@ -308,8 +339,12 @@ class ExoscaleClient:
 
 
 def _too_large(method: str, path: str, status: int) -> ServerError:
-    return ServerError(f"Exoscale's answer to {method} {path} is larger than {MAX_BODY // (1024 * 1024)} MB: "
-                       "not read further", status=status, fix="Retry later; if it persists, contact Exoscale support")
+    return ServerError(
+        f"Exoscale's answer to {method} {path} is larger than {MAX_BODY // (1024 * 1024)} MB: "
+        "not read further",
+        status=status,
+        fix="Retry later; if it persists, contact Exoscale support",
+    )
 
 
 def _decode(raw: bytes) -> Any:
@@ -327,8 +362,12 @@ def _depth(data: Any) -> int:
     depth, level = 0, [data]
     while level:
         depth += 1
-        level = [v for item in level if isinstance(item, (dict, list))
-                 for v in (item.values() if isinstance(item, dict) else item)]
+        level = [
+            v
+            for item in level
+            if isinstance(item, (dict, list))
+            for v in (item.values() if isinstance(item, dict) else item)
+        ]
         if depth > MAX_DEPTH:
             break
     return depth - 1
@@ -342,8 +381,10 @@ def _items(data: dict[str, Any], key: str) -> list[Any]:
 def _id_path(prefix: str, value: str) -> str:
     """``prefix + value`` for a UUID only: an id from an answer never steers a signed request elsewhere."""
     if not is_uuid(value):
-        raise ServerError(f"Exoscale gave an id that is not a UUID ({clean(repr(value), 80)}): not used in a request",
-                          fix="Retry later; if it persists, contact Exoscale support")
+        raise ServerError(
+            f"Exoscale gave an id that is not a UUID ({clean(repr(value), 80)}): not used in a request",
+            fix="Retry later; if it persists, contact Exoscale support",
+        )
     return prefix + value.lower()
 
 
@@ -352,8 +393,11 @@ def _shaped(call: str, parse: Callable[[], T]) -> T:
     try:
         return parse()
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ServerError(f"Exoscale answered {call} with an unexpected shape ({type(exc).__name__})",
-                          status=200, fix="Retry later; if it persists, contact Exoscale support") from None
+        raise ServerError(
+            f"Exoscale answered {call} with an unexpected shape ({type(exc).__name__})",
+            status=200,
+            fix="Retry later; if it persists, contact Exoscale support",
+        ) from None
 
 
 def _problem(data: Any, raw: bytes) -> tuple[str, str, str, list[dict[str, Any]]]:
@@ -362,39 +406,61 @@ def _problem(data: Any, raw: bytes) -> tuple[str, str, str, list[dict[str, Any]]
     if not isinstance(data, dict):
         text = data if isinstance(data, str) else raw.decode("utf-8", "replace") if data is None else ""
         return "", "", clean(text), []
-    errors = [e for e in data.get("errors") or [] if isinstance(e, dict)] if isinstance(data.get("errors"), list) \
+    errors = (
+        [e for e in data.get("errors") or [] if isinstance(e, dict)]
+        if isinstance(data.get("errors"), list)
         else []
-    detail = next((str(data[k]) for k in ("detail", "message", "error") if isinstance(data.get(k), str) and data[k]),
-                  "")
+    )
+    detail = next(
+        (str(data[k]) for k in ("detail", "message", "error") if isinstance(data.get(k), str) and data[k]), ""
+    )
     if not detail and errors:
         detail = "; ".join(
             f"{e.get('pointer') or e.get('path') or e.get('location') or 'body'}: {e.get('detail') or '?'}"
-            for e in errors[:5])
+            for e in errors[:5]
+        )
     problem_type = str(data["type"]) if isinstance(data.get("type"), str) else ""
     title = str(data["title"]) if isinstance(data.get("title"), str) else ""
     return problem_type if problem_type != "about:blank" else "", title, clean(detail), errors
 
 
-def _error(status: int, reason: str, headers: httpx.Headers, data: Any, raw: bytes, method: str, path: str,
-           zone: str) -> ExoscaleAPIError:
+def _error(
+    status: int, reason: str, headers: httpx.Headers, data: Any, raw: bytes, method: str, path: str, zone: str
+) -> ExoscaleAPIError:
     """A typed error carrying the server's own words first, then the likely cause."""
     problem_type, title, detail, errors = _problem(data, raw)
     title = title or clean(reason)
     summary = f"Exoscale answered {status} {title}".rstrip() + (f": {detail}" if detail else "")
-    kwargs: dict[str, Any] = {"status": status, "title": title, "detail": detail, "body": data,
-                              "problem_type": problem_type, "errors": errors}
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "body": data,
+        "problem_type": problem_type,
+        "errors": errors,
+    }
     if status in (401, 403):
         # a 403 is not always the key: a quota or an organization policy refuses with it too, so the server's
         # own words come first and the likely causes after
         return AuthenticationError(
-            summary, fix="Most often the key or secret is wrong (check EXOSCALE_API_KEY and EXOSCALE_API_SECRET, or "
-            "the exo config)" + (", or the key's IAM role lacks Dedicated Inference (service 'ai'); a quota or an "
-                                 "organization policy can also refuse" if status == 403 else "")
-            + f": {EXOSCALE_KEYS_URL}", **kwargs)
+            summary,
+            fix="Most often the key or secret is wrong (check EXOSCALE_API_KEY and EXOSCALE_API_SECRET, or "
+            "the exo config)"
+            + (
+                ", or the key's IAM role lacks Dedicated Inference (service 'ai'); a quota or an "
+                "organization policy can also refuse"
+                if status == 403
+                else ""
+            )
+            + f": {EXOSCALE_KEYS_URL}",
+            **kwargs,
+        )
     if status == 404:
         return NotFoundError(summary, fix=f"Check the id and the zone ({zone})", **kwargs)
     if status == 409:
-        return ConflictError(summary, fix="A model of that name exists: attach to it, or delete it first", **kwargs)
+        return ConflictError(
+            summary, fix="A model of that name exists: attach to it, or delete it first", **kwargs
+        )
     if status == 412 and isinstance(data, dict) and isinstance(data.get("deployments"), list):
         deployments = [clean(d, 100) for d in data["deployments"] if isinstance(d, (str, int))]
         return ModelInUseError(
@@ -404,11 +470,19 @@ def _error(status: int, reason: str, headers: httpx.Headers, data: Any, raw: byt
             **kwargs,
         )
     if status == 429:
-        return RateLimitedError(summary, fix="Too many requests: wait a moment and retry",
-                                retry_after=_retry_after(headers), **kwargs)
+        return RateLimitedError(
+            summary,
+            fix="Too many requests: wait a moment and retry",
+            retry_after=_retry_after(headers),
+            **kwargs,
+        )
     if status >= 500:
-        return ServerError(summary, fix="Exoscale had a problem: retry in a moment",
-                           retry_after=_retry_after(headers), **kwargs)
+        return ServerError(
+            summary,
+            fix="Exoscale had a problem: retry in a moment",
+            retry_after=_retry_after(headers),
+            **kwargs,
+        )
     return ExoscaleAPIError(summary, fix=f"Exoscale refused {method} {path}", **kwargs)
 
 

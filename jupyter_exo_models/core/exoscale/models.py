@@ -65,8 +65,13 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "zone": self.zone, "state": self.state,
-            "model_size": self.size, "created_at": self.created_at, "updated_at": self.updated_at,
+            "id": self.id,
+            "name": self.name,
+            "zone": self.zone,
+            "state": self.state,
+            "model_size": self.size,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
         }
 
 

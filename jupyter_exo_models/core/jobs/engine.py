@@ -79,8 +79,10 @@ def check_timeout(timeout: object, name: str = "timeout") -> float | None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"{name} must be a number of seconds or None, not {type(timeout).__name__}")
     if not (math.isfinite(timeout) and timeout > 0):
-        raise UsageError(f"{name} must be a number of seconds greater than 0, not {timeout:g}",
-                         fix=f"Pass e.g. {name}=600, or None for no limit")
+        raise UsageError(
+            f"{name} must be a number of seconds greater than 0, not {timeout:g}",
+            fix=f"Pass e.g. {name}=600, or None for no limit",
+        )
     return float(timeout)
 
 
@@ -89,9 +91,11 @@ _watching: weakref.WeakSet[WatchedJob[Any]] = weakref.WeakSet()
 
 def _loop_died() -> None:
     for job in list(_watching):
-        job._end_without_verdict(ExoModelsError(
-            f"Watching {job.name} ended: the package's background loop stopped",
-            fix=job._resume_fix()))
+        job._end_without_verdict(
+            ExoModelsError(
+                f"Watching {job.name} ended: the package's background loop stopped", fix=job._resume_fix()
+            )
+        )
 
 
 add_exit_hook(_loop_died)
@@ -110,8 +114,9 @@ class WatchedJob(Generic[R]):
 
     what = "job"  # "import", "deployment": how messages name the job
 
-    def __init__(self, name: str, zone: str, *, schedule: PollSchedule | None = None,
-                 clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, name: str, zone: str, *, schedule: PollSchedule | None = None, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.name = name
         self.zone = zone
         self.error: ExoModelsError | None = None
@@ -147,7 +152,9 @@ class WatchedJob(Generic[R]):
 
     def _vanished(self) -> Exception:
         """What a 404 on the watched resource means (default: a failure verdict)."""
-        error = ExoModelsError(f"{self.name} no longer exists in {self.zone}", fix=f"Start the {self.what} again")
+        error = ExoModelsError(
+            f"{self.name} no longer exists in {self.zone}", fix=f"Start the {self.what} again"
+        )
         return Verdict(error, error.message)
 
     def _resume_fix(self) -> str:
@@ -212,9 +219,17 @@ class WatchedJob(Generic[R]):
 
     def _event(self, state: str, message: str, final: bool) -> StatusEvent:
         previous = self._hub.last.state if self._hub.last else None
-        return StatusEvent(name=self.name, zone=self.zone, state=state, elapsed=round(self.elapsed, 3),
-                           message=message, final=final, changed=state != previous, watch=self._watch,
-                           **self._event_fields())
+        return StatusEvent(
+            name=self.name,
+            zone=self.zone,
+            state=state,
+            elapsed=round(self.elapsed, 3),
+            message=message,
+            final=final,
+            changed=state != previous,
+            watch=self._watch,
+            **self._event_fields(),
+        )
 
     def _emit(self, watch: int, state: str, message: str = "") -> None:
         """An observation of watch number ``watch``; dropped when that watch is no longer the current one."""
@@ -227,8 +242,16 @@ class WatchedJob(Generic[R]):
             log.info("%s in %s: %s %s", self.name, self.zone, state, message)
         self._hub.deliver(event, subscribers)
 
-    def _finish(self, watch: int | None, to: Phase, state: str, message: str, *,
-                result: Any = None, error: ExoModelsError | None = None) -> bool:
+    def _finish(
+        self,
+        watch: int | None,
+        to: Phase,
+        state: str,
+        message: str,
+        *,
+        result: Any = None,
+        error: ExoModelsError | None = None,
+    ) -> bool:
         """End watch ``watch`` (None: whichever is current) in phase ``to``, then tell its followers."""
         with self._lock:
             complete = self._end(watch, to, state, message, result, error)
@@ -236,8 +259,15 @@ class WatchedJob(Generic[R]):
             complete()
         return complete is not None
 
-    def _end(self, watch: int | None, to: Phase, state: str, message: str, result: Any,
-             error: ExoModelsError | None) -> Callable[[], None] | None:
+    def _end(
+        self,
+        watch: int | None,
+        to: Phase,
+        state: str,
+        message: str,
+        result: Any,
+        error: ExoModelsError | None,
+    ) -> Callable[[], None] | None:
         """The transition itself, under the lock (held by the caller): the final event recorded, the phase changed.
 
         Returns what to do once the lock is released (deliver the event, then wake the waiters), or None when
@@ -308,7 +338,8 @@ class WatchedJob(Generic[R]):
             self._stop_following(unsubscribe, "timeout", waiter)
             raise WatchTimeout(
                 f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
-                fix=self._resume_fix()) from None
+                fix=self._resume_fix(),
+            ) from None
         except asyncio.CancelledError:  # the waiter itself was cancelled (Ctrl-C on result())
             self._stop_following(unsubscribe, "stopped", waiter)
             raise
@@ -349,9 +380,14 @@ class WatchedJob(Generic[R]):
 
     def _stop(self, reason: str) -> Callable[[], None] | None:
         task = self._task
-        complete = self._end(None, Phase.STOPPED, reason, f"stopped watching; the {self.what} goes on at Exoscale",
-                             None, WatchStopped(f"Stopped watching {self.name} (state {self.state})",
-                                                fix=self._resume_fix()))
+        complete = self._end(
+            None,
+            Phase.STOPPED,
+            reason,
+            f"stopped watching; the {self.what} goes on at Exoscale",
+            None,
+            WatchStopped(f"Stopped watching {self.name} (state {self.state})", fix=self._resume_fix()),
+        )
         if complete is not None and task is not None:
             loop = background_loop()
             if not loop.is_closed():
@@ -375,9 +411,12 @@ class WatchedJob(Generic[R]):
         except ExoModelsError as exc:
             self._finish(watch, Phase.STOPPED, self.observed_state, exc.message, error=exc)
         except Exception as exc:  # noqa: BLE001  a bug must end the watch with a typed error, not silently
-            log.error("watching %s failed: %s", self.name, type(exc).__name__)  # its text might quote a secret
-            error = ExoModelsError(f"Watching {self.name} failed unexpectedly ({type(exc).__name__})",
-                                   fix=self._resume_fix())
+            log.error(
+                "watching %s failed: %s", self.name, type(exc).__name__
+            )  # its text might quote a secret
+            error = ExoModelsError(
+                f"Watching {self.name} failed unexpectedly ({type(exc).__name__})", fix=self._resume_fix()
+            )
             self._finish(watch, Phase.STOPPED, self.observed_state, error.message, error=error)
         else:
             self._finish(watch, Phase.SUCCEEDED, self.observed_state, self._success_message(), result=result)
@@ -399,7 +438,8 @@ class WatchedJob(Generic[R]):
                     if failures >= MAX_CONSECUTIVE_ERRORS:
                         raise ExoModelsError(
                             f"Gave up watching {self.name} after {failures} polling errors in a row: {exc.message}",
-                            fix=self._resume_fix()) from None
+                            fix=self._resume_fix(),
+                        ) from None
                 else:
                     if succeeded:
                         return self._result()

@@ -88,8 +88,13 @@ class EventHub:
     def followed(self) -> bool:
         return bool(self._subscribers)
 
-    def subscribe(self, callback: Callback, *, replay: bool = True,
-                  past: Callable[[list[StatusEvent]], list[StatusEvent]] | None = None) -> Callable[[], None]:
+    def subscribe(
+        self,
+        callback: Callback,
+        *,
+        replay: bool = True,
+        past: Callable[[list[StatusEvent]], list[StatusEvent]] | None = None,
+    ) -> Callable[[], None]:
         """Deliver every later event to ``callback`` (from the emitting thread), after the past ones when ``replay``.
 
         ``past`` picks which recorded events to replay (default: all of them).
