@@ -194,10 +194,11 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     clock = VirtualClock()
     memory = []
 
-    def sample(event):  # every poll: what the process holds, without the sandbox's own request log
+    def sample(event):  # every poll: what the core holds (another test's leftover thread may allocate meanwhile)
         sb.clear_log()
         gc.collect()
-        memory.append(tracemalloc.get_traced_memory()[0])
+        core = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, "*/jupyter_exo_models/core/*")])
+        memory.append(sum(stat.size for stat in core.statistics("filename")))
 
     tracemalloc.start()
     try:
