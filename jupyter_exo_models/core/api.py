@@ -14,14 +14,18 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
-from . import imports
+from . import deploy_preflight as deploy_checks
+from . import deployments, imports
 from . import preflight as checks
 from .clock import SYSTEM_CLOCK, Clock
 from .config import ZONES, current_endpoints, validate_zone
 from .credentials import default_zone, resolve_exoscale, resolve_hf_token
-from .errors import ConfigurationError, ExoModelsError, TokenRejected
+from .deploy_preflight import DeploymentReport
+from .deployments import DeploymentJob
+from .endpoint import Endpoint
+from .errors import ConfigurationError, ExoModelsError, ModelInUseError, TokenRejected, UsageError
 from .exoscale.client import ExoscaleClient
-from .exoscale.models import Model, Operation, is_uuid
+from .exoscale.models import Deployment, LogLine, Model, Operation, is_uuid
 from .hub import HubClient, TokenInfo, check_repo_id
 from .imports import ImportJob, lookup_model
 from .jobs import StatusEvent, check_timeout
@@ -89,7 +93,40 @@ _RULES: dict[str, Callable[[str, Any], None]] = {
         name, value, "a callable or None", value is None or callable(value)
     ),
     "clock": lambda name, value: None,  # any Clock: a protocol, not a class to check against
+    # deployments: the types here; the values are checks of the deployment preflight (a result, not an error)
+    "deployment": lambda name, value: _expect(
+        name,
+        value,
+        "a deployment name or UUID (a non-empty str)",
+        isinstance(value, str) and bool(value.strip()),
+    ),
+    "name": _of(str, type(None), what="a deployment name (str) or None"),
+    "gpu_type": _of(str, type(None), what="a GPU family (str) or None"),
+    "gpu_count": lambda name, value: _expect(
+        name, value, "a number of GPUs (int) or None", value is None or _whole(value)
+    ),
+    "replicas": lambda name, value: _expect(name, value, "a number of replicas (int)", _whole(value)),
+    "engine_version": _of(str, type(None), what="an engine version (str) or None"),
+    "engine_args": lambda name, value: _expect(
+        name,
+        value,
+        "a string or a list of strings",
+        isinstance(value, str)
+        or (
+            isinstance(value, Sequence)
+            and not isinstance(value, bytes)
+            and all(isinstance(a, str) for a in value)
+        ),
+    ),
+    "smoke_test": _of(bool, what="True or False"),
+    "tail": lambda name, value: _expect(
+        name, value, "a number of lines from 1 to 10000", _whole(value) and 1 <= value <= 10_000
+    ),
 }
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _checked(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
@@ -200,9 +237,12 @@ async def aimport_model(
     return await _follow(job, wait, timeout, on_event)
 
 
+J = TypeVar("J", ImportJob, DeploymentJob)
+
+
 async def _follow(
-    job: ImportJob, wait: bool, timeout: float | None, on_event: Callable[[StatusEvent], None] | None
-) -> ImportJob:
+    job: J, wait: bool, timeout: float | None, on_event: Callable[[StatusEvent], None] | None
+) -> J:
     if not wait:  # watched in the background; on_event follows it for as long as it runs
         if on_event is not None:
             job.subscribe(on_event)
@@ -242,16 +282,18 @@ class Listing(NamedTuple):
     errors: dict[str, ExoModelsError]
 
 
-async def alist_models_all_zones() -> Listing:
-    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in ``errors``."""
+async def _every_zone(
+    call: Callable[[ExoscaleClient], Coroutine[Any, Any, list[T]]],
+) -> tuple[list[T], dict[str, ExoModelsError]]:
+    """``call`` in every zone concurrently, flattened in zone order; the zones that failed, with their errors."""
     credentials = resolve_exoscale()
 
-    async def one(zone: str) -> list[Model]:
+    async def one(zone: str) -> list[T]:
         async with ExoscaleClient(credentials, zone) as client:
-            return await client.list_models()
+            return await call(client)
 
     results = await asyncio.gather(*(one(z) for z in ZONES), return_exceptions=True)
-    models: list[Model] = []
+    items: list[T] = []
     errors: dict[str, ExoModelsError] = {}
     for zone, result in zip(ZONES, results):
         if isinstance(result, ExoModelsError):
@@ -259,8 +301,13 @@ async def alist_models_all_zones() -> Listing:
         elif isinstance(result, BaseException):
             raise result
         else:
-            models.extend(result)
-    return Listing(models, errors)
+            items.extend(result)
+    return items, errors
+
+
+async def alist_models_all_zones() -> Listing:
+    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in ``errors``."""
+    return Listing(*await _every_zone(lambda client: client.list_models()))
 
 
 async def alisting(zone: str | None = None, *, all_zones: bool = False) -> Listing:
@@ -288,7 +335,236 @@ async def adelete_model(model: str, zone: str | None = None) -> Operation:
     zone = validate_zone(default_zone(zone))
     async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
         found = await lookup_model(client, model)
-        return await client.delete_model(found.id)
+        try:
+            return await client.delete_model(found.id)
+        except ModelInUseError as exc:
+            raise await _named(client, exc) from None
+
+
+async def _named(client: ExoscaleClient, exc: ModelInUseError) -> ModelInUseError:
+    """The error with the deployments' names (Exoscale may list their ids) and how to delete them."""
+    try:
+        by_id = {d.id: d.name for d in await client.list_deployments()}
+    except ExoModelsError:
+        by_id = {}
+    names = [by_id.get(d, d) for d in exc.deployments]
+    exc.deployments = names
+    exc.message = f"The model is used by deployment(s) {', '.join(names) or 'unknown'} in {client.zone}"
+    exc.fix = (
+        f"Delete {'them' if len(names) > 1 else 'it'} first: delete_deployment(name, zone={client.zone!r})"
+    )
+    exc.args = (exc.message,)
+    return exc
+
+
+# -- deployments ---------------------------------------------------------------------------------
+@_checked
+async def adeploy_preflight(
+    model: str,
+    *,
+    name: str | None = None,
+    zone: str | None = None,
+    gpu_type: str | None = None,
+    gpu_count: int | None = None,
+    replicas: int = 1,
+    engine_version: str | None = None,
+    engine_args: str | Sequence[str] = (),
+    hf_token: str | Secret | bool | None = None,
+) -> DeploymentReport:
+    """Run every deployment check (README, "Deployment checks"); see :func:`core.deploy_preflight.deploy_preflight`."""
+    return await deploy_checks.deploy_preflight(
+        model,
+        name=name,
+        zone=zone,
+        gpu_type=gpu_type,
+        gpu_count=gpu_count,
+        replicas=replicas,
+        engine_version=engine_version,
+        engine_args=engine_args,
+        hf_token=hf_token,
+    )
+
+
+@_checked
+async def adeploy(
+    model: str,
+    *,
+    name: str | None = None,
+    zone: str | None = None,
+    gpu_type: str | None = None,
+    gpu_count: int | None = None,
+    replicas: int = 1,
+    engine_version: str | None = None,
+    engine_args: str | Sequence[str] = (),
+    hf_token: str | Secret | bool | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    smoke_test: bool = True,
+    force: bool = False,
+    poll_interval: float | None = None,
+    on_event: Callable[[StatusEvent], None] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> DeploymentJob:
+    """Deploy a Hugging Face model on Exoscale Dedicated Inference, from its repo id to an answered prompt.
+
+    Runs the deployment checks (and, for a model not imported yet, the import's; refusing on any failure unless
+    ``force``), imports the model when needed (attaching to an import under way), creates the deployment once
+    (attaching to an existing one of that name), watches it to ``ready`` on the SDK's schedule, then sends one
+    short prompt (the smoke test).
+
+    Args:
+        model: the exact Hugging Face repo id, or the Exoscale model's UUID.
+        name: the deployment's name (default: from the model id, e.g. ``llama-3-1-8b-instruct``).
+        zone: the Exoscale zone (default: EXOSCALE_ZONE, the exo config's, or de-fra-1).
+        gpu_type, gpu_count: the GPU family and count (default: the smallest authorized choice that fits, said
+            in the ``gpu-type`` check).
+        replicas: 1 or more at creation (scale to 0 later).
+        engine_version: the inference engine (vLLM) version (default: the API's).
+        engine_args: extra arguments of the engine's server, e.g. ``["--max-model-len=4096"]``.
+        hf_token: the token Exoscale downloads a gated or private model with (for the import).
+        wait: watch until ready (True), or return at once with the job watching in the background.
+        timeout: stop waiting after this many seconds (the deployment goes on at Exoscale).
+        smoke_test: send one short prompt once ready; a failed one fails the job.
+        force: deploy even when a check failed.
+
+    Returns:
+        The :class:`DeploymentJob`: ``job.deployment``, ``job.endpoint`` (``.chat(prompt)``), ``job.smoke_test``.
+
+    Raises:
+        PreflightFailed: a check failed (``.report`` has them all).
+        DeploymentFailed: the import or the deployment ended in ``error``, or the smoke test failed (``.cause``,
+            ``.fix``, ``.logs``).
+        WatchTimeout: ``timeout`` passed first (``job.diagnosis`` says where it stands).
+
+    Example:
+        >>> job = deploy("sandbox-gated/Llama-Gated-8B", zone="de-fra-1")
+        >>> job.endpoint.chat("Hello")
+        '[SANDBOX] ...'
+    """
+    job = await deployments.start_deployment(
+        model,
+        name=name,
+        zone=zone,
+        gpu_type=gpu_type,
+        gpu_count=gpu_count,
+        replicas=replicas,
+        engine_version=engine_version,
+        engine_args=engine_args,
+        hf_token=hf_token,
+        smoke_test=smoke_test,
+        force=force,
+        schedule=PollSchedule(poll_interval),
+        clock=clock,
+    )
+    return await _follow(job, wait, timeout, on_event)
+
+
+@_checked
+async def aattach_deployment(
+    deployment: str,
+    *,
+    zone: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    smoke_test: bool = True,
+    poll_interval: float | None = None,
+    on_event: Callable[[StatusEvent], None] | None = None,
+) -> DeploymentJob:
+    """Resume watching a deployment by name or UUID (started elsewhere, or before a kernel restart)."""
+    job = await deployments.attach_deployment(
+        deployment, zone=zone, smoke_test=smoke_test, schedule=PollSchedule(poll_interval)
+    )
+    return await _follow(job, wait, timeout, on_event)
+
+
+class DeploymentListing(NamedTuple):
+    """The deployments of one zone or of every zone (in zone order), and the zones that could not be listed."""
+
+    deployments: list[Deployment]
+    errors: dict[str, ExoModelsError]
+
+
+@_checked
+async def alist_deployments(zone: str | None = None, *, all_zones: bool = False) -> DeploymentListing:
+    """The user's deployments (never Exoscale's public, managed ones) in one zone, or in every zone."""
+    if all_zones:
+        return DeploymentListing(*await _every_zone(lambda client: client.list_deployments()))
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        return DeploymentListing(await client.list_deployments(), {})
+
+
+@_checked
+async def aget_deployment(deployment: str, zone: str | None = None) -> Deployment:
+    """One deployment by name or UUID, with its ``state-details``."""
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        return await deployments.lookup_deployment(client, deployment)
+
+
+@_checked
+async def ascale(
+    deployment: str,
+    replicas: int,
+    *,
+    zone: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+) -> Deployment:
+    """Scale a deployment to ``replicas`` (0: scale to zero, no GPU is paid for and the endpoint answers 503).
+
+    With ``wait``, returns once Exoscale's operation is done (as the exo CLI waits).
+    """
+    if not 0 <= replicas <= 100:
+        raise UsageError(
+            f"replicas must be from 0 to 100, not {replicas}", fix="Pass 0 to scale to zero, or 1"
+        )
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        found = await deployments.lookup_deployment(client, deployment)
+        operation = await client.scale_deployment(found.id, replicas)
+        if wait:
+            await deployments.wait_operation(client, operation, timeout=timeout or 600.0)
+        return await client.get_deployment(found.id)
+
+
+@_checked
+async def adeployment_logs(deployment: str, *, zone: str | None = None, tail: int = 50) -> list[LogLine]:
+    """The last ``tail`` lines of the deployment's engine (redacted and cleaned), oldest first."""
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        found = await deployments.lookup_deployment(client, deployment)
+        return await client.deployment_logs(found.id, tail)
+
+
+@_checked
+async def adelete_deployment(
+    deployment: str, *, zone: str | None = None, wait: bool = True, timeout: float | None = None
+) -> Operation:
+    """Delete a deployment by name or UUID (its GPUs are released; the model stays imported)."""
+    zone = validate_zone(default_zone(zone))
+    async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
+        found = await deployments.lookup_deployment(client, deployment)
+        operation = await client.delete_deployment(found.id)
+        if wait:
+            operation = await deployments.wait_operation(client, operation, timeout=timeout or 600.0)
+        job = deployments.known_deployment_job(found.name, zone)
+        if job is not None:
+            job.stop()
+        return operation
+
+
+@_checked
+async def aendpoint(deployment: str, *, zone: str | None = None) -> Endpoint:
+    """The endpoint of a ready deployment: ``.chat(prompt)``, ``.models()``, ``.openai_client()``.
+
+    The key is asked from Exoscale when a request first needs it, and never shown.
+    """
+    zone = validate_zone(default_zone(zone))
+    credentials = resolve_exoscale(zone=zone)
+    async with ExoscaleClient(credentials, zone) as client:
+        found = await deployments.lookup_deployment(client, deployment)
+    return deployments.endpoint_of(found, credentials)
 
 
 @dataclass(frozen=True)
@@ -396,6 +672,15 @@ list_models_all_zones = _blocking(alist_models_all_zones)
 listing = _blocking(alisting)
 get_model = _blocking(aget_model)
 delete_model = _blocking(adelete_model)
+deploy_preflight = _blocking(adeploy_preflight)
+deploy = _blocking(adeploy)
+attach_deployment = _blocking(aattach_deployment)
+list_deployments = _blocking(alist_deployments)
+get_deployment = _blocking(aget_deployment)
+scale = _blocking(ascale)
+deployment_logs = _blocking(adeployment_logs)
+delete_deployment = _blocking(adelete_deployment)
+endpoint = _blocking(aendpoint)
 
 
 _DEPRECATED = {

@@ -155,6 +155,12 @@ class ModelInUseError(ExoscaleAPIError):
         self.deployments = deployments
 
 
+class GpuUnavailableError(ExoscaleAPIError):
+    """412 on a deployment's create or scale: "probably insufficient GPUs" of that family in the zone."""
+
+    code = "gpu-unavailable"
+
+
 class RateLimitedError(ExoscaleAPIError):
     """429 that outlasted the retries."""
 
@@ -185,7 +191,10 @@ class PreflightFailed(ExoModelsError):
     code = "preflight-failed"
 
     def __init__(self, report: Any) -> None:
-        failed = [c for c in report.checks if c.status == "fail"]
+        # a deployment's report also holds the failures of the import it would start
+        failed = list(
+            getattr(report, "all_failures", None) or [c for c in report.checks if c.status == "fail"]
+        )
         first = failed[0] if failed else None
         super().__init__(
             "Preflight failed: " + "; ".join(f"[{c.id}] {c.message}" for c in failed),
@@ -237,3 +246,60 @@ class LoopStopped(ExoModelsError):
             "The package's background loop stopped before this finished",
             fix="Call again: a new background loop starts with the next call",
         )
+
+
+class DeploymentFailed(ExoModelsError):
+    """The deployment ended in ``error``, its import failed, or its smoke test did not answer.
+
+    Attributes:
+        cause: the likely cause, a check id (``gpu-fit``, ``gpu-type``, ``engine-args``, ``engine-version``,
+            ``hf-token``) or an endpoint cause (``endpoint-key``, ``endpoint-path``, ``endpoint-unavailable``,
+            ``endpoint-error``), else ``exoscale``.
+        deployment: the deployment as last seen (None when it was never created).
+        logs: the last log lines (redacted and cleaned), newest last.
+    """
+
+    code = "deployment-failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        cause: str | None = None,
+        deployment: Any = None,
+        logs: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, fix=fix)
+        self.cause = cause
+        self.deployment = deployment
+        self.logs = logs
+
+    def to_dict(self) -> dict[str, Any]:
+        deployment = self.deployment.to_dict() if self.deployment is not None else None
+        return {**super().to_dict(), "cause": self.cause, "deployment": deployment, "logs": list(self.logs)}
+
+
+class EndpointError(ExoModelsError):
+    """The deployment's OpenAI-compatible endpoint refused or failed a request.
+
+    Attributes:
+        status: the HTTP status (None when no answer came).
+        cause: ``endpoint-key`` (401/403), ``endpoint-path`` (404), ``endpoint-unavailable`` (503: scaled to zero
+            or still loading), ``endpoint-error`` (anything else).
+    """
+
+    code = "endpoint"
+
+    def __init__(
+        self, message: str, *, fix: str = "", status: int | None = None, cause: str = "endpoint-error"
+    ):
+        super().__init__(message, fix=fix)
+        self.status = status
+        self.cause = cause
+
+
+class MissingExtraError(ExoModelsError):
+    """An optional dependency is not installed (``pip install 'jupyter_exo_models[extra]'``)."""
+
+    code = "missing-extra"

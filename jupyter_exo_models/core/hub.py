@@ -199,6 +199,9 @@ class RepoInfo:
     license: str | None
     parameters: int | None
     gate: dict[str, Any] = field(default_factory=dict)  # heading, prompt, button_content, description, fields
+    parameters_by_dtype: dict[str, int] = field(
+        default_factory=dict
+    )  # the safetensors metadata: BF16 -> count
 
     @classmethod
     def from_model_info(cls, info: Any) -> RepoInfo:
@@ -222,6 +225,11 @@ class RepoInfo:
             license=license_ or card.get("license_name"),
             parameters=getattr(safetensors, "total", None) if safetensors else None,
             gate=gate,
+            parameters_by_dtype={
+                str(dtype): count
+                for dtype, count in (getattr(safetensors, "parameters", None) or {}).items()
+                if isinstance(count, int) and count > 0
+            },
         )
 
 

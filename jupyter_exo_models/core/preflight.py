@@ -11,7 +11,7 @@ import asyncio
 import shlex
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .config import ZONES, Endpoints, current_endpoints
 from .credentials import HF_TOKENS_URL, ExoscaleCredentials, HfToken, resolve_exoscale, resolve_hf_token
@@ -64,13 +64,15 @@ class CheckResult:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class PreflightReport:
+class Checks:
+    """What every report of checks shares (an import's preflight, a deployment's): the verdict, lookup by check
+    id, the dict form and the one text rendering of a list of checks."""
+
     model: str
     zone: str
     checks: tuple[CheckResult, ...]
-    sandbox: bool = False
-    existing: Model | None = field(default=None, compare=False)  # the model of that name in the zone
+    sandbox: bool
+    title: ClassVar[str] = "Preflight"
 
     @property
     def ok(self) -> bool:
@@ -90,13 +92,12 @@ class PreflightReport:
                 return check
         raise KeyError(check_id)
 
-    def __repr__(self) -> str:
-        verdict = "ready to import" if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
-        return f"<PreflightReport {self.model} in {self.zone}: {verdict}>"
+    def _verdict(self) -> str:
+        return "ready" if self.ok else f"{len(self.failures)} problem(s)"
 
-    @property
-    def canonical_id(self) -> str | None:
-        return self["repo-id-case"].data.get("canonical_id")
+    def __repr__(self) -> str:
+        verdict = self._verdict() if self.ok else "failed: " + ", ".join(c.id for c in self.failures)
+        return f"<{type(self).__name__} {self.model} in {self.zone}: {verdict}>"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,14 +110,29 @@ class PreflightReport:
 
     def __str__(self) -> str:
         marks = {"pass": "✔", "warn": "!", "fail": "✘", "skip": "-"}
-        head = f"Preflight for {self.model} in {self.zone}{' [SANDBOX]' if self.sandbox else ''}: "
-        head += "ready to import" if self.ok else f"{len(self.failures)} problem(s)"
-        lines = [head]
+        head = f"{self.title} for {self.model} in {self.zone}{' [SANDBOX]' if self.sandbox else ''}: "
+        lines = [head + self._verdict()]
         for c in self.checks:
             lines.append(f"  {marks[c.status]} {c.id:<21} {c.message}")
             if c.fix and c.status in ("fail", "warn"):
                 lines.append(f"  {'':<23} fix: {c.fix}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, repr=False)
+class PreflightReport(Checks):
+    model: str
+    zone: str
+    checks: tuple[CheckResult, ...]
+    sandbox: bool = False
+    existing: Model | None = field(default=None, compare=False)  # the model of that name in the zone
+
+    def _verdict(self) -> str:
+        return "ready to import" if self.ok else f"{len(self.failures)} problem(s)"
+
+    @property
+    def canonical_id(self) -> str | None:
+        return self["repo-id-case"].data.get("canonical_id")
 
 
 class _Shared:
@@ -338,7 +354,10 @@ def _hub_checks(
         params = f", {human_count(repo.parameters)} parameters" if repo.parameters else ""
         size = f"{human_bytes(total)} of safetensors weights" if total else "Download size unknown"
         out["size"] = CheckResult(
-            "size", "pass", size + params, data={"bytes": total, "parameters": repo.parameters}
+            "size",
+            "pass",
+            size + params,
+            data={"bytes": total, "parameters": repo.parameters, "dtypes": dict(repo.parameters_by_dtype)},
         )
     return out
 

@@ -20,7 +20,7 @@ import math
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +34,7 @@ from ..errors import (
     AuthenticationError,
     ConflictError,
     ExoscaleAPIError,
+    GpuUnavailableError,
     ModelInUseError,
     NotFoundError,
     RateLimitedError,
@@ -43,7 +44,17 @@ from ..errors import (
 from ..secrets import Secret
 from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
-from .models import Model, Operation, Zone, find_existing, is_uuid
+from .models import (
+    Deployment,
+    EngineParameter,
+    InstanceType,
+    LogLine,
+    Model,
+    Operation,
+    Zone,
+    find_existing,
+    is_uuid,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -57,6 +68,18 @@ ATTEMPT_TIMEOUT = 20.0  # seconds for one whole request, body included
 CALL_BUDGET = 60.0  # seconds for one call: every attempt, backoff and Retry-After wait
 MAX_BODY = 4 * 1024 * 1024  # bytes of one answer; the API's largest lists are far smaller
 MAX_DEPTH = 32  # nesting of one JSON answer
+
+
+@dataclass(frozen=True)
+class DeploymentCreated:
+    """What ``create_deployment`` led to: a new operation, or the existing deployment of that name adopted."""
+
+    operation: Operation | None
+    deployment: Deployment | None
+
+    @property
+    def adopted(self) -> bool:
+        return self.deployment is not None
 
 
 @dataclass(frozen=True)
@@ -216,8 +239,168 @@ class ExoscaleClient:
                 body.pop("huggingface-token", None)
         raise AssertionError("unreachable")
 
+    # -- deployments ------------------------------------------------------------------------------
+    async def list_deployments(self) -> list[Deployment]:
+        """The zone's deployments, the user's own only (``public`` ones are Exoscale's managed deployments)."""
+        data = await self._request("GET", "/ai/deployment")
+        return _shaped(
+            "GET /ai/deployment",
+            lambda: [
+                d
+                for d in (
+                    Deployment.from_api(e, self.zone)
+                    for e in _items(data, "deployments")
+                    if isinstance(e, dict)
+                )
+                if d.private
+            ],
+        )
+
+    async def get_deployment(self, deployment_id: str) -> Deployment:
+        data = await self._request("GET", _id_path("/ai/deployment/", deployment_id))
+        return _shaped("GET /ai/deployment/{id}", lambda: Deployment.from_api(data, self.zone))
+
+    async def find_deployment(self, name: str) -> Deployment | None:
+        """The zone's deployment with exactly this name, or None."""
+        return next((d for d in await self.list_deployments() if d.name == name), None)
+
+    async def create_deployment(
+        self,
+        name: str,
+        *,
+        model_id: str | None = None,
+        model_name: str | None = None,
+        gpu_type: str,
+        gpu_count: int,
+        replicas: int,
+        engine_version: str | None = None,
+        engine_parameters: Sequence[str] = (),
+        attempts: int = 6,
+    ) -> DeploymentCreated:
+        """Create the deployment once: after an ambiguous failure the zone is searched for it first, and an
+        existing one of that name is adopted, never duplicated."""
+        body: dict[str, Any] = {
+            "name": name,
+            "model": {"id": model_id} if model_id else {"name": model_name},
+            "gpu-type": gpu_type,
+            "gpu-count": gpu_count,
+            "replicas": replicas,
+        }
+        if engine_version:
+            body["inference-engine-version"] = engine_version
+        if engine_parameters:
+            body["inference-engine-parameters"] = list(engine_parameters)
+        deadline = self._clock.time() + self.budget
+        for attempt in range(1, attempts + 1):
+            try:
+                data = await self._send("POST", "/ai/deployment", json_body=body, deadline=deadline)
+                operation = _shaped(
+                    "POST /ai/deployment", functools.partial(Operation.from_api, data, self.zone)
+                )
+                return DeploymentCreated(operation, None)
+            except ConflictError:
+                existing = await self.find_deployment(name)
+                if existing is None:
+                    raise
+                return DeploymentCreated(None, existing)
+            except (TransportError, ServerError, RateLimitedError) as exc:
+                if attempt == attempts:
+                    raise
+                if not exc.not_sent and not isinstance(exc, RateLimitedError):
+                    existing = await self.find_deployment(name)
+                    if existing is not None:
+                        log.debug("create of deployment %s answered ambiguously; adopting it", name)
+                        return DeploymentCreated(None, existing)
+                await self._backoff(attempt, exc, "POST /ai/deployment", deadline)
+        raise AssertionError("unreachable")
+
+    async def update_deployment(
+        self,
+        deployment_id: str,
+        *,
+        name: str | None = None,
+        engine_version: str | None = None,
+        engine_parameters: Sequence[str] | None = None,
+    ) -> Operation:
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if engine_version is not None:
+            body["inference-engine-version"] = engine_version
+        if engine_parameters is not None:
+            body["inference-engine-parameters"] = list(engine_parameters)
+        # the same PATCH twice sets the same values: safe to retry
+        data = await self._request("PATCH", _id_path("/ai/deployment/", deployment_id), json_body=body)
+        return _shaped("PATCH /ai/deployment/{id}", lambda: Operation.from_api(data, self.zone))
+
+    async def scale_deployment(self, deployment_id: str, replicas: int) -> Operation:
+        """Scale to ``replicas`` (0: scale to zero; the endpoint then answers 503). Retried: the same target twice
+        is one scale."""
+        path = _id_path("/ai/deployment/", deployment_id) + "/scale"
+        data = await self._request("POST", path, json_body={"replicas": replicas})
+        return _shaped("POST /ai/deployment/{id}/scale", lambda: Operation.from_api(data, self.zone))
+
+    async def delete_deployment(self, deployment_id: str) -> Operation:
+        try:
+            data = await self._request("DELETE", _id_path("/ai/deployment/", deployment_id))
+            return _shaped("DELETE /ai/deployment/{id}", lambda: Operation.from_api(data, self.zone))
+        except NotFoundError as exc:
+            if not exc.after_ambiguous_attempt:
+                raise
+            return Operation(id="", state="success", zone=self.zone, reference_id=deployment_id)
+
+    async def reveal_api_key(self, deployment_id: str) -> Secret:
+        """The endpoint's key, as a :class:`Secret` (masked in every repr and text)."""
+        data = await self._request("GET", _id_path("/ai/deployment/", deployment_id) + "/api-key")
+        key = data.get("api-key")
+        if not isinstance(key, str) or not key.strip():
+            raise ServerError(
+                "Exoscale answered GET /ai/deployment/{id}/api-key without a key",
+                status=200,
+                fix="Retry later; if it persists, contact Exoscale support",
+            )
+        return Secret(key.strip())
+
+    async def deployment_logs(self, deployment_id: str, tail: int = 50) -> list[LogLine]:
+        """The last ``tail`` lines of the deployment's engine (redacted and cleaned), oldest first."""
+        path = _id_path("/ai/deployment/", deployment_id) + "/logs"
+        data = await self._request("GET", path, params={"tail": str(tail)})
+        return _shaped(
+            "GET /ai/deployment/{id}/logs",
+            lambda: [LogLine.from_api(e) for e in _items(data, "logs") if isinstance(e, dict)][-tail:],
+        )
+
+    async def list_instance_types(self) -> list[InstanceType]:
+        """The zone's GPU families and whether this organization may use each."""
+        data = await self._request("GET", "/ai/instance-type")
+        return _shaped(
+            "GET /ai/instance-type",
+            lambda: [
+                InstanceType(str(e["family"]), e.get("authorized") is True)
+                for e in _items(data, "instance-types")
+                if isinstance(e, dict) and isinstance(e.get("family"), str)
+            ],
+        )
+
+    async def engine_parameters(self, version: str | None = None) -> list[EngineParameter]:
+        """The flags the inference engine's server accepts (for ``version``, else the API's default)."""
+        params = {"version": version} if version else None
+        data = await self._request("GET", "/ai/help/inference-engine-parameters", params=params)
+        return _shaped(
+            "GET /ai/help/inference-engine-parameters",
+            lambda: [EngineParameter.from_api(e) for e in _items(data, "parameters") if isinstance(e, dict)],
+        )
+
     # -- plumbing -----------------------------------------------------------------------------
-    async def _request(self, method: str, path: str, *, signed: bool = True) -> dict[str, Any]:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        signed: bool = True,
+        params: dict[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """An idempotent call, retried on rate limits, gateway errors and connection failures, within the budget.
 
         A request that timed out is retried once only: a server that hangs would otherwise cost minutes.
@@ -226,7 +409,9 @@ class ExoscaleClient:
         ambiguous = timeouts = 0
         for attempt in range(self.max_retries + 1):
             try:
-                return await self._send(method, path, signed=signed, deadline=deadline)
+                return await self._send(
+                    method, path, json_body, signed=signed, deadline=deadline, params=params
+                )
             except (TransportError, RateLimitedError, ServerError) as exc:
                 retryable = isinstance(exc, TransportError) or exc.status in RETRY_STATUSES
                 timeouts += exc.timed_out
@@ -276,6 +461,7 @@ class ExoscaleClient:
         *,
         signed: bool = True,
         deadline: float | None = None,
+        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """One attempt, bounded in time (the attempt's timeout, within the call's deadline) and size; every
         string of the answer redacted and cleaned."""
@@ -287,7 +473,7 @@ class ExoscaleClient:
         started = time.perf_counter()
         try:
             status, reason, response_headers, raw = await asyncio.wait_for(
-                self._fetch(method, path, content, headers, signed), limit
+                self._fetch(method, path, content, headers, signed, params), limit
             )
         except (httpx.TransportError, asyncio.TimeoutError) as exc:
             not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
@@ -317,9 +503,15 @@ class ExoscaleClient:
         raise _error(status, reason, response_headers, data, raw, method, path, self.zone)
 
     async def _fetch(
-        self, method: str, path: str, content: bytes | None, headers: dict[str, str] | None, signed: bool
+        self,
+        method: str,
+        path: str,
+        content: bytes | None,
+        headers: dict[str, str] | None,
+        signed: bool,
+        params: dict[str, str] | None = None,
     ) -> tuple[int, str, httpx.Headers, bytes]:
-        request = self._http.build_request(method, path, content=content, headers=headers)
+        request = self._http.build_request(method, path, content=content, headers=headers, params=params)
         if signed:
             request = next(self._signer.auth_flow(request))
         response = await self._http.send(request, stream=True)
@@ -467,6 +659,13 @@ def _error(
             f"The model is used by deployment(s): {', '.join(deployments) or 'unknown'}",
             deployments=deployments,
             fix="Delete those deployments first (exo dedicated-inference deployment delete <name>)",
+            **kwargs,
+        )
+    if status == 412 and path.startswith("/ai/deployment"):
+        return GpuUnavailableError(
+            summary,
+            fix=f"Exoscale has too few GPUs of that family for you in {zone} (a quota, or capacity): choose another "
+            "family or zone, or ask Exoscale support to raise the quota",
             **kwargs,
         )
     if status == 429:

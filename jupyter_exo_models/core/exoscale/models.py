@@ -137,3 +137,142 @@ def is_uuid(value: object) -> bool:
 class Zone:
     name: str
     api_endpoint: str | None = None
+
+
+DEPLOYMENT_STATES = ("creating", "deploying", "error", "preparing", "ready", "scaling", "updating")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A Dedicated Inference deployment (a vLLM endpoint serving one model) in one zone.
+
+    ``url`` stays None until Exoscale gives one (before ``ready``); ``state_details`` comes with a single GET
+    only (the list omits it, and the engine fields).
+    """
+
+    id: str
+    name: str
+    state: str
+    zone: str
+    gpu_type: str | None = None
+    gpu_count: int | None = None
+    replicas: int | None = None
+    url: str | None = None
+    model_id: str | None = None
+    model_name: str | None = None
+    state_details: str | None = None
+    engine_version: str | None = None
+    engine_parameters: tuple[str, ...] = ()
+    visibility: str | None = None
+    service_level: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any], zone: str) -> Deployment:
+        model = data["model"] if isinstance(data.get("model"), dict) else {}
+        parameters = data.get("inference-engine-parameters")
+        return cls(
+            id=_text(data.get("id")) or "",
+            name=_text(data.get("name")) or "",
+            state=_state(data),
+            zone=zone,
+            gpu_type=_text(data.get("gpu-type")),
+            gpu_count=_count(data.get("gpu-count")),
+            replicas=_count(data.get("replicas")),
+            url=_text(data.get("deployment-url")),
+            model_id=_text(model.get("id")) or _text(data.get("model-id")),  # legacy: a top-level model-id
+            model_name=_text(model.get("name")) or _text(data.get("model-name")),
+            state_details=_text(data.get("state-details")),
+            engine_version=_text(data.get("inference-engine-version")),
+            engine_parameters=tuple(p for p in parameters if isinstance(p, str))
+            if isinstance(parameters, list)
+            else (),
+            visibility=_text(data.get("visibility")),
+            service_level=_text(data.get("service-level")),
+            created_at=_text(data.get("created-at")),
+            updated_at=_text(data.get("updated-at")),
+        )
+
+    def __repr__(self) -> str:
+        return f"<Deployment {self.name} in {self.zone}: {self.state} ({self.id})>"
+
+    @property
+    def private(self) -> bool:
+        """The user's own (``public`` ones are Exoscale's managed deployments); unknown counts as the user's."""
+        return self.visibility != "public"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented shape (README, "Command line": ``deploy --json``)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "zone": self.zone,
+            "state": self.state,
+            "gpu-type": self.gpu_type,
+            "gpu-count": self.gpu_count,
+            "replicas": self.replicas,
+            "url": self.url,
+            "model": {"id": self.model_id, "name": self.model_name},
+            "state-details": self.state_details,
+            "inference-engine-version": self.engine_version,
+            "inference-engine-parameters": list(self.engine_parameters),
+            "created-at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    family: str
+    authorized: bool
+
+
+@dataclass(frozen=True)
+class EngineParameter:
+    """One flag of the inference engine's server (``GET /ai/help/inference-engine-parameters``)."""
+
+    name: str
+    flags: tuple[str, ...]
+    type: str | None = None
+    section: str | None = None
+    description: str | None = None
+    default: str | None = None
+    allowed_values: tuple[str, ...] = ()
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> EngineParameter:
+        flags = _list(data.get("flags"))
+        allowed = _list(data.get("allowed-values"))
+        name = _text(data.get("name")) or ""
+        default = data.get("default")
+        return cls(
+            name=name,
+            flags=tuple(f for f in flags if isinstance(f, str)) or ((name,) if name.startswith("-") else ()),
+            type=_text(data.get("type")),
+            section=_text(data.get("section")),
+            description=_text(data.get("description")),
+            default=None if default is None else str(default),
+            allowed_values=tuple(str(v) for v in allowed if isinstance(v, (str, int, float))),
+        )
+
+
+@dataclass(frozen=True)
+class LogLine:
+    time: str | None
+    node: str | None
+    message: str
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> LogLine:
+        return cls(_text(data.get("time")), _text(data.get("node")), str(data.get("message") or ""))
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.time, self.node, self.message) if part)
