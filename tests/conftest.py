@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from jupyter_exo_models.core import credentials, hub, imports
+from jupyter_exo_models.core import credentials, deployments, hub, imports
 
 AMBIENT = (
     "HF_TOKEN",
@@ -60,10 +60,12 @@ def isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     credentials.clear_session_credentials()
     imports.forget_jobs()
+    deployments.forget_deployment_jobs()
     hub.forget_whoami()  # a sandbox of an earlier test may have had the same port
     yield
     credentials.clear_session_credentials()
     imports.forget_jobs()
+    deployments.forget_deployment_jobs()
 
 
 @pytest.fixture

@@ -1,0 +1,237 @@
+"""Deploy, watch, smoke-test, manage and diagnose, over real HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from jupyter_exo_models.core import api, gpus
+from jupyter_exo_models.core.deploy_preflight import (
+    DEPLOY_CHECK_IDS,
+    ENGINE_VERSIONS,
+    default_deployment_name,
+    deploy_preflight,
+)
+from jupyter_exo_models.core.deployments import attach_deployment, forget_deployment_jobs, start_deployment
+from jupyter_exo_models.core.endpoint import api_base
+from jupyter_exo_models.core.errors import (
+    DeploymentFailed,
+    EndpointError,
+    ModelInUseError,
+    NotFoundError,
+    PreflightFailed,
+    UsageError,
+)
+from jupyter_exo_models.sandbox import DEMO
+
+CREATED = DEMO.already_created  # imported in de-fra-1 from the start
+TINY = "sandbox-org/Tiny-Llama-1B"  # not imported
+ZONE = "de-fra-1"
+
+
+def posts(sb, path="/ai/deployment"):
+    return [r for r in sb.requests if r.service == "exoscale" and r.method == "POST" and r.path.endswith(path)]
+
+
+def statuses(report):
+    return {c.id: c.status for c in report.checks}
+
+
+# -- preflight -------------------------------------------------------------------------------------
+async def test_every_check_passes_for_an_imported_model_and_the_gpu_is_chosen(sb):
+    report = await deploy_preflight(CREATED, zone=ZONE)
+    assert [c.id for c in report.checks] == list(DEPLOY_CHECK_IDS)
+    assert report.ok, str(report)
+    assert statuses(report)["model-ready"] == "pass"
+    plan = report.plan
+    assert plan.name == "already-created" and plan.chosen and plan.replicas == 1
+    # de-fra-1 authorizes gpu3 (48 GB) and gpurtx6000pro (96 GB): the smaller that fits is chosen, and why
+    assert (plan.gpu_type, plan.gpu_count) == ("gpu3", 1)
+    assert "smallest" in report["gpu-type"].message and "fits" in report["gpu-type"].message
+    assert report["gpu-fit"].status == "pass" and "estimate" in report["gpu-fit"].message
+    labels = [o.label() for o in report.options if o.authorized]
+    assert labels[0].startswith("gpu3 · 48 GB · fits")
+    assert not sb.requests or not posts(sb)  # nothing created
+
+
+async def test_a_model_not_imported_yet_runs_the_import_checks(sb):
+    report = await deploy_preflight(TINY, zone=ZONE)
+    assert report["model-ready"].status == "warn" and "imports it first" in report["model-ready"].fix
+    assert report.needs_import and report.import_report is not None and report.import_report.ok
+    assert report.ok
+    gated = await deploy_preflight("sandbox-gated/Llama-Gated-8B", zone=ZONE)
+    assert not gated.ok and gated["model-ready"].status == "fail"
+    assert [c.id for c in gated.all_failures] == ["model-ready", "gated-access"]
+
+
+async def test_an_unauthorized_family_names_the_families_here_and_the_zones_that_have_it(sb):
+    report = await deploy_preflight(CREATED, zone=ZONE, gpu_type="gpua5000")
+    check = report["gpu-type"]
+    assert check.status == "fail" and "not authorized" in check.message
+    assert set(check.data["zones"]) == {"at-vie-2", "bg-sof-1"} and "at-vie-2" in check.message
+    assert "gpu3" in check.fix and "gpurtx6000pro" in check.fix
+    unknown = await deploy_preflight(CREATED, zone=ZONE, gpu_type="gpu9000")
+    assert unknown["gpu-type"].status == "fail" and "Unknown GPU family" in unknown["gpu-type"].message
+
+
+async def test_a_model_too_large_for_the_gpus_fails_the_fit_with_a_choice_that_fits(sb):
+    report = await deploy_preflight(DEMO.large, zone=ZONE, gpu_type="gpu3", gpu_count=1)
+    fit = report["gpu-fit"]
+    assert fit.status == "fail" and "does not fit" in fit.message
+    need = gpus.estimate_need(gpus.weights_bytes({"BF16": 70_553_706_496}))
+    assert fit.data["need"] == need
+    assert fit.data["fits"] == {"gpu_type": "gpu3", "gpu_count": 4} and "gpu3 × 4" in fit.fix
+    chosen = await deploy_preflight(DEMO.large, zone=ZONE)
+    assert (chosen.plan.gpu_type, chosen.plan.gpu_count) == ("gpu3", 4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "check", "status"),
+    [
+        ({"gpu_count": 0}, "gpu-count", "fail"),
+        ({"gpu_count": 9}, "gpu-count", "fail"),
+        ({"replicas": 0}, "replicas", "fail"),
+        ({"engine_version": "0.99.0"}, "engine-version", "fail"),
+        ({"engine_version": ENGINE_VERSIONS[0]}, "engine-version", "pass"),
+        ({"name": "My_Model"}, "deployment-name", "fail"),
+        ({"name": "../etc"}, "deployment-name", "fail"),
+        ({"name": "x" * 64}, "deployment-name", "fail"),
+        ({"name": "modèle"}, "deployment-name", "fail"),
+        ({"name": ""}, "deployment-name", "fail"),
+        ({"engine_args": ["--max-model-len=4096"]}, "engine-args", "pass"),
+        ({"engine_args": "--no-such-flag 3"}, "engine-args", "warn"),
+        ({"engine_args": ["--dtype", "float7"]}, "engine-args", "fail"),
+        ({"engine_args": ["--max-model-len=1; rm -rf /"]}, "engine-args", "fail"),
+    ],
+)
+async def test_bad_values_are_check_results(sb, kwargs, check, status):
+    report = await deploy_preflight(CREATED, zone=ZONE, **kwargs)
+    assert report[check].status == status, str(report)
+
+
+async def test_an_engine_argument_with_a_newline_is_refused_before_anything_is_sent(sb):
+    with pytest.raises(UsageError, match="newline"):
+        await deploy_preflight(CREATED, zone=ZONE, engine_args=["--max-model-len=1\n--evil"])
+    assert not sb.requests
+
+
+def test_default_names():
+    assert default_deployment_name("meta-llama/Llama-3.1-8B-Instruct") == "llama-3-1-8b-instruct"
+    assert default_deployment_name("org/" + "A" * 80) == "a" * 63
+    assert default_deployment_name("org/___") == "deployment"
+
+
+def test_the_engine_versions_are_the_apis():
+    import json
+
+    from contract.openapi import SPEC_PATH  # the installed exoscale package's openapi.json
+
+    schema = json.loads(SPEC_PATH.read_text())["components"]["schemas"]["inference-engine-version"]
+    assert tuple(schema["enum"]) == ENGINE_VERSIONS and schema["default"] == ENGINE_VERSIONS[-1]
+
+
+def test_the_base_path_is_found_not_assumed():
+    assert api_base("https://x.example/abc") == "https://x.example/abc/v1"
+    assert api_base("https://x.example/abc/v1/") == "https://x.example/abc/v1"
+
+
+# -- deploy ---------------------------------------------------------------------------------------
+async def test_deploy_from_a_repo_id_imports_then_deploys_then_answers(sb):
+    job = await api.adeploy(TINY, zone=ZONE)
+    assert job.state == "ready" and job.import_job is not None and job.import_job.model.state == "created"
+    assert job.smoke_test is not None and job.smoke_test.text.startswith("[SANDBOX]")
+    assert job.smoke_test.latency_ms > 0
+    reply = await job.endpoint.achat("What is 2 + 2?", max_tokens=8)
+    assert reply.startswith("[SANDBOX]")
+    assert TINY in await job.endpoint.amodels()
+    assert len(posts(sb)) == 1 and len(posts(sb, "/ai/model")) == 1
+    states = [e.state for e in job.events if e.changed]
+    assert states[0] == "importing" and states[-1] == "ready" and "deploying" in states
+    data = job.to_dict()
+    assert data["deployment"]["state"] == "ready" and data["smoke_test"]["ok"] is True
+    assert data["deployment"]["url"] and data["deployment"]["gpu-type"] == "gpu3"
+
+
+async def test_deploying_again_attaches_and_never_creates_a_second(sb):
+    first = await api.adeploy(CREATED, zone=ZONE)
+    forget_deployment_jobs()
+    again = await api.adeploy(CREATED, zone=ZONE)
+    assert again.attached and again.deployment.id == first.deployment.id
+    assert len(posts(sb)) == 1
+    assert again.smoke_test is not None
+
+
+async def test_a_lost_create_response_makes_exactly_one_deployment(sb):
+    sb.faults.once("exoscale", "POST", r"/ai/deployment$", "lose-response")
+    job = await api.adeploy(CREATED, zone=ZONE)
+    assert job.state == "ready"
+    listing = await api.alist_deployments(ZONE)
+    assert [d.name for d in listing.deployments].count("already-created") == 1
+
+
+async def test_a_refused_preflight_sends_nothing(sb):
+    with pytest.raises(PreflightFailed) as err:
+        await api.adeploy(CREATED, zone=ZONE, gpu_type="gpua5000")
+    assert err.value.report["gpu-type"].status == "fail"
+    assert not posts(sb)
+
+
+@pytest.mark.parametrize(
+    ("model", "kwargs", "cause"),
+    [
+        (DEMO.large, {"gpu_type": "gpu3", "gpu_count": 1}, "gpu-fit"),
+        (CREATED, {"engine_args": ["--no-such-flag"]}, "engine-args"),
+        (DEMO.new_architecture, {"engine_version": "0.20.0"}, "engine-version"),
+    ],
+)
+async def test_a_failed_deployment_is_diagnosed_from_its_state_details_and_logs(sb, model, kwargs, cause):
+    with pytest.raises(DeploymentFailed) as err:
+        await api.adeploy(model, zone=ZONE, force=True, **kwargs)
+    assert err.value.cause == cause, err.value
+    assert err.value.logs and err.value.deployment.state == "error"
+    pickle.loads(pickle.dumps(err.value))
+    if cause == "gpu-fit":
+        assert "gpu3 × 4" in err.value.fix
+
+
+async def test_scale_to_zero_then_back(sb):
+    job = await api.adeploy(CREATED, zone=ZONE)
+    scaled = await api.ascale("already-created", 0, zone=ZONE)
+    assert scaled.replicas == 0
+    with pytest.raises(EndpointError) as err:
+        await job.endpoint.achat("hello")
+    assert err.value.cause == "endpoint-unavailable" and err.value.status == 503
+    back = await api.ascale("already-created", 1, zone=ZONE)
+    assert back.replicas == 1 and back.state == "ready"
+    assert (await job.endpoint.achat("hello")).startswith("[SANDBOX]")
+
+
+async def test_logs_delete_and_a_model_in_use(sb):
+    await api.adeploy(CREATED, zone=ZONE)
+    lines = await api.adeployment_logs("already-created", zone=ZONE, tail=5)
+    assert 0 < len(lines) <= 5
+    with pytest.raises(ModelInUseError) as err:
+        await api.adelete_model(CREATED, zone=ZONE)
+    assert "already-created" in err.value.deployments and "already-created" in err.value.message
+    await api.adelete_deployment("already-created", zone=ZONE)
+    with pytest.raises(NotFoundError):
+        await api.aget_deployment("already-created", zone=ZONE)
+
+
+async def test_attach_after_a_restart(sb):
+    job = await start_deployment(CREATED, zone=ZONE)
+    forget_deployment_jobs()  # the kernel restarted: only Exoscale remembers
+    resumed = await attach_deployment(job.name, zone=ZONE)
+    deployed = await resumed.wait(60)
+    assert deployed.deployment.state == "ready" and deployed.smoke_test is not None
+    with pytest.raises(NotFoundError, match="No deployment named"):
+        await attach_deployment("nope", zone=ZONE)
+
+
+async def test_the_key_is_never_shown(sb):
+    job = await api.adeploy(CREATED, zone=ZONE)
+    key = (await job.endpoint.api_key()).reveal()
+    shown = [repr(job), repr(job.endpoint), str(job.to_dict()), repr(job.deployment), str(job.events)]
+    assert key and not any(key in text for text in shown)
+    assert "sandbox" in key  # recognisably the sandbox's (a canary)
