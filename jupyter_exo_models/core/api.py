@@ -243,7 +243,8 @@ class Listing(NamedTuple):
 
 
 async def alist_models_all_zones() -> Listing:
-    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in ``errors``."""
+    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in
+    ``errors``."""
     credentials = resolve_exoscale()
 
     async def one(zone: str) -> list[Model]:

@@ -212,12 +212,13 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert len(job.events) <= 4  # transitions only: the history does not grow with the number of polls
     assert len(memory) > 100
     settled = memory[len(memory) // 4 :]
-    # flat over ~1.5 simulated hours and ~120 polls (about 20 KB of noise here; keeping each poll's event would add 60 KB)
+    # flat over ~1.5 simulated hours and ~120 polls (about 20 KB of noise here; keeping each poll's event
+    # would add 60 KB)
     assert max(settled) - min(settled) < 48 * 1024, (min(settled), max(settled))
 
 
-# What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them (assumed: the
-# operation's message quotes the Hub's answer), and Exoscale's reason codes alone
+# What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them
+# (assumed: the operation's message quotes the Hub's answer), and Exoscale's reason codes alone
 @pytest.mark.parametrize(
     ("reason", "message", "cause"),
     [
@@ -237,7 +238,8 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
         (
             "forbidden",
             (
-                "Access to model x/y is restricted. You must have access to it and be authenticated to access it. "
+                "Access to model x/y is restricted. You must have access to it and be authenticated "
+                "to access it. "
                 "Please log in."
             ),
             "hf-token",
