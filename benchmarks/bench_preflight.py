@@ -3,11 +3,12 @@
 Run: python benchmarks/bench_preflight.py [--latency 0.2]
 Targets (issue 8): one model <= 1.15 L, twenty models <= 2 L.
 
-Where the time went, and what removed it: the sandbox answered in two writes (headers, then body) with Nagle's
-algorithm on, so the client's delayed ACK held every body back 40 ms (0.2 L); a wrong-case id re-asks the access
-check with the canonical id (a dependent round trip: the Hub's gated checks fail under the wrong case), which a
-batch now shares with the same id asked in its own case. What remains on the Exoscale side: creating an
-``ExoscaleClient`` loads a fresh SSL context (about 35 ms, on the event loop, before any request leaves).
+Where the time went, and what removed it: the sandbox answered in two writes (headers, then body) with
+Nagle's algorithm on, so the client's delayed ACK held every body back 40 ms (0.2 L); a wrong-case id re-asks
+the access check with the canonical id (a dependent round trip: the Hub's gated checks fail under the wrong
+case), which a batch now shares with the same id asked in its own case. What remains on the Exoscale side:
+creating an ``ExoscaleClient`` loads a fresh SSL context (about 35 ms, on the event loop, before any request
+leaves).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Run: python benchmarks/run.py            (about a minute)
 
 1. preflight latency     (see bench_preflight.py) wall time / per-request latency, 1 and 20 models
 2. actionable answer     time to the failing check vs. create-and-poll at the CLI schedule, per seed cause
-3. polling economy       requests while watching a simulated 10-minute import vs. what the CLI schedule implies
+3. polling economy       requests while watching a simulated 10-minute import vs. what the CLI schedule
+                         implies
 4. import cost           `import jupyter_exo_models` and `%load_ext` vs. `import huggingface_hub`
 5. kernel responsiveness latency of `1+1` while 10 imports are watched vs. with nothing running
 """

@@ -65,7 +65,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class HostileServer(ThreadingHTTPServer):
-    """``server.route("GET", r"/de-fra-1/v2/ai/model", respond)``; ``server.stopping`` ends endless answers."""
+    """``server.route("GET", r"/de-fra-1/v2/ai/model", respond)``; ``server.stopping`` ends endless
+    answers."""
 
     daemon_threads = True
 

@@ -25,7 +25,8 @@ def run_demo() -> int:
     with Sandbox(timings=Timings(creating=1.0, downloading=2.0)) as sb:
         _say("SANDBOX demo: a fake Hugging Face Hub and a fake Exoscale API on this machine")
         _say(
-            f"  hub {sb.hub_url}   exoscale {sb.exoscale_url('de-fra-1')}   (no accounts, nothing leaves 127.0.0.1)"
+            f"  hub {sb.hub_url}   exoscale {sb.exoscale_url('de-fra-1')}"
+            "   (no accounts, nothing leaves 127.0.0.1)"
         )
         _say()
         _say(f"1. Import {GATED} the usual way (create, then poll), without accepting its terms first")

@@ -49,7 +49,8 @@ class HfToken:
     @property
     def malformed_message(self) -> str:
         return (
-            f"The Hugging Face token from {self.source} ({self.value.masked}) contains characters no token has "
+            f"The Hugging Face token from {self.source} ({self.value.masked}) contains characters "
+            "no token has "
             "(a smart quote, space or line break from a copy-paste?)"
         )
 
@@ -192,7 +193,8 @@ def read_exo_config(path: Path | None = None) -> ExoscaleCredentials | None:
     key, secret = clean_token(account.get("key")), clean_token(account.get("secret"))
     if not key or not secret:
         raise ExoConfigError(
-            f"Account {shown(account.get('name', ''))} in the exo config at {shown(str(path))} has no key or secret",
+            f"Account {shown(account.get('name', ''))} in the exo config at {shown(str(path))} "
+            "has no key or secret",
             fix="Run `exo config` to set the account's API key and secret",
         )
     # an unknown defaultZone is kept, so that using it fails with the list of zones instead of silently moving
@@ -257,6 +259,7 @@ def resolve_exoscale(
         "No Exoscale API credentials found",
         fix=(
             "Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET, run `exo config`, or use the login widget "
-            f"(jupyter_exo_models.login()). Create a key with Dedicated Inference permission at {EXOSCALE_KEYS_URL}"
+            "(jupyter_exo_models.login()). Create a key with Dedicated Inference permission "
+            f"at {EXOSCALE_KEYS_URL}"
         ),
     )

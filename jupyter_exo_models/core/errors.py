@@ -15,7 +15,8 @@ def _rebuild(cls: type[ExoModelsError], args: tuple[Any, ...], state: dict[str, 
 
 
 class ExoModelsError(Exception):
-    """Base class: ``message`` says what went wrong, ``fix`` what to do about it, ``code`` which kind it is."""
+    """Base class: ``message`` says what went wrong, ``fix`` what to do about it, ``code`` which kind
+    it is."""
 
     code: ClassVar[str] = "error"
 
@@ -35,7 +36,8 @@ class ExoModelsError(Exception):
 
 
 class UsageError(ExoModelsError):
-    """A call was made with arguments that cannot be right (a negative timeout, a list where an id belongs)."""
+    """A call was made with arguments that cannot be right (a negative timeout, a list where an id
+    belongs)."""
 
     code = "usage"
 

@@ -1,15 +1,15 @@
 """GPU families of Exoscale Dedicated Inference, their memory, and whether a model fits.
 
-The API names families (``GET /ai/instance-type``: ``family`` and ``authorized``) but gives neither their GPU nor
-its memory, so this table is the one place that knows them, each value with its public source. A family missing
-here is not an error: its fit "cannot be estimated" (a warning, never a failure).
+The API names families (``GET /ai/instance-type``: ``family`` and ``authorized``) but gives neither their GPU
+nor its memory, so this table is the one place that knows them, each value with its public source. A family
+missing here is not an error: its fit "cannot be estimated" (a warning, never a failure).
 
 The fit is an estimate, written down once (:func:`estimate_need`):
 
     weights  = parameters × bytes per dtype (from the safetensors metadata), else the model's size in bytes
-    need     = weights + max(2 GiB, 20 % of weights)     # KV cache for a few sequences, activations, CUDA graphs
-    usable   = gpu_count × memory per GPU × 0.9          # vLLM's default --gpu-memory-utilization
-    headroom = (usable − need) / usable                  # fails below 0, warns below 10 %
+    need     = weights + max(2 GiB, 20 % of weights)  # KV cache for a few sequences, activations, CUDA graphs
+    usable   = gpu_count × memory per GPU × 0.9       # vLLM's default --gpu-memory-utilization
+    headroom = (usable − need) / usable               # fails below 0, warns below 10 %
 
 Real needs vary with the context length (``--max-model-len``), the batch size and quantization.
 """

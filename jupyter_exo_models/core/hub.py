@@ -289,7 +289,8 @@ class Answer:
 
     @property
     def message(self) -> str:
-        """The server's text (``X-Error-Message``, else the body's ``error``, else a short plain body), cleaned."""
+        """The server's text (``X-Error-Message``, else the body's ``error``, else a short plain body),
+        cleaned."""
         text: Any = self.headers.get("X-Error-Message") or ""
         if not text:
             try:
@@ -323,10 +324,10 @@ class HubClient:
 
     # -- one GET, bounded ---------------------------------------------------------------------
     def fetch(self, path: str, params: dict[str, Any] | None = None, *, anonymous: bool = False) -> Answer:
-        """GET ``path`` through huggingface_hub's session, bounded: at most about ``HUB_TIMEOUT`` in all (a silent
-        server meets the per-phase timeout; a trickling one the deadline, checked as bytes arrive with httpx, cut
-        by a watchdog with requests; with urllib3 < 2.3 the watchdog cannot cut, and only the per-read timeout
-        bounds it), and at most ``HUB_MAX_BODY`` bytes read.
+        """GET ``path`` through huggingface_hub's session, bounded: at most about ``HUB_TIMEOUT`` in all (a
+        silent server meets the per-phase timeout; a trickling one the deadline, checked as bytes arrive with
+        httpx, cut by a watchdog with requests; with urllib3 < 2.3 the watchdog cannot cut, and only the
+        per-read timeout bounds it), and at most ``HUB_MAX_BODY`` bytes read.
 
         Raises:
             HubError: past the deadline or the cap.
@@ -461,7 +462,8 @@ class HubClient:
             )
         if answer.status == 429:
             raise HubError(
-                f"The Hugging Face Hub at {self.endpoint} is rate-limiting token checks (HTTP 429 on whoami-v2, "
+                f"The Hugging Face Hub at {self.endpoint} is rate-limiting token checks "
+                "(HTTP 429 on whoami-v2, "
                 "which the Hub limits strictly)",
                 fix="Wait a minute, then check again",
             )
@@ -528,7 +530,8 @@ class HubClient:
         if access == "unknown" and not rejected:
             return HubFacts(repo_id, token, unreachable=self._unexpected(access_result))
         if info_result.status == 403 and info_result.code is None and not rejected:
-            # a fine-grained token refused on the repo itself: its metadata (public for a gated repo) anonymously
+            # a fine-grained token refused on the repo itself: its metadata (public for a gated repo)
+            # anonymously
             access, message = "no-gated-permission", info_result.message
             info_result = await self.model_info(repo_id, anonymous=True)
         if rejected:
@@ -617,8 +620,8 @@ _EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 def _executor() -> concurrent.futures.ThreadPoolExecutor:
-    """Threads for the blocking calls: the default pool (cores + 4) would serialize a batch preflight; 64 bounds
-    the load on the Hub."""
+    """Threads for the blocking calls: the default pool (cores + 4) would serialize a batch preflight; 64
+    bounds the load on the Hub."""
     global _EXECUTOR
     if _EXECUTOR is None:
         _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="exo-models-hub")

@@ -121,7 +121,8 @@ class ImportJob(WatchedJob[Model]):
 
     # -- the engine's questions -----------------------------------------------------------------
     def _open(self, on_wait: Callable[[str], None]) -> ExoscaleClient:
-        # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5 failures
+        # a poll retries what a retry can fix (rate limits, gateways) before it counts as one of the 5
+        # failures
         return ExoscaleClient(self._credentials, self.zone, clock=self._clock, on_wait=on_wait)
 
     def _event_fields(self) -> dict[str, Any]:
@@ -175,8 +176,9 @@ class ImportJob(WatchedJob[Model]):
                 self.model = await client.get_model(self.operation.reference_id)
                 return
         if self.model is None:
-            # no reference (the API does not require one) or no operation (attached): look the model up by name;
-            # a model not listed yet is not a verdict while its operation runs, nor for a grace period after
+            # no reference (the API does not require one) or no operation (attached): look the model up by
+            # name; a model not listed yet is not a verdict while its operation runs, nor for a grace period
+            # after
             found = await client.find_model(self.name)
             if found is None:
                 self._unlisted_since = (
@@ -228,8 +230,8 @@ async def diagnose(
 
 
 # The likely cause from words a failed download leaves in the operation's message, most specific first:
-# (cause, operation reasons, phrases). Exoscale relays what the Hub answered its download, so the phrases are the
-# Hub's own texts (and huggingface_hub's error names), never guesses of what Exoscale might write.
+# (cause, operation reasons, phrases). Exoscale relays what the Hub answered its download, so the phrases are
+# the Hub's own texts (and huggingface_hub's error names), never guesses of what Exoscale might write.
 _OPERATION_CAUSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "hf-token",

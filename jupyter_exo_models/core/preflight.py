@@ -309,7 +309,8 @@ def _hub_checks(
         out["repo-access"] = CheckResult(
             "repo-access",
             "fail",
-            f"{model_id} was not found{who}: it does not exist, or it is private and this token cannot read it",
+            f"{model_id} was not found{who}: it does not exist, or it is private and this token "
+            "cannot read it",
             "Check the spelling at huggingface.co; if the repo is private, its owner must give your account "
             "access (or use a token of an account that has it)",
         )
@@ -442,7 +443,8 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
                 "hf-token",
                 "fail",
                 f"Fine-grained token {info.name!r} is not scoped to read {repo.id} or its owner",
-                f"Edit the token at {HF_TOKENS_URL}: add read access to {repo.id} (or {repo.id.split('/')[0]})",
+                f"Edit the token at {HF_TOKENS_URL}: add read access to {repo.id} "
+                f"(or {repo.id.split('/')[0]})",
                 data,
             )
         if repo.gated and not repo.private and not info.can_read_gated and not info.may_read(repo.id):
@@ -450,7 +452,8 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
                 "hf-token",
                 "fail",
                 f"Fine-grained token {info.name!r} may not read public gated repos",
-                "Enable access to public gated repositories in the token's settings ('Read access to contents of "
+                "Enable access to public gated repositories in the token's settings "
+                "('Read access to contents of "
                 f"all public gated repos you can access'), or scope it to {repo.id} ({GATED_TOKEN_URL})",
                 data,
             )
@@ -461,14 +464,16 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
             return CheckResult(
                 "hf-token",
                 "fail",
-                f"Fine-grained token {info.name!r} is not scoped to {owner}, so it cannot see {owner}'s private repos",
+                f"Fine-grained token {info.name!r} is not scoped to {owner}, "
+                f"so it cannot see {owner}'s private repos",
                 f"Edit the token at {HF_TOKENS_URL}: add read access to {model_id} (or to {owner})",
                 data,
             )
         return CheckResult(
             "hf-token",
             "warn",
-            f"Fine-grained token {info.name!r} is not scoped to {model_id}: if the repo is private, it cannot read it",
+            f"Fine-grained token {info.name!r} is not scoped to {model_id}: "
+            "if the repo is private, it cannot read it",
             f"Edit the token at {HF_TOKENS_URL} to add read access to it",
             data,
         )

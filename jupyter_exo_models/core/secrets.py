@@ -1,8 +1,9 @@
 """Secrets: a string wrapper masked in every textual form, and the redactor every server text passes through.
 
-Every :class:`Secret` made in this process is remembered, so that a server quoting one back (an Exoscale error
-detail echoing the Hugging Face token it was sent, say) gets it masked before the text is stored, logged, raised
-or shown. Token-shaped strings (``hf_…``) are masked too, whether or not this process holds them.
+Every :class:`Secret` made in this process is remembered, so that a server quoting one back (an Exoscale
+error detail echoing the Hugging Face token it was sent, say) gets it masked before the text is stored,
+logged, raised or shown. Token-shaped strings (``hf_…``) are masked too, whether or not this process holds
+them.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def mask(value: str | None) -> str:
 
 
 def well_formed(value: str) -> bool:
-    """Whether ``value`` can be a token or key: visible ASCII only (no smart quotes or line breaks from a paste)."""
+    """Whether ``value`` can be a token or key: visible ASCII only (no smart quotes or line breaks from a
+    paste)."""
     return all("!" <= c <= "~" for c in value)
 
 

@@ -25,7 +25,8 @@ def _unsafe(char: str) -> bool:
 
 
 def clean(text: Any, limit: int = MAX_TEXT) -> str:
-    """``text`` as one safe line: secrets masked, escapes and control characters gone, at most ``limit`` chars."""
+    """``text`` as one safe line: secrets masked, escapes and control characters gone, at most ``limit``
+    chars."""
     value = redact(str(text))
     value = _ANSI.sub("", value)
     if any(_unsafe(c) for c in value):

@@ -316,7 +316,8 @@ class ModelImporter(widgets.VBox):
         self._update_import_button()
 
     def _drop_report(self) -> None:
-        """Forget the report and all it showed: its canonical id, gate, facts and the consent to its warnings."""
+        """Forget the report and all it showed: its canonical id, gate, facts and the consent to its
+        warnings."""
         self.report = None
         for control in (self.use_canonical, self.recheck_button, self.override):
             control.layout.display = HIDDEN
@@ -353,7 +354,10 @@ class ModelImporter(widgets.VBox):
                     f"{render.esc(job.diagnosis.message)}<br>fix: {render.esc(job.diagnosis.fix)}</div>"
                 )
             elif job.error is not None:
-                html += f"<div style='color:#cf222e'>{render.esc(job.error.message)}<br>fix: {render.esc(job.error.fix)}</div>"
+                html += (
+                    f"<div style='color:#cf222e'>{render.esc(job.error.message)}<br>"
+                    f"fix: {render.esc(job.error.fix)}</div>"
+                )
         self.status.value = html
 
     def _run(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:

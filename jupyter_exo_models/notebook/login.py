@@ -82,8 +82,8 @@ def _terminal_login(check: api.CredentialsCheck, zone: str | None) -> api.Creden
     """No widget frontend (terminal IPython, scripts): prompts, or the environment."""
     if not sys.stdin or not sys.stdin.isatty():
         print(
-            "No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment.\n"
-            + check.summary()
+            "No interactive input: set HF_TOKEN, EXOSCALE_API_KEY and EXOSCALE_API_SECRET "
+            "in the environment.\n" + check.summary()
         )
         return check
     token = (
@@ -120,7 +120,9 @@ class LoginWidget(widgets.VBox):
             value=False,
             indent=False,
             disabled=sandbox,
-            description="Save the HF token on this machine (huggingface_hub's token store, never in the notebook)",
+            description=(
+                "Save the HF token on this machine (huggingface_hub's token store, never in the notebook)"
+            ),
             layout=widgets.Layout(width="auto"),
         )
         self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
@@ -161,7 +163,8 @@ class LoginWidget(widgets.VBox):
         self.button.on_click(lambda _: self.submit())
 
     def __repr__(self) -> str:
-        # the plain-text fallback where widgets do not render (papermill, nbconvert): ipywidgets keeps 110 chars
+        # the plain-text fallback where widgets do not render (papermill, nbconvert): ipywidgets keeps 110
+        # chars
         return (
             "Login form (no form above? set HF_TOKEN, EXOSCALE_API_KEY, EXOSCALE_API_SECRET, then run again)"
         )
@@ -219,7 +222,8 @@ class LoginWidget(widgets.VBox):
         ]
         if result.exoscale_ok:
             lines.append(
-                f"{ok} Exoscale: key {render.esc(result.exoscale_key or '')} works in {render.esc(result.zone)}"
+                f"{ok} Exoscale: key {render.esc(result.exoscale_key or '')} "
+                f"works in {render.esc(result.zone)}"
             )
         elif result.exoscale_error is not None:
             lines.append(

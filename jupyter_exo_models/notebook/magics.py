@@ -176,7 +176,8 @@ class ExoMagics(Magics):
     @argument("-y", "--yes", action="store_true", help="really delete (without it, only says what would go)")
     @line_magic
     def exo_delete(self, line: str) -> Any:
-        """Delete a model: ``%exo_delete MODEL [--zone Z] --yes``. A model used by deployments is kept (412)."""
+        """Delete a model: ``%exo_delete MODEL [--zone Z] --yes``. A model used by deployments is kept
+        (412)."""
         from ..core import api
         from ..core.errors import ExoModelsError, ModelInUseError
         from .render import bundle, esc
@@ -185,7 +186,10 @@ class ExoMagics(Magics):
         try:
             model = api.get_model(args.model, zone=args.zone)
             if not args.yes:
-                text = f"Would delete {model.name} ({model.id}) in {model.zone}: run again with --yes to delete it."
+                text = (
+                    f"Would delete {model.name} ({model.id}) in {model.zone}: "
+                    "run again with --yes to delete it."
+                )
                 _display(bundle(text, esc(text)))
                 return None
             operation = api.delete_model(model.id, zone=model.zone)

@@ -83,7 +83,10 @@ def report_html(report: PreflightReport) -> str:
         if report.ok
         else f"<b style='color:#cf222e'>{len(report.failures)} problem(s) to fix before importing</b>"
     )
-    head = f"<div>{sandbox_badge(report.sandbox)}<b>{esc(report.model)}</b> in {esc(report.zone)}: {verdict}</div>"
+    head = (
+        f"<div>{sandbox_badge(report.sandbox)}<b>{esc(report.model)}</b> "
+        f"in {esc(report.zone)}: {verdict}</div>"
+    )
     return head + check_rows_html(report.checks)
 
 
@@ -138,7 +141,8 @@ def timeline_html(job: ImportJob) -> str:
     last = job.last_event.message if job.last_event and job.last_event.message else ""
     message = f"<div>{esc(last)}</div>" if last else ""
     return (
-        f"<div><b>{esc(job.name)}</b> in {esc(job.zone)}{' (attached to an existing import)' if job.attached else ''}"
+        f"<div><b>{esc(job.name)}</b> in {esc(job.zone)}"
+        f"{' (attached to an existing import)' if job.attached else ''}"
         f"</div><div>{' → '.join(steps)} · {job.elapsed:.0f} s{size}</div>{message}"
     )
 

@@ -196,10 +196,10 @@ def current() -> Sandbox | SandboxHandle | None:
 
 
 def activate_if_requested() -> Sandbox | SandboxHandle | None:
-    """Resolve ``EXO_MODELS_SANDBOX=1``, once per process, at an entry point (the command line, the magics, the
-    server extension, the package's first public name): join the sandbox another process exported
-    (``EXO_MODELS_SANDBOX_HUB_URL`` / ``_EXOSCALE_URL``, as kernels started by a Jupyter server do), else start
-    one here, and fill the core's override slot with it."""
+    """Resolve ``EXO_MODELS_SANDBOX=1``, once per process, at an entry point (the command line, the magics,
+    the server extension, the package's first public name): join the sandbox another process exported
+    (``EXO_MODELS_SANDBOX_HUB_URL`` / ``_EXOSCALE_URL``, as kernels started by a Jupyter server do), else
+    start one here, and fill the core's override slot with it."""
     global _from_env
     if _active or not sandbox_requested():
         return current()

@@ -23,7 +23,8 @@ class DemoCredentials:
     hf_fine_grained_gated: str = "hf_sandbox_finegrained_gated_000000004"  # demo-user + canReadGatedRepos
     hf_fine_grained_repo: str = "hf_sandbox_finegrained_tiny_0000000005"  # sandbox-org/Tiny-Llama-1B only
     hf_revoked: str = "hf_sandbox_revoked_token_0000000000006"
-    # the token Exoscale's guide recommends: fine-grained, scoped to the gated repos themselves, no global gated access
+    # the token Exoscale's guide recommends: fine-grained, scoped to the gated repos themselves, no global
+    # gated access
     hf_fine_grained_gated_repo: str = "hf_sandbox_finegrained_llama_000000007"
     exo_key: str = "EXOsandboxdemokey0000000001"
     exo_secret: str = "sandbox-demo-secret-do-not-use-elsewhere-0001"
@@ -159,7 +160,9 @@ def _shards(n: int, total: int, prefix: str = "model") -> dict[str, int]:
 BASIC = {"config.json": 698, "generation_config.json": 124, "tokenizer.json": 1_842_767, "README.md": 4_210}
 GATE_LLAMA = {
     "extra_gated_heading": "Acknowledge the SANDBOX Llama license to access the repository",
-    "extra_gated_prompt": "You agree to not use the model to conduct experiments that cause harm to human subjects.",
+    "extra_gated_prompt": (
+        "You agree to not use the model to conduct experiments that cause harm to human subjects."
+    ),
     "extra_gated_fields": {
         "Company": "text",
         "Country": "country",

@@ -13,7 +13,8 @@ The OpenAPI document of the ``exoscale`` package is the authority for every shap
 - ``GET /zone`` is public: served unsigned; a signed request is checked, and a key whose IAM role is
   restricted (here: no 'ai' service) gets 403, as the SDK's comment on ``list-zones`` says.
 - A body that breaks ``create-model-request`` answers 422 ``request-invalid-body`` with ``errors[]``
-  and no ``detail`` (the real answer quoted in docs/SERVICES.md; the spec lists only 200 and 403 for the call).
+  and no ``detail`` (the real answer quoted in docs/SERVICES.md; the spec lists only 200 and 403 for the
+  call).
 - A malformed (non-UUID) model or operation id answers 404, the documented "not found".
 - A duplicate name is not refused with 409 (undocumented for ``POST /ai/model``): the create is
   accepted (200, a pending operation) and the operation then fails with reason ``conflict`` (a

@@ -271,15 +271,23 @@ class FakeHub:
             fields = "".join(
                 _form_field(name, kind) for name, kind in (repo.card.get("extra_gated_fields") or {}).items()
             )
+            heading = repo.card.get(
+                "extra_gated_heading",
+                "You need to agree to share your contact information to access this model",
+            )
             gate = (
-                f"<h2>{esc(repo.card.get('extra_gated_heading', 'You need to agree to share your contact information to access this model'))}</h2>"
+                f"<h2>{esc(heading)}</h2>"
                 f"<p>{esc(repo.card.get('extra_gated_prompt', ''))}</p>"
-                f"<form method='post' action='/{esc(repo.id)}/ask-access'>{fields}"
-                f"<button>{esc(repo.card.get('extra_gated_button_content', 'Agree and access repository'))}</button></form>"
+                f"<form method='post' action='/{esc(repo.id)}/ask-access'>{fields}<button>"
+                f"{esc(repo.card.get('extra_gated_button_content', 'Agree and access repository'))}"
+                "</button></form>"
             )
         else:
             gate = "<p>This model is not gated.</p>"
-        body = f"<!doctype html><title>{esc(repo.id)} (SANDBOX)</title><h1>{esc(repo.id)} — SANDBOX Hub</h1>{gate}"
+        body = (
+            f"<!doctype html><title>{esc(repo.id)} (SANDBOX)</title>"
+            f"<h1>{esc(repo.id)} — SANDBOX Hub</h1>{gate}"
+        )
         return Response(200, body.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
     def _ask_access(self, request: Request, repo_id: str) -> Response:
@@ -295,7 +303,9 @@ class FakeHub:
         text = "Access granted" if state == "accepted" else "Your request is pending the authors' review"
         return Response(
             200,
-            f"<p>{text} (SANDBOX){' — ' + str(len(fields)) + ' field(s) recorded' if fields else ''}</p>".encode(),
+            (
+                f"<p>{text} (SANDBOX){' — ' + str(len(fields)) + ' field(s) recorded' if fields else ''}</p>"
+            ).encode(),
             {"Content-Type": "text/html"},
         )
 

@@ -73,7 +73,8 @@ def problem(status: int, detail: str, **extra: Any) -> Response:
 
 
 def invalid_body(errors: list[dict[str, str]]) -> Response:
-    """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail`` (docs/SERVICES.md)."""
+    """Exoscale's 422 for a body that breaks the request schema: ``errors[]`` and no ``detail``
+    (docs/SERVICES.md)."""
     return json_response(
         422,
         {

@@ -24,9 +24,10 @@ A model (in ``models`` lists and ``GET models/<zone>/<model>``) carries, when th
 or attached to its import, ``watching`` (the server still follows it) and ``diagnosis``
 (``{cause, message, fix}`` once an import ended in ``error``, else null).
 
-``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone`` (``ExoModelsConfig.default_zone``
-when the server's configuration sets it, else the environment's), ``server_config`` (what that configuration
-sets, ``{"default_zone": str | null}``), ``sandbox`` and the ``credentials`` found (never their secrets).
+``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone``
+(``ExoModelsConfig.default_zone`` when the server's configuration sets it, else the environment's),
+``server_config`` (what that configuration sets, ``{"default_zone": str | null}``), ``sandbox`` and the
+``credentials`` found (never their secrets).
 """
 
 from __future__ import annotations

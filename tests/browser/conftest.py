@@ -1,4 +1,5 @@
-"""A real JupyterLab on 127.0.0.1 with the sandbox, driven by Debian's headless Chromium through Playwright."""
+"""A real JupyterLab on 127.0.0.1 with the sandbox, driven by Debian's headless Chromium through
+Playwright."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ class Lab:
 
 @contextmanager
 def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
-    """``jupyter lab`` on 127.0.0.1 serving a copy of notebooks/, with its own config, runtime and home folders."""
+    """``jupyter lab`` on 127.0.0.1 serving a copy of notebooks/, with its own config, runtime and home
+    folders."""
     root = base / "work"
     shutil.copytree(ROOT / "notebooks", root)
     port, token = _free_port(), "browser-test-token"

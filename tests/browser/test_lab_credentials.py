@@ -40,7 +40,8 @@ def test_missing_then_rejected_then_working_credentials(bare_lab, page, screensh
     page.goto(bare_lab.page_url("lab"))
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
     page.evaluate(
-        "async () => { await window.jupyterapp.restored; window.jupyterapp.shell.activateById('jp-exo-models'); }"
+        "async () => { await window.jupyterapp.restored; "
+        "window.jupyterapp.shell.activateById('jp-exo-models'); }"
     )
     panel = page.locator("#jp-exo-models")
     notice = panel.locator(".jp-ExoModels-notice")

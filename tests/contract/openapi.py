@@ -96,7 +96,10 @@ class Contract:
 
     @property
     def version(self) -> str:
-        return f"exoscale {getattr(exoscale, '__version__', '?')} (OpenAPI info.version {self.document['info']['version']})"
+        return (
+            f"exoscale {getattr(exoscale, '__version__', '?')} "
+            f"(OpenAPI info.version {self.document['info']['version']})"
+        )
 
     def operation(self, operation_id: str) -> dict[str, Any]:
         method, path = OPERATIONS[operation_id]

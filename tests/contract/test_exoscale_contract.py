@@ -151,7 +151,8 @@ async def test_the_sandboxs_other_answers_follow_the_spec(sb, contract):
 
 
 async def test_undocumented_answers_keep_the_documented_shapes(sb, contract):
-    """What the spec leaves out (a 403 on reads, a 404 for an unknown operation, a 422) still has a known shape."""
+    """What the spec leaves out (a 403 on reads, a 404 for an unknown operation, a 422) still has a known
+    shape."""
     error_response = contract.response_validator("get-model", 404)  # error-response, RFC 9457
     async with raw(sb, secret="wrong-secret") as forged:
         denied = [await forged.get("/ai/model"), await forged.get(f"/operation/{uuid.uuid4()}")]

@@ -31,7 +31,9 @@ ZONE = "de-fra-1"
 
 
 def posts(sb, path="/ai/deployment"):
-    return [r for r in sb.requests if r.service == "exoscale" and r.method == "POST" and r.path.endswith(path)]
+    return [
+        r for r in sb.requests if r.service == "exoscale" and r.method == "POST" and r.path.endswith(path)
+    ]
 
 
 def statuses(report):

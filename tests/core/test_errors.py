@@ -1,4 +1,5 @@
-"""The error tree: every public error type has a stable code, says its message and fix, and survives pickling."""
+"""The error tree: every public error type has a stable code, says its message and fix, and survives
+pickling."""
 
 from __future__ import annotations
 

@@ -131,9 +131,9 @@ async def test_rate_limit_honours_retry_after(retry_after):
 
 
 async def test_rate_limit_exhausted():
-    handler = lambda request: httpx.Response(
-        429, json={"title": "Too Many Requests", "status": 429, "detail": "slow"}
-    )
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"title": "Too Many Requests", "status": 429, "detail": "slow"})
+
     endpoints = Endpoints("https://hub.example", "https://api-{zone}.exoscale.com/v2")
     async with ExoscaleClient(
         credentials(),

@@ -52,7 +52,8 @@ def statuses(report, *ids):
             401,
             "GatedRepo",
             (
-                f"Access to model {GATED} is restricted. You must have access to it and be authenticated to access it. "
+                f"Access to model {GATED} is restricted. You must have access to it and be authenticated "
+                "to access it. "
                 "Please log in."
             ),
         ),
@@ -61,7 +62,10 @@ def statuses(report, *ids):
             ACCEPTED,
             403,
             None,
-            "Please enable access to public gated repositories in your fine-grained token settings to view this repository.",
+            (
+                "Please enable access to public gated repositories in your fine-grained token settings "
+                "to view this repository."
+            ),
         ),
         (DEMO.hf_token, "sandbox-org/does-not-exist", 404, "RepoNotFound", "Repository not found"),
         (DEMO.hf_revoked, GATED, 401, None, "Invalid credentials in Authorization header"),
@@ -100,7 +104,8 @@ async def test_a_token_without_gated_permission_is_named_and_the_case_fix_still_
 
 
 async def test_a_403_without_code_on_model_info_still_describes_the_repo(sb):
-    """Tolerance: should the Hub refuse the metadata too ("... to view this repository"), it is asked anonymously."""
+    """Tolerance: should the Hub refuse the metadata too ("... to view this repository"), it is asked
+    anonymously."""
     sb.faults.once("hub", "GET", r"/api/models/sandbox-gated/Llama-Gated-8B$", 403)
     report = await preflight(GATED, zone="de-fra-1", hf_token=DEMO.hf_fine_grained_user)
     assert report["hf-token"].status == "fail" and "gated" in report["hf-token"].fix
@@ -211,8 +216,8 @@ class _Hostile(socketserver.ThreadingTCPServer):
 
 @pytest.fixture
 def hostile():
-    """A local server whose behaviour a test picks: "silent" (accepts, reads, never answers), "trickle" (a byte
-    every 50 ms, forever) or "endless" (a body that never ends). Bounded: it stops with the test."""
+    """A local server whose behaviour a test picks: "silent" (accepts, reads, never answers), "trickle" (a
+    byte every 50 ms, forever) or "endless" (a body that never ends). Bounded: it stops with the test."""
     stop = threading.Event()
     mode = {"value": "silent"}
 

@@ -194,10 +194,14 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     clock = VirtualClock()
     memory = []
 
-    def sample(event):  # every poll: what the core holds (another test's leftover thread may allocate meanwhile)
+    def sample(
+        event,
+    ):  # every poll: what the core holds (another test's leftover thread may allocate meanwhile)
         sb.clear_log()
         gc.collect()
-        core = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, "*/jupyter_exo_models/core/*")])
+        core = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(True, "*/jupyter_exo_models/core/*")]
+        )
         memory.append(sum(stat.size for stat in core.statistics("filename")))
 
     tracemalloc.start()
@@ -213,12 +217,13 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
     assert len(job.events) <= 4  # transitions only: the history does not grow with the number of polls
     assert len(memory) > 100
     settled = memory[len(memory) // 4 :]
-    # flat over ~1.5 simulated hours and ~120 polls (about 20 KB of noise here; keeping each poll's event would add 60 KB)
+    # flat over ~1.5 simulated hours and ~120 polls (about 20 KB of noise here; keeping each poll's event
+    # would add 60 KB)
     assert max(settled) - min(settled) < 48 * 1024, (min(settled), max(settled))
 
 
-# What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them (assumed: the
-# operation's message quotes the Hub's answer), and Exoscale's reason codes alone
+# What the Hub answers a download for each cause (its real texts, docs/SERVICES.md), as Exoscale relays them
+# (assumed: the operation's message quotes the Hub's answer), and Exoscale's reason codes alone
 @pytest.mark.parametrize(
     ("reason", "message", "cause"),
     [
@@ -238,7 +243,8 @@ async def test_long_import_caps_the_interval_at_60s(monkeypatch):
         (
             "forbidden",
             (
-                "Access to model x/y is restricted. You must have access to it and be authenticated to access it. "
+                "Access to model x/y is restricted. You must have access to it and be authenticated "
+                "to access it. "
                 "Please log in."
             ),
             "hf-token",

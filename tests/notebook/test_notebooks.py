@@ -69,7 +69,8 @@ def with_canaries(sb, monkeypatch, tmp_path) -> Path:
 def setup_cell(log_file: Path) -> nbformat.NotebookNode:
     """Logs at DEBUG, then logs in with the canaries, as the login widget would."""
     return nbformat.v4.new_code_cell(
-        f"import logging, os\nlogging.basicConfig(filename={str(log_file)!r}, level=logging.DEBUG, force=True)\n"
+        "import logging, os\n"
+        f"logging.basicConfig(filename={str(log_file)!r}, level=logging.DEBUG, force=True)\n"
         "from jupyter_exo_models.core.credentials import set_session_credentials\n"
         f"set_session_credentials(hf_token=os.environ['CANARY_HF'], key={CANARY_KEY!r}, "
         "secret=os.environ['CANARY_SECRET'])"
@@ -181,7 +182,8 @@ def test_every_magic_and_widget_keeps_canaries_out(sb, tmp_path, monkeypatch):
         "%exo_login",
         "%exo_import sandbox-org/Tiny-Llama-1B --check",
         "job = %exo_import sandbox-org/Tiny-Llama-1B\nassert job.state == 'created', job",
-        "%%exo_import --zone de-fra-1\nsandbox-org/single-safetensors\nsandbox-org/pytorch-only\nnot/a/valid/id",
+        "%%exo_import --zone de-fra-1\nsandbox-org/single-safetensors\n"
+        "sandbox-org/pytorch-only\nnot/a/valid/id",
         "%exo_import sandbox-gated/Llama-Gated-8B --force",
         "%exo_models\n%exo_models --all-zones",
         "%exo_delete sandbox-org/In-Use-Model --yes",

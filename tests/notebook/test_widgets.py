@@ -1,4 +1,5 @@
-"""The widgets driven as a user would (set values, click the buttons), against the sandbox, for every check outcome."""
+"""The widgets driven as a user would (set values, click the buttons), against the sandbox, for every check
+outcome."""
 
 from __future__ import annotations
 
@@ -147,7 +148,8 @@ def test_double_click_creates_one_model_and_shows_live_status(sb):
     widget = checked(DEMO.tiny)
     assert "16" not in widget.facts.value and "apache-2.0" in widget.facts.value
     widget.import_button.click()
-    widget.import_button.click()  # the frontend may deliver a second click before the first disables the button
+    # the frontend may deliver a second click before the first disables the button
+    widget.import_button.click()
     settle(widget)
     assert len(creates(sb)) == 1
     assert [m["name"] for m in sb.exoscale.models("de-fra-1")].count(DEMO.tiny) == 1

@@ -1,7 +1,7 @@
 """A server quoting secrets back: Exoscale echoing the Hugging Face token and the Exoscale secret in every
-operation message and error detail. No face may show them: the Python API (exceptions, reprs, job state, events),
-the logs at every level, the command line (text and --json, -vv) and the magics. The REST API is tested in
-tests/server/test_handlers.py."""
+operation message and error detail. No face may show them: the Python API (exceptions, reprs, job state,
+events), the logs at every level, the command line (text and --json, -vv) and the magics. The REST API is
+tested in tests/server/test_handlers.py."""
 
 from __future__ import annotations
 

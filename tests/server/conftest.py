@@ -3,8 +3,52 @@ import asyncio
 import pytest
 
 # pytest-jupyter's fixtures (jp_fetch, jp_serverapp, ...) for this folder only: as a global plugin its
-# event-loop hooks would take over every async test of the suite.
-from pytest_jupyter.jupyter_server import *
+# event-loop hooks would take over every async test of the suite. Each fixture and hook that
+# `from pytest_jupyter.jupyter_server import *` would bring, by name (jp_server_config is defined below).
+from pytest_jupyter.jupyter_core import (  # noqa: F401  fixtures and hooks, found by pytest by name
+    echo_kernel_spec,
+    jp_asyncio_loop,
+    jp_config_dir,
+    jp_data_dir,
+    jp_env_config_path,
+    jp_env_jupyter_path,
+    jp_environ,
+    jp_home_dir,
+    jp_kernel_dir,
+    jp_runtime_dir,
+    jp_system_config_path,
+    jp_system_jupyter_path,
+    pytest_pycollect_makeitem,
+    pytest_pyfunc_call,
+)
+from pytest_jupyter.jupyter_server import (  # noqa: F401  fixtures, found by pytest by name
+    jp_argv,
+    jp_auth_header,
+    jp_base_url,
+    jp_configurable_serverapp,
+    jp_create_notebook,
+    jp_extension_environ,
+    jp_fetch,
+    jp_http_port,
+    jp_logging_stream,
+    jp_nbconvert_templates,
+    jp_root_dir,
+    jp_server_auth_core_resources,
+    jp_server_auth_resources,
+    jp_server_authorizer,
+    jp_server_cleanup,
+    jp_serverapp,
+    jp_template_dir,
+    jp_web_app,
+    jp_ws_fetch,
+    send_request,
+)
+from pytest_jupyter.pytest_tornasync import (  # noqa: F401  fixtures, found by pytest by name
+    http_server,
+    http_server_client,
+    http_server_port,
+    io_loop,
+)
 
 from jupyter_exo_models.core import imports
 
@@ -15,7 +59,7 @@ def jp_server_config():
 
 
 @pytest.fixture(autouse=True)
-def watches_end_before_the_loop_closes(jp_asyncio_loop):
+def watches_end_before_the_loop_closes(jp_asyncio_loop):  # noqa: F811  the imported fixture, requested
     """Imports the server started are watched on its loop: stop them while that loop can still run."""
     yield
     imports.forget_jobs()

@@ -1,4 +1,5 @@
-"""The REST API asks the server's authorizer (resource ``jupyter_exo_models``) and reads ``ExoModelsConfig``."""
+"""The REST API asks the server's authorizer (resource ``jupyter_exo_models``) and reads
+``ExoModelsConfig``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The server extension's REST API (jp_fetch), against the sandbox: every route, auth, bad input, no secrets."""
+"""The server extension's REST API (jp_fetch), against the sandbox: every route, auth, bad input, no
+secrets."""
 
 from __future__ import annotations
 

@@ -401,7 +401,8 @@ class ExoscaleClient:
         params: dict[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """An idempotent call, retried on rate limits, gateway errors and connection failures, within the budget.
+        """An idempotent call, retried on rate limits, gateway errors and connection failures, within the
+        budget.
 
         A request that timed out is retried once only: a server that hangs would otherwise cost minutes.
         """
@@ -540,7 +541,8 @@ def _too_large(method: str, path: str, status: int) -> ServerError:
 
 
 def _decode(raw: bytes) -> Any:
-    """The answer's JSON with every string redacted and cleaned; None when it is not JSON (or nests absurdly)."""
+    """The answer's JSON with every string redacted and cleaned; None when it is not JSON (or nests
+    absurdly)."""
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, RecursionError):

@@ -118,7 +118,8 @@ class Operation:
 
 
 def find_existing(models: Iterable[Model], names: set[str]) -> Model | None:
-    """The model with one of these exact names (case-sensitive, as Exoscale's), preferring one not in error."""
+    """The model with one of these exact names (case-sensitive, as Exoscale's), preferring one not in
+    error."""
     found = [m for m in models if m.name in names]
     return next((m for m in found if m.state != "error"), found[0] if found else None)
 

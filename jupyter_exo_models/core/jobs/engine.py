@@ -214,7 +214,8 @@ class WatchedJob(Generic[R]):
         return self._hub.subscribe(callback, replay=replay)
 
     def stream(self) -> AsyncIterator[StatusEvent]:
-        """``async for event in job.stream()``: past events, then live ones until the current watch's final one."""
+        """``async for event in job.stream()``: past events, then live ones until the current watch's final
+        one."""
         return self._hub.stream(lambda: (self._watch, self._phase is Phase.WATCHING))
 
     def _event(self, state: str, message: str, final: bool) -> StatusEvent:
@@ -268,7 +269,8 @@ class WatchedJob(Generic[R]):
         result: Any,
         error: ExoModelsError | None,
     ) -> Callable[[], None] | None:
-        """The transition itself, under the lock (held by the caller): the final event recorded, the phase changed.
+        """The transition itself, under the lock (held by the caller): the final event recorded, the phase
+        changed.
 
         Returns what to do once the lock is released (deliver the event, then wake the waiters), or None when
         watch ``watch`` is not the one under way (it ended already: nothing changes).
@@ -312,8 +314,8 @@ class WatchedJob(Generic[R]):
         Args:
             timeout: stop waiting after this many seconds (validated: a number greater than 0, or None).
             on_event: follow the job meanwhile: called with every event (the past ones first). This caller's
-                follow ends with the wait; on a timeout or a cancellation (Ctrl-C) the watch is released, so it
-                stops unless another waiter or subscriber still follows the job. This is the one "follow"
+                follow ends with the wait; on a timeout or a cancellation (Ctrl-C) the watch is released, so
+                it stops unless another waiter or subscriber still follows the job. This is the one "follow"
                 contract every face uses.
 
         Raises:
@@ -369,7 +371,8 @@ class WatchedJob(Generic[R]):
             complete()
 
     def stop(self, reason: str = "stopped") -> None:
-        """Stop watching now (the job itself goes on at Exoscale); the final event is recorded before this returns.
+        """Stop watching now (the job itself goes on at Exoscale); the final event is recorded before this
+        returns.
 
         ``reason`` (``stopped`` or ``timeout``) is the final event's state.
         """
@@ -437,7 +440,8 @@ class WatchedJob(Generic[R]):
                     log.debug("polling %s failed (%d in a row): %s", self.name, failures, type(exc).__name__)
                     if failures >= MAX_CONSECUTIVE_ERRORS:
                         raise ExoModelsError(
-                            f"Gave up watching {self.name} after {failures} polling errors in a row: {exc.message}",
+                            f"Gave up watching {self.name} after {failures} polling errors in a row: "
+                            f"{exc.message}",
                             fix=self._resume_fix(),
                         ) from None
                 else:

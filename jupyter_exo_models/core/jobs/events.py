@@ -73,7 +73,8 @@ class EventHub:
         self._subscribers: list[_Subscriber] = []
 
     def record(self, event: StatusEvent) -> list[_Subscriber]:
-        """Record ``event`` (the caller holds the lock); returns whom to deliver it to, after releasing the lock."""
+        """Record ``event`` (the caller holds the lock); returns whom to deliver it to, after releasing the
+        lock."""
         self.last = event
         if event.changed or event.final:  # transitions only, so a 2-hour watch stays small
             self.history.append(event)
@@ -95,7 +96,8 @@ class EventHub:
         replay: bool = True,
         past: Callable[[list[StatusEvent]], list[StatusEvent]] | None = None,
     ) -> Callable[[], None]:
-        """Deliver every later event to ``callback`` (from the emitting thread), after the past ones when ``replay``.
+        """Deliver every later event to ``callback`` (from the emitting thread), after the past ones when
+        ``replay``.
 
         ``past`` picks which recorded events to replay (default: all of them).
         """
@@ -119,8 +121,8 @@ class EventHub:
     async def stream(self, current_watch: Callable[[], tuple[int, bool]]) -> AsyncIterator[StatusEvent]:
         """Past events, then live ones, until the final event of the watch under way (or the last one's).
 
-        ``current_watch()`` (called under the lock) says which watch is current and whether it is still running:
-        a final event of an earlier watch is history, not the end of this stream.
+        ``current_watch()`` (called under the lock) says which watch is current and whether it is still
+        running: a final event of an earlier watch is history, not the end of this stream.
         """
         queue: asyncio.Queue[StatusEvent] = asyncio.Queue()
         loop = asyncio.get_running_loop()
