@@ -285,7 +285,7 @@ class Listing(NamedTuple):
 async def _every_zone(
     call: Callable[[ExoscaleClient], Coroutine[Any, Any, list[T]]],
 ) -> tuple[list[T], dict[str, ExoModelsError]]:
-    """``call`` in every zone concurrently, flattened in zone order; the zones that failed, with their errors."""
+    """``call`` in every zone concurrently, flattened in zone order; the zones that failed, and why."""
     credentials = resolve_exoscale()
 
     async def one(zone: str) -> list[T]:
@@ -306,7 +306,7 @@ async def _every_zone(
 
 
 async def alist_models_all_zones() -> Listing:
-    """The models of every zone, asked concurrently, flattened in zone order; zones that failed are in ``errors``."""
+    """The models of every zone, asked concurrently, in zone order; zones that failed are in ``errors``."""
     return Listing(*await _every_zone(lambda client: client.list_models()))
 
 
@@ -371,7 +371,7 @@ async def adeploy_preflight(
     engine_args: str | Sequence[str] = (),
     hf_token: str | Secret | bool | None = None,
 ) -> DeploymentReport:
-    """Run every deployment check (README, "Deployment checks"); see :func:`core.deploy_preflight.deploy_preflight`."""
+    """Run every deployment check (README, "Deployment checks"); see :mod:`core.deploy_preflight`."""
     return await deploy_checks.deploy_preflight(
         model,
         name=name,
@@ -407,10 +407,10 @@ async def adeploy(
 ) -> DeploymentJob:
     """Deploy a Hugging Face model on Exoscale Dedicated Inference, from its repo id to an answered prompt.
 
-    Runs the deployment checks (and, for a model not imported yet, the import's; refusing on any failure unless
-    ``force``), imports the model when needed (attaching to an import under way), creates the deployment once
-    (attaching to an existing one of that name), watches it to ``ready`` on the SDK's schedule, then sends one
-    short prompt (the smoke test).
+    Runs the deployment checks (and, for a model not imported yet, the import's; refusing on any failure
+    unless ``force``), imports the model when needed (attaching to an import under way), creates the
+    deployment once (attaching to an existing one of that name), watches it to ``ready`` on the SDK's
+    schedule, then sends one short prompt (the smoke test).
 
     Args:
         model: the exact Hugging Face repo id, or the Exoscale model's UUID.
@@ -428,12 +428,12 @@ async def adeploy(
         force: deploy even when a check failed.
 
     Returns:
-        The :class:`DeploymentJob`: ``job.deployment``, ``job.endpoint`` (``.chat(prompt)``), ``job.smoke_test``.
+        The :class:`DeploymentJob`: ``.deployment``, ``.endpoint`` (``.chat(prompt)``), ``.smoke_test``.
 
     Raises:
         PreflightFailed: a check failed (``.report`` has them all).
-        DeploymentFailed: the import or the deployment ended in ``error``, or the smoke test failed (``.cause``,
-            ``.fix``, ``.logs``).
+        DeploymentFailed: the import or the deployment ended in ``error``, or the smoke test failed
+            (``.cause``, ``.fix``, ``.logs``).
         WatchTimeout: ``timeout`` passed first (``job.diagnosis`` says where it stands).
 
     Example:
@@ -478,7 +478,7 @@ async def aattach_deployment(
 
 
 class DeploymentListing(NamedTuple):
-    """The deployments of one zone or of every zone (in zone order), and the zones that could not be listed."""
+    """The deployments of one zone or of every zone (in zone order), and the zones that failed."""
 
     deployments: list[Deployment]
     errors: dict[str, ExoModelsError]

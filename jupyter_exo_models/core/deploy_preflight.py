@@ -43,7 +43,7 @@ DEPLOY_CHECK_IDS: tuple[str, ...] = (
     "engine-version",
     "engine-args",
 )
-# create-deployment-request's inference-engine-version enum and default (exoscale/openapi.json; a contract test
+# create-deployment-request's inference-engine-version enum and default (exoscale/openapi.json; a test
 # compares them)
 ENGINE_VERSIONS: tuple[str, ...] = (
     "0.12.0",
@@ -91,7 +91,7 @@ def check_deployment_name(name: object) -> str:
 
     Raises:
         TypeError: not a string.
-        UsageError: empty, too long, or not lower-case ``[a-z0-9-]`` starting and ending with a letter or digit.
+        UsageError: empty, too long, or not lower-case ``[a-z0-9-]`` beginning and ending alphanumeric.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, not {type(name).__name__}")
@@ -101,7 +101,8 @@ def check_deployment_name(name: object) -> str:
             if not name
             else f"is longer than {MAX_NAME} characters"
             if len(name) > MAX_NAME
-            else "may hold only lower-case letters, digits and '-', starting and ending with a letter or digit"
+            else "may hold only lower-case letters, digits and '-', and must begin and end with a letter "
+            "or digit"
         )
         raise UsageError(
             f"Deployment name {shown(name)} {why}", fix=f"Use e.g. {default_deployment_name(name)!r}"
@@ -524,8 +525,8 @@ def _check_version(version: object) -> CheckResult:
             "engine-version",
             "fail",
             f"Unknown inference engine version {shown(version)}",
-            f"Use one of {', '.join(ENGINE_VERSIONS[-5:])} (or older: {ENGINE_VERSIONS[0]} …), or omit it for "
-            f"{DEFAULT_ENGINE_VERSION}",
+            f"Use one of {', '.join(ENGINE_VERSIONS[-5:])} (or older, down to {ENGINE_VERSIONS[0]}), or "
+            f"omit it for {DEFAULT_ENGINE_VERSION}",
             {"versions": list(ENGINE_VERSIONS)},
         )
     return CheckResult("engine-version", "pass", f"Engine version {version}")

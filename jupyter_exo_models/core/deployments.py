@@ -1,11 +1,11 @@
-"""Deploy a model (importing it first when needed), watch it to ``ready``, smoke-test it, and explain failures.
+"""Deploy a model (importing it first when needed), watch it to ``ready``, smoke-test it, explain failures.
 
-A deployment is a :class:`DeploymentJob`, the job engine's second user (see :mod:`core.jobs`): it supplies what
-to poll (the import it waits for, its create, the operation, the deployment), what counts as success (``ready``
-with a URL, and a smoke test answered) and how a failure is explained (``state-details`` and the last log lines,
-mapped to a check id and a fix). The same name in the same zone is never created twice: preflight finds an
-existing deployment and the job attaches to it, concurrent starts share one job, and an ambiguous POST is
-resolved by the client by looking before retrying.
+A deployment is a :class:`DeploymentJob`, the job engine's second user (see :mod:`core.jobs`): it supplies
+what to poll (the import it waits for, its create, the operation, the deployment), what counts as success
+(``ready`` with a URL, and a smoke test answered) and how a failure is explained (``state-details`` and the
+last log lines, mapped to a check id and a fix). The same name in the same zone is never created twice:
+preflight finds an existing deployment and the job attaches to it, concurrent starts share one job, and an
+ambiguous POST is resolved by the client by looking before retrying.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ LOG_LINES = 50  # lines fetched to diagnose a failure
 SMOKE_PROMPT = "Reply with one short sentence: are you up?"
 SMOKE_TOKENS = 16
 
-# The likely cause from the words of state-details and the engine's log, most specific first: (cause, phrases).
+# The likely cause from the words of state-details and the engine's log, most specific first.
 # The phrases are vLLM's, PyTorch's and huggingface_hub's own texts.
 _LOG_CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -140,7 +140,8 @@ class DeploymentJob(WatchedJob[Deployed]):
         self._follow_import: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
-        return f"<DeploymentJob {self.name} in {self.zone}: {self.state}{' (attached)' if self.attached else ''}>"
+        attached = " (attached)" if self.attached else ""
+        return f"<DeploymentJob {self.name} in {self.zone}: {self.state}{attached}>"
 
     @property
     def observed_state(self) -> str:
@@ -375,8 +376,8 @@ class DeploymentJob(WatchedJob[Deployed]):
             ) from None
 
     async def wait(self, timeout: float | None = None, *, on_event: Callback | None = None) -> Deployed:
-        """Watch until ready and smoke-tested (see :meth:`WatchedJob.wait`); on a timeout, the diagnosis of where
-        it stands (``state-details`` and the last log lines) is in ``job.diagnosis`` and the error's fix."""
+        """Watch until ready and smoke-tested (see :meth:`WatchedJob.wait`); on a timeout, the diagnosis of
+        where it stands (``state-details`` and the last log lines) is in ``job.diagnosis`` and the fix."""
         try:
             return await super().wait(timeout, on_event=on_event)
         except WatchTimeout as exc:
@@ -400,7 +401,7 @@ class DeploymentJob(WatchedJob[Deployed]):
 
 
 def diagnose(details: str, logs: Sequence[str], report: DeploymentReport | None) -> Diagnosis:
-    """The likely cause of a failed (or stuck) deployment from ``state-details`` and its log lines, newest first."""
+    """The likely cause of a failed (or stuck) deployment, from ``state-details`` and its newest logs."""
     texts = [details, *reversed(logs)]
     for text in texts:
         lowered = text.lower()
@@ -422,14 +423,16 @@ def _fix_for(cause: str, text: str, report: DeploymentReport | None) -> str:
             plan is None or (better.family, better.gpu_count) != (plan.gpu_type, plan.gpu_count)
         ):
             return f"The model needs more GPU memory: deploy on {better.family} × {better.gpu_count}"
-        return "The model needs more GPU memory: more or larger GPUs, a shorter --max-model-len, or a quantized variant"
+        return (
+            "The model needs more GPU memory: more or larger GPUs, a shorter --max-model-len, or quantization"
+        )
     if cause == "gpu-type":
         zones = report["gpu-type"].data.get("zones", []) if report else []
         return "Choose another GPU family" + (f", or deploy in {', '.join(zones)}" if zones else "")
     if cause == "engine-args":
         return "Remove or correct the engine argument the log names (see the engine's parameters)"
     if cause == "engine-version":
-        return "Deploy with a newer inference engine version (e.g. the API's default), which knows this architecture"
+        return "Deploy with a newer inference engine version (e.g. the API's default), which knows the model"
     return "The engine could not download from Hugging Face: import the model again with a valid token"
 
 

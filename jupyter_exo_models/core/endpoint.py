@@ -1,9 +1,9 @@
 """A deployment's endpoint: vLLM's OpenAI-compatible server, over httpx.
 
-Where the API lives under ``deployment-url`` and which model id the server answers to are undocumented, so both
-are found, never assumed: the URL is used as given when it ends in ``/v1``, else ``/v1`` is appended; the served
-model id is the first of ``GET /v1/models``. The key is fetched from Exoscale only when a request needs it, and
-held as a :class:`Secret` (masked in every repr and text; never written anywhere).
+Where the API lives under ``deployment-url`` and which model id the server answers to are undocumented, so
+both are found, never assumed: the URL is used as given when it ends in ``/v1``, else ``/v1`` is appended;
+the served model id is the first of ``GET /v1/models``. The key is fetched from Exoscale only when a request
+needs it, and held as a :class:`Secret` (masked in every repr and text; never written anywhere).
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class Endpoint:
         """An ``openai.OpenAI`` client for this endpoint (the key given to it, never printed).
 
         Raises:
-            MissingExtraError: the ``openai`` package is not installed (``pip install 'jupyter_exo_models[openai]'``).
+            MissingExtraError: ``openai`` is not installed (``pip install 'jupyter_exo_models[openai]'``).
         """
         try:
             import openai  # type: ignore[import-not-found,unused-ignore]

@@ -287,8 +287,8 @@ class EndpointError(ExoModelsError):
 
     Attributes:
         status: the HTTP status (None when no answer came).
-        cause: ``endpoint-key`` (401/403), ``endpoint-path`` (404), ``endpoint-unavailable`` (503: scaled to zero
-            or still loading), ``endpoint-error`` (anything else).
+        cause: ``endpoint-key`` (401/403), ``endpoint-path`` (404), ``endpoint-unavailable`` (503: scaled to
+            zero or still loading), ``endpoint-error`` (anything else).
     """
 
     code = "endpoint"

@@ -65,8 +65,8 @@ class CheckResult:
 
 
 class Checks:
-    """What every report of checks shares (an import's preflight, a deployment's): the verdict, lookup by check
-    id, the dict form and the one text rendering of a list of checks."""
+    """What every report of checks shares (an import's preflight, a deployment's): the verdict, lookup
+    by check id, the dict form and the one text rendering of a list of checks."""
 
     model: str
     zone: str

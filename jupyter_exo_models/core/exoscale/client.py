@@ -241,7 +241,7 @@ class ExoscaleClient:
 
     # -- deployments ------------------------------------------------------------------------------
     async def list_deployments(self) -> list[Deployment]:
-        """The zone's deployments, the user's own only (``public`` ones are Exoscale's managed deployments)."""
+        """The zone's deployments, the user's own only (``public`` ones are Exoscale's managed ones)."""
         data = await self._request("GET", "/ai/deployment")
         return _shaped(
             "GET /ai/deployment",
@@ -334,8 +334,9 @@ class ExoscaleClient:
         return _shaped("PATCH /ai/deployment/{id}", lambda: Operation.from_api(data, self.zone))
 
     async def scale_deployment(self, deployment_id: str, replicas: int) -> Operation:
-        """Scale to ``replicas`` (0: scale to zero; the endpoint then answers 503). Retried: the same target twice
-        is one scale."""
+        """Scale to ``replicas`` (0: scale to zero; the endpoint then answers 503).
+
+        Retried: the same target twice is one scale."""
         path = _id_path("/ai/deployment/", deployment_id) + "/scale"
         data = await self._request("POST", path, json_body={"replicas": replicas})
         return _shaped("POST /ai/deployment/{id}/scale", lambda: Operation.from_api(data, self.zone))
@@ -666,8 +667,8 @@ def _error(
     if status == 412 and path.startswith("/ai/deployment"):
         return GpuUnavailableError(
             summary,
-            fix=f"Exoscale has too few GPUs of that family for you in {zone} (a quota, or capacity): choose another "
-            "family or zone, or ask Exoscale support to raise the quota",
+            fix=f"Exoscale has too few GPUs of that family for you in {zone} (a quota, or capacity): choose "
+            "another family or zone, or ask Exoscale support to raise the quota",
             **kwargs,
         )
     if status == 429:

@@ -208,7 +208,7 @@ class Deployment:
 
     @property
     def private(self) -> bool:
-        """The user's own (``public`` ones are Exoscale's managed deployments); unknown counts as the user's."""
+        """The user's own (``public`` ones are Exoscale's managed ones); unknown counts as the user's."""
         return self.visibility != "public"
 
     def to_dict(self) -> dict[str, Any]:
