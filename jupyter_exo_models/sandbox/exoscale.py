@@ -36,6 +36,7 @@ from ..core.config import ZONES
 from ..core.exoscale.auth import signature, signing_message
 from ..core.exoscale.models import is_uuid
 from .catalog import Catalog
+from .deployments import Deployments
 from .hub import INVALID_TOKEN, NOT_FOUND, FakeHub, answer_text
 from .server import Request, Response, invalid_body, json_response, problem
 
@@ -45,11 +46,18 @@ _PATH = re.compile(r"^/([a-z0-9-]+)/v2(/.*)$")
 
 @dataclass
 class Timings:
-    """Seconds a model spends in each state (plus ``per_gb`` of download per GB of weights)."""
+    """Seconds a model spends in each state (plus ``per_gb`` of download per GB of weights), and a deployment.
+
+    A deployment spends ``deployment_creating`` creating (or updating), then ``deployment_deploying`` deploying
+    (vLLM starting and loading the weights) whenever vLLM (re)starts; a scale spends ``scaling`` scaling.
+    """
 
     creating: float = 1.0
     downloading: float = 2.0
     per_gb: float = 0.0
+    deployment_creating: float = 1.0
+    deployment_deploying: float = 3.0
+    scaling: float = 1.0
 
 
 @dataclass
@@ -62,7 +70,6 @@ class _Model:
     hf_token: str | None = field(default=None, repr=False)
     fixed_state: str | None = None
     verdict: tuple[str, str] | None = None  # (reason, message) once decided; ("", "") for success
-    deployments: tuple[str, ...] = ()
     size: int = 0
     operation_id: str = ""
 
@@ -88,6 +95,7 @@ class FakeExoscale:
         self._lock = lock
         self._models: dict[str, _Model] = {}
         self._operations: dict[str, _Operation] = {}
+        self.deployments = Deployments(self)
         self.reset()
 
     # -- control ------------------------------------------------------------------------------
@@ -95,25 +103,27 @@ class FakeExoscale:
         with self._lock:
             self._models.clear()
             self._operations.clear()
+            self.deployments.reset()
             for seed in self.catalog.models:
                 repo = self.catalog.repo(seed.name)
                 model = self._new(seed.zone, seed.name, None)
                 model.fixed_state = seed.state
-                model.deployments = seed.deployments
                 model.size = repo.safetensors_bytes if repo and seed.state != "error" else 0
                 if seed.state == "error":
                     model.verdict = ("fault", "SANDBOX seeded failure: download interrupted")
+                for name in seed.deployments:  # ready deployments, listed by GET /ai/deployment
+                    self.deployments.seed(seed.zone, model.id, name)
 
     def models(self, zone: str) -> list[dict]:
         """The zone's models as the API lists them."""
         with self._lock:
             return [self._json(m) for m in self._models.values() if m.zone == zone]
 
-    def add_deployment(self, zone: str, model_id: str, name: str) -> None:
+    def add_deployment(self, zone: str, model_id: str, name: str) -> str:
+        """A ready deployment of the model (its id), as if deployed long ago."""
         with self._lock:
-            model = self._models[model_id]
-            assert model.zone == zone
-            model.deployments += (name,)
+            assert self._models[model_id].zone == zone
+            return self.deployments.seed(zone, model_id, name)
 
     # -- state machine ------------------------------------------------------------------------
     def _new(self, zone: str, name: str, hf_token: str | None) -> _Model:
@@ -275,9 +285,13 @@ class FakeExoscale:
         if (m := re.fullmatch(r"/operation/([^/]+)", path)) and method == "GET":
             operation = self._operations.get(m.group(1))
             if operation is None or operation.zone != zone:
+                deployment_operation = self.deployments.operation(zone, m.group(1))
+                if deployment_operation is not None:
+                    return json_response(200, deployment_operation)
                 return problem(404, f"Operation {m.group(1)} not found")
             return json_response(200, self._operation_json(m.group(1)))
-        return problem(404, f"No route {method} {path}")
+        answer = self.deployments.route(request, zone, path)
+        return answer or problem(404, f"No route {method} {path}")
 
     @staticmethod
     def _zones() -> Response:
@@ -326,10 +340,9 @@ class FakeExoscale:
         return model
 
     def _delete(self, model: _Model) -> Response:
-        if model.deployments:
-            return problem(
-                412, f"Model {model.name} is used by deployments", deployments=list(model.deployments)
-            )
+        if in_use := self.deployments.using(model.id):
+            # delete-model-conflict-response: {"deployments": [...]}; the problem fields are kept beside it
+            return problem(412, f"Model {model.name} is used by deployments", deployments=in_use)
         del self._models[model.id]
         operation_id = str(uuid.uuid4())
         self._operations[operation_id] = _Operation(model.zone, "delete", model.id)
