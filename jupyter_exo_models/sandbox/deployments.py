@@ -420,7 +420,10 @@ class Deployments:
         name = body["name"]
         if any(d.name == name and d.zone == zone for d in self._deployments.values()):
             message = f"A deployment named {name} already exists in {zone}"
-            return self._finished(zone, None, {"state": "failure", "reason": "conflict", "message": message})
+            done = self._finished(zone, None, {"state": "failure", "reason": "conflict", "message": message})
+            return json_response(
+                200, {"id": json.loads(done.body)["id"], "state": "pending"}
+            )  # as for models
         deployment = self._new(
             zone,
             name,
