@@ -1,4 +1,4 @@
-"""A fake Exoscale API v2 (Dedicated Inference models and operations), with real request signing.
+"""A fake Exoscale API v2 (Dedicated Inference models, deployments and operations), with real request signing.
 
 Model states follow the sandbox clock lazily: ``creating`` for ``timings.creating``
 seconds, then the fake Exoscale asks the fake Hub (exact, case-sensitive name,
@@ -18,6 +18,46 @@ The OpenAPI document of the ``exoscale`` package is the authority for every shap
 - A duplicate name is not refused with 409 (undocumented for ``POST /ai/model``): the create is
   accepted (200, a pending operation) and the operation then fails with reason ``conflict`` (a
   documented reason) and no ``reference``. Clients must look before they create.
+- ``DELETE /ai/model/{id}`` of a model some deployment uses answers 412 ``delete-model-conflict-response``:
+  ``deployments`` lists the deployments' *names* (the spec says only "Deployments using models"), beside
+  the usual problem fields (the schema allows them).
+
+Deployments (``sandbox/deployments.py``; the spec documents shapes and statuses, not behaviour):
+
+- States: ``creating`` (``timings.deployment_creating``) → ``deploying`` (``deployment_deploying``: vLLM
+  starts and loads the weights) → ``ready`` or ``error``; a PATCH of the engine version or flags goes
+  ``updating`` → ``deploying`` → ``ready``/``error``; a scale goes ``scaling`` (``timings.scaling``), plus
+  ``deploying`` when replicas come back from 0. ``preparing`` is never used. A deployment scaled to 0 is
+  ``ready`` with ``replicas`` 0, and its endpoint answers 503.
+- The operation of a create, update or scale stays pending until the deployment is ``ready`` (success) or
+  ``error`` (failure, reason ``fault``, message = ``state-details`` = vLLM's last log line). A delete and a
+  mere rename are done at once.
+- ``deployment-url`` is required as a string by the spec: it is given from creation, as
+  ``<sandbox inference server>/<deployment id>``, WITHOUT ``/v1`` (clients append it; the real value's form
+  is unknown).
+- ``POST /ai/deployment``: a body that breaks the schema answers 422 as for models; 400 for a ``gpu-count``
+  over 8, a ``gpu-type`` that is no GPU family of the spec, and a model not found in the zone or not
+  ``created`` (by ``id``, or by exact ``name``); 412 (the spec's "probably insufficient GPUs") for a family
+  the zone does not offer or has not authorized (``catalog.INSTANCE_TYPES``; also for a scale-up).
+  A duplicate name is accepted and its operation fails with ``conflict``, as for models (no 409 is
+  documented for create).
+- 409 for a PATCH or a scale while the deployment is creating, deploying, scaling or updating, and for a PATCH
+  to a name another deployment of the zone has; a DELETE is accepted in any state (its 409 is never used).
+  A PATCH with none of its three fields is a 400.
+- ``GET /ai/deployment`` lists your (``private``) deployments; ``?visibility=public`` lists Exoscale's
+  managed ones, of which the sandbox has none; another value is a 400. The catalog's seed deployments
+  (``SeedModel.deployments``) are real, ready deployments.
+- Logs are vLLM-like lines (``time``, ``node`` = one per replica, ``message``), timed by the sandbox clock;
+  ``?tail`` keeps the last N (a negative or non-integer one is a 400); ``?stream`` answers the same JSON.
+- ``GET /ai/help/inference-engine-parameters`` gives the same realistic subset of ``vllm serve`` flags for
+  every version (``sandbox/vllm.py``); an unknown ``?version`` is a 400 (undocumented).
+- A deployment's fate is decided from its configuration: an argument ``vllm serve`` does not know (or a bad
+  value) fails with argparse's text; an engine older than the model's architecture (``Repo.min_engine``)
+  fails with vLLM's "not supported for now"; weights that ``core.gpus.fit`` says do not fit die of CUDA
+  out-of-memory. Flags such as ``--quantization`` or ``--gpu-memory-utilization`` do not change the fit.
+- The deployment's API key is random (``sandbox-dk-...``), revealed by ``GET .../api-key`` only; the endpoint
+  checks ``Authorization: Bearer <key>`` on ``/v1/*`` as vLLM's ``--api-key`` does (401
+  ``{"error": "Unauthorized"}``); ``/health`` is open. ``service-level`` is ``standard`` (assumed).
 """
 
 from __future__ import annotations
