@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEMO", "Faults", "Repo", "Sandbox", "Timings", "activate", "current", "deactivate"]
 
+MAX_INFERENCE_BODY = 1_000_000  # bytes of a request to a deployment's endpoint
 HUB_URL_ENV = "EXO_MODELS_SANDBOX_HUB_URL"
 EXOSCALE_URL_ENV = "EXO_MODELS_SANDBOX_EXOSCALE_URL"
 
@@ -40,7 +41,7 @@ class Sandbox:
 
     Args:
         catalog: the demo world (default: :func:`catalog.default_catalog`).
-        timings: seconds spent creating and downloading (default 1 s and 2 s).
+        timings: seconds spent in each state of models and deployments (see :class:`Timings`).
         clock: the clock of the model state machine (a ``VirtualClock`` simulates long imports).
         faults: latency, error and drop injection (mutable later through ``.faults``).
     """
@@ -55,7 +56,7 @@ class Sandbox:
         from ..core.clock import SYSTEM_CLOCK
         from .exoscale import FakeExoscale
         from .hub import FakeHub, hub_error
-        from .server import ServiceServer, problem
+        from .server import ServiceServer, json_response, problem
 
         self.catalog = catalog or default_catalog()
         self.demo: DemoCredentials = DEMO
@@ -81,6 +82,14 @@ class Sandbox:
                 self.requests,
                 lambda status: problem(status, f"SANDBOX injected error {status}"),
             ),
+            ServiceServer(  # every deployment's OpenAI-compatible endpoint, at /<deployment id>/v1/...
+                "inference",
+                self.exoscale.deployments.serve,
+                self.faults,
+                self.requests,
+                lambda status: json_response(status, {"error": f"SANDBOX injected error {status}"}),
+                max_body=MAX_INFERENCE_BODY,
+            ),
         )
         self._running = False
         self._exported: dict[str, str | None] = {}
@@ -93,6 +102,7 @@ class Sandbox:
         if not self._running:
             for server in self._servers:
                 server.start()
+            self.exoscale.deployments.endpoint_base = self.inference_url
             self._running = True
         return self
 
@@ -121,6 +131,11 @@ class Sandbox:
 
     def exoscale_url(self, zone: str) -> str:
         return self.exoscale_url_template.replace("{zone}", zone)
+
+    @property
+    def inference_url(self) -> str:
+        """The server of the deployments' endpoints: ``deployment-url`` is ``<this>/<deployment id>``."""
+        return self._servers[2].url
 
     def clear_log(self) -> None:
         del self.requests[:]

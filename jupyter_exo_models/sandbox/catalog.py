@@ -46,6 +46,9 @@ class DemoCredentials:
     already_created: str = "sandbox-org/Already-Created"
     broken_import: str = "sandbox-org/Broken-Import"
     in_use: str = "sandbox-org/In-Use-Model"
+    # deployments: 70B parameters in BF16 (141 GB) fit no single small GPU; the other needs engine >= 0.25.0
+    large: str = "sandbox-gated/Llama-Large-70B"
+    new_architecture: str = "sandbox-org/Next-Arch-4B"
 
 
 DEMO = DemoCredentials()
@@ -107,6 +110,8 @@ class Repo:
     license: str | None = "apache-2.0"
     card: dict[str, Any] = field(default_factory=dict)
     parameters: int | None = None
+    architecture: str = "LlamaForCausalLM"  # config.json's architectures[0], what vLLM resolves
+    min_engine: str | None = None  # the first vLLM version that knows the architecture (None: all do)
 
     @property
     def owner(self) -> str:
@@ -138,6 +143,8 @@ class Catalog:
     access: dict[tuple[str, str], str]  # (user, repo id lower) -> "accepted" | "pending"
     exoscale_keys: dict[str, tuple[str, bool]]  # key -> (secret, may use Dedicated Inference)
     models: list[SeedModel]
+    # zone -> GPU family -> authorized, as GET /ai/instance-type answers (see INSTANCE_TYPES)
+    instance_types: dict[str, dict[str, bool]] = field(default_factory=lambda: _instance_types())
 
     def add_repo(self, repo: Repo) -> Repo:
         self.repos[repo.id.lower()] = repo
@@ -176,6 +183,27 @@ GATE_LLAMA = {
     },
     "extra_gated_button_content": "Acknowledge license",
 }
+
+
+# The GPU families each zone offers and whether the organisation may use them (``GET /ai/instance-type``).
+# Exoscale publishes no such table: the sandbox's is consistent with the example of Exoscale's Limits page
+# (at-vie-2: gpu3080ti and gpua5000 authorized; ch-dk-2: gpurtx6000pro not; de-fra-1: gpu3 and gpurtx6000pro
+# authorized; hr-zag-1: gpurtx6000pro authorized); the rest is invented so that every zone offers something
+# and some families are refused in one zone but authorized in another (gpurtx6000pro, gpua5000, gpu3, gpub300).
+INSTANCE_TYPES: dict[str, dict[str, bool]] = {
+    "at-vie-1": {"gpu3": True, "gpua30": False},
+    "at-vie-2": {"gpu3080ti": True, "gpua5000": True, "gpub300": False},
+    "bg-sof-1": {"gpua5000": True, "gpu3": False},
+    "ch-dk-2": {"gpu3": True, "gpurtx6000pro": False},
+    "ch-gva-2": {"gpu3": True, "gpua30": True, "gpub300": False},
+    "de-fra-1": {"gpu3": True, "gpurtx6000pro": True, "gpua5000": False},
+    "de-muc-1": {"gpua30": True, "gpu3": False},
+    "hr-zag-1": {"gpurtx6000pro": True, "gpub300": False},
+}
+
+
+def _instance_types() -> dict[str, dict[str, bool]]:
+    return {zone: dict(families) for zone, families in INSTANCE_TYPES.items()}
 
 
 def default_catalog() -> Catalog:
@@ -265,13 +293,32 @@ def default_catalog() -> Catalog:
         Repo(d.already_created, {**BASIC, "model.safetensors": int(1.1 * GB)}, parameters=560_000_000),
         Repo(d.broken_import, {**BASIC, "model.safetensors": int(1.1 * GB)}, parameters=560_000_000),
         Repo(d.in_use, {**BASIC, "model.safetensors": int(1.1 * GB)}, parameters=560_000_000),
+        Repo(
+            d.large,
+            {**BASIC, **_shards(30, 141_107_412_992)},
+            gated="auto",
+            license="llama3.3",
+            card=GATE_LLAMA,
+            parameters=70_553_706_496,
+        ),
+        Repo(
+            d.new_architecture,
+            {**BASIC, **_shards(2, 8 * GB)},
+            parameters=4_022_468_096,
+            architecture="SandboxNextForCausalLM",
+            min_engine="0.25.0",
+        ),
     ]
     return Catalog(
         users=users,
         orgs={d.org: "ACME AI (SANDBOX)", "sandbox-org": "Sandbox Org", "sandbox-gated": "Sandbox Gated"},
         tokens={t.value: t for t in tokens},
         repos={r.id.lower(): r for r in repos},
-        access={(d.user, d.gated_manual.lower()): "pending", (d.user, d.gated_accepted.lower()): "accepted"},
+        access={
+            (d.user, d.gated_manual.lower()): "pending",
+            (d.user, d.gated_accepted.lower()): "accepted",
+            (d.user, d.large.lower()): "accepted",
+        },
         exoscale_keys={d.exo_key: (d.exo_secret, True), d.exo_key_no_ai: (d.exo_secret_no_ai, False)},
         models=[
             SeedModel("de-fra-1", d.already_created, "created"),

@@ -1,4 +1,4 @@
-"""A fake Exoscale API v2 (Dedicated Inference models and operations), with real request signing.
+"""A fake Exoscale API v2 (Dedicated Inference models, deployments and operations), with real request signing.
 
 Model states follow the sandbox clock lazily: ``creating`` for ``timings.creating``
 seconds, then the fake Exoscale asks the fake Hub (exact, case-sensitive name,
@@ -19,6 +19,46 @@ The OpenAPI document of the ``exoscale`` package is the authority for every shap
 - A duplicate name is not refused with 409 (undocumented for ``POST /ai/model``): the create is
   accepted (200, a pending operation) and the operation then fails with reason ``conflict`` (a
   documented reason) and no ``reference``. Clients must look before they create.
+- ``DELETE /ai/model/{id}`` of a model some deployment uses answers 412 ``delete-model-conflict-response``:
+  ``deployments`` lists the deployments' *names* (the spec says only "Deployments using models"), beside
+  the usual problem fields (the schema allows them).
+
+Deployments (``sandbox/deployments.py``; the spec documents shapes and statuses, not behaviour):
+
+- States: ``creating`` (``timings.deployment_creating``) → ``deploying`` (``deployment_deploying``: vLLM
+  starts and loads the weights) → ``ready`` or ``error``; a PATCH of the engine version or flags goes
+  ``updating`` → ``deploying`` → ``ready``/``error``; a scale goes ``scaling`` (``timings.scaling``), plus
+  ``deploying`` when replicas come back from 0. ``preparing`` is never used. A deployment scaled to 0 is
+  ``ready`` with ``replicas`` 0, and its endpoint answers 503.
+- The operation of a create, update or scale stays pending until the deployment is ``ready`` (success) or
+  ``error`` (failure, reason ``fault``, message = ``state-details`` = vLLM's last log line). A delete and a
+  mere rename are done at once.
+- ``deployment-url`` is required as a string by the spec: it is given from creation, as
+  ``<sandbox inference server>/<deployment id>``, WITHOUT ``/v1`` (clients append it; the real value's form
+  is unknown).
+- ``POST /ai/deployment``: a body that breaks the schema answers 422 as for models; 400 for a ``gpu-count``
+  over 8, a ``gpu-type`` that is no GPU family of the spec, and a model not found in the zone or not
+  ``created`` (by ``id``, or by exact ``name``); 412 (the spec's "probably insufficient GPUs") for a family
+  the zone does not offer or has not authorized (``catalog.INSTANCE_TYPES``; also for a scale-up).
+  A duplicate name is accepted and its operation fails with ``conflict``, as for models (no 409 is
+  documented for create).
+- 409 for a PATCH or a scale while the deployment is creating, deploying, scaling or updating, and for a PATCH
+  to a name another deployment of the zone has; a DELETE is accepted in any state (its 409 is never used).
+  A PATCH with none of its three fields is a 400.
+- ``GET /ai/deployment`` lists your (``private``) deployments; ``?visibility=public`` lists Exoscale's
+  managed ones, of which the sandbox has none; another value is a 400. The catalog's seed deployments
+  (``SeedModel.deployments``) are real, ready deployments.
+- Logs are vLLM-like lines (``time``, ``node`` = one per replica, ``message``), timed by the sandbox clock;
+  ``?tail`` keeps the last N (a negative or non-integer one is a 400); ``?stream`` answers the same JSON.
+- ``GET /ai/help/inference-engine-parameters`` gives the same realistic subset of ``vllm serve`` flags for
+  every version (``sandbox/vllm.py``); an unknown ``?version`` is a 400 (undocumented).
+- A deployment's fate is decided from its configuration: an argument ``vllm serve`` does not know (or a bad
+  value) fails with argparse's text; an engine older than the model's architecture (``Repo.min_engine``)
+  fails with vLLM's "not supported for now"; weights that ``core.gpus.fit`` says do not fit die of CUDA
+  out-of-memory. Flags such as ``--quantization`` or ``--gpu-memory-utilization`` do not change the fit.
+- The deployment's API key is random (``sandbox-dk-...``), revealed by ``GET .../api-key`` only; the endpoint
+  checks ``Authorization: Bearer <key>`` on ``/v1/*`` as vLLM's ``--api-key`` does (401
+  ``{"error": "Unauthorized"}``); ``/health`` is open. ``service-level`` is ``standard`` (assumed).
 """
 
 from __future__ import annotations
@@ -37,6 +77,7 @@ from ..core.config import ZONES
 from ..core.exoscale.auth import signature, signing_message
 from ..core.exoscale.models import is_uuid
 from .catalog import Catalog
+from .deployments import Deployments
 from .hub import INVALID_TOKEN, NOT_FOUND, FakeHub, answer_text
 from .server import Request, Response, invalid_body, json_response, problem
 
@@ -46,11 +87,18 @@ _PATH = re.compile(r"^/([a-z0-9-]+)/v2(/.*)$")
 
 @dataclass
 class Timings:
-    """Seconds a model spends in each state (plus ``per_gb`` of download per GB of weights)."""
+    """Seconds a model spends in each state (plus ``per_gb`` of download per GB of weights), and a deployment.
+
+    A deployment spends ``deployment_creating`` creating (or updating), then ``deployment_deploying`` deploying
+    (vLLM starting and loading the weights) whenever vLLM (re)starts; a scale spends ``scaling`` scaling.
+    """
 
     creating: float = 1.0
     downloading: float = 2.0
     per_gb: float = 0.0
+    deployment_creating: float = 1.0
+    deployment_deploying: float = 3.0
+    scaling: float = 1.0
 
 
 @dataclass
@@ -63,7 +111,6 @@ class _Model:
     hf_token: str | None = field(default=None, repr=False)
     fixed_state: str | None = None
     verdict: tuple[str, str] | None = None  # (reason, message) once decided; ("", "") for success
-    deployments: tuple[str, ...] = ()
     size: int = 0
     operation_id: str = ""
 
@@ -89,6 +136,7 @@ class FakeExoscale:
         self._lock = lock
         self._models: dict[str, _Model] = {}
         self._operations: dict[str, _Operation] = {}
+        self.deployments = Deployments(self)
         self.reset()
 
     # -- control ------------------------------------------------------------------------------
@@ -96,25 +144,27 @@ class FakeExoscale:
         with self._lock:
             self._models.clear()
             self._operations.clear()
+            self.deployments.reset()
             for seed in self.catalog.models:
                 repo = self.catalog.repo(seed.name)
                 model = self._new(seed.zone, seed.name, None)
                 model.fixed_state = seed.state
-                model.deployments = seed.deployments
                 model.size = repo.safetensors_bytes if repo and seed.state != "error" else 0
                 if seed.state == "error":
                     model.verdict = ("fault", "SANDBOX seeded failure: download interrupted")
+                for name in seed.deployments:  # ready deployments, listed by GET /ai/deployment
+                    self.deployments.seed(seed.zone, model.id, name)
 
     def models(self, zone: str) -> list[dict]:
         """The zone's models as the API lists them."""
         with self._lock:
             return [self._json(m) for m in self._models.values() if m.zone == zone]
 
-    def add_deployment(self, zone: str, model_id: str, name: str) -> None:
+    def add_deployment(self, zone: str, model_id: str, name: str) -> str:
+        """A ready deployment of the model (its id), as if deployed long ago."""
         with self._lock:
-            model = self._models[model_id]
-            assert model.zone == zone
-            model.deployments += (name,)
+            assert self._models[model_id].zone == zone
+            return self.deployments.seed(zone, model_id, name)
 
     # -- state machine ------------------------------------------------------------------------
     def _new(self, zone: str, name: str, hf_token: str | None) -> _Model:
@@ -276,9 +326,13 @@ class FakeExoscale:
         if (m := re.fullmatch(r"/operation/([^/]+)", path)) and method == "GET":
             operation = self._operations.get(m.group(1))
             if operation is None or operation.zone != zone:
+                deployment_operation = self.deployments.operation(zone, m.group(1))
+                if deployment_operation is not None:
+                    return json_response(200, deployment_operation)
                 return problem(404, f"Operation {m.group(1)} not found")
             return json_response(200, self._operation_json(m.group(1)))
-        return problem(404, f"No route {method} {path}")
+        answer = self.deployments.route(request, zone, path)
+        return answer or problem(404, f"No route {method} {path}")
 
     @staticmethod
     def _zones() -> Response:
@@ -327,10 +381,9 @@ class FakeExoscale:
         return model
 
     def _delete(self, model: _Model) -> Response:
-        if model.deployments:
-            return problem(
-                412, f"Model {model.name} is used by deployments", deployments=list(model.deployments)
-            )
+        if in_use := self.deployments.using(model.id):
+            # delete-model-conflict-response: {"deployments": [...]}; the problem fields are kept beside it
+            return problem(412, f"Model {model.name} is used by deployments", deployments=in_use)
         del self._models[model.id]
         operation_id = str(uuid.uuid4())
         self._operations[operation_id] = _Operation(model.zone, "delete", model.id)

@@ -331,11 +331,10 @@ def _oid(path: str, size: int) -> str:
 
 def _content(repo: Repo, path: str, size: int) -> bytes:
     """Deterministic bytes of exactly ``size`` (JSON where the name says so)."""
-    seed = (
-        json.dumps({"sandbox": True, "repo": repo.id, "file": path}).encode()
-        if path.endswith(".json")
-        else f"SANDBOX {repo.id} {path}\n".encode()
-    )
+    fields: dict = {"sandbox": True, "repo": repo.id, "file": path}
+    if path == "config.json":
+        fields["architectures"] = [repo.architecture]  # what vLLM reads to pick its model class
+    seed = json.dumps(fields).encode() if path.endswith(".json") else f"SANDBOX {repo.id} {path}\n".encode()
     return (seed + b" " * size)[:size] if len(seed) <= size else seed[:size]
 
 

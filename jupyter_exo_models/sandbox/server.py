@@ -162,8 +162,10 @@ class ServiceServer:
         faults: Faults,
         log: list[Request],
         error: Callable[[int], Response],
+        max_body: int | None = None,
     ) -> None:
         self.name = name
+        self._max_body = max_body  # larger bodies are refused unread (413), so a client cannot fill memory
         self._handle = handle
         self._faults = faults
         self._log = log
@@ -200,7 +202,8 @@ class ServiceServer:
     def serve(self, handler: _Handler) -> None:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
+        too_large = self._max_body is not None and length > self._max_body
+        body = handler.rfile.read(length) if length and not too_large else b""
         request = Request(
             self.name,
             handler.command,
@@ -223,6 +226,8 @@ class ServiceServer:
         request.fault = None if action is None else str(action)
         if action == "drop":
             return self._drop(handler)
+        if too_large:
+            action, handler.close_connection = 413, True  # the unread body must not be taken for a request
         response = self._error(int(action)) if isinstance(action, int) else self._safe_handle(request)
         if action == "lose-response":
             return self._drop(handler)

@@ -36,6 +36,20 @@ OPERATIONS = {
     "delete-model": ("DELETE", "/ai/model/{id}"),
     "get-operation": ("GET", "/operation/{id}"),
 }
+# operationId -> (method, path): the deployment calls the sandbox serves (the official SDK's names)
+DEPLOYMENT_OPERATIONS = {
+    "create-deployment": ("POST", "/ai/deployment"),
+    "list-deployments": ("GET", "/ai/deployment"),
+    "get-deployment": ("GET", "/ai/deployment/{id}"),
+    "update-deployment": ("PATCH", "/ai/deployment/{id}"),
+    "delete-deployment": ("DELETE", "/ai/deployment/{id}"),
+    "scale-deployment": ("POST", "/ai/deployment/{id}/scale"),
+    "reveal-deployment-api-key": ("GET", "/ai/deployment/{id}/api-key"),
+    "get-deployment-logs": ("GET", "/ai/deployment/{id}/logs"),
+    "list-ai-instance-types": ("GET", "/ai/instance-type"),
+    "get-inference-engine-help": ("GET", "/ai/help/inference-engine-parameters"),
+}
+ALL_OPERATIONS = {**OPERATIONS, **DEPLOYMENT_OPERATIONS}
 JSON = "application/json"
 
 FORMATS = FormatChecker(formats=())
@@ -84,6 +98,7 @@ class Exchange:
     status: int
     answer: bytes = field(repr=False)
     answer_type: str
+    query: dict[str, str] = field(default_factory=dict)
 
 
 class Contract:
@@ -102,7 +117,7 @@ class Contract:
         )
 
     def operation(self, operation_id: str) -> dict[str, Any]:
-        method, path = OPERATIONS[operation_id]
+        method, path = ALL_OPERATIONS[operation_id]
         found = self.document["paths"].get(path, {}).get(method.lower())
         if found is None or found.get("operationId") != operation_id:
             raise LookupError(
@@ -119,7 +134,7 @@ class Contract:
         )
 
     def request_validator(self, operation_id: str) -> Draft4Validator | None:
-        method, path = OPERATIONS[operation_id]
+        method, path = ALL_OPERATIONS[operation_id]
         body = self.operation(operation_id).get("requestBody")
         if body is None:
             return None
@@ -127,7 +142,7 @@ class Contract:
 
     def response_validator(self, operation_id: str, status: int) -> Draft4Validator | None:
         """The schema of that answer, or None when the operation documents it without content."""
-        method, path = OPERATIONS[operation_id]
+        method, path = ALL_OPERATIONS[operation_id]
         response = self.operation(operation_id)["responses"].get(str(status))
         if response is None:
             raise LookupError(f"{operation_id} documents no {status} answer")
@@ -140,13 +155,13 @@ class Contract:
     def documented_statuses(self, operation_id: str) -> set[int]:
         return {int(code) for code in self.operation(operation_id)["responses"]}
 
-    def parameter_validators(self, operation_id: str) -> dict[str, Draft4Validator]:
-        method, path = OPERATIONS[operation_id]
+    def parameter_validators(self, operation_id: str, where: str = "path") -> dict[str, Draft4Validator]:
+        method, path = ALL_OPERATIONS[operation_id]
         parameters = self.operation(operation_id).get("parameters", [])
         return {
             p["name"]: self._validator("paths", path, method.lower(), "parameters", str(i), "schema")
             for i, p in enumerate(parameters)
-            if p["in"] == "path"
+            if p["in"] == where
         }
 
     def problems(self, exchange: Exchange, *, secret_request: bool = True) -> list[str]:
@@ -161,6 +176,15 @@ class Contract:
             found += [
                 f"{where}: path parameter {name}: {e.message}"
                 for e in validator.iter_errors(exchange.params.get(name))
+            ]
+        query = self.parameter_validators(op, "query")
+        for name, value in exchange.query.items():
+            if name not in query:
+                found.append(f"{where}: undocumented query parameter {name}")
+                continue
+            found += [
+                f"{where}: query parameter {name}: {e.message}"
+                for e in query[name].iter_errors(_query_value(value, query[name].schema, self.resolver))
             ]
         request = self.request_validator(op)
         if request is None:
@@ -213,7 +237,7 @@ class Contract:
     def fingerprints(self) -> dict[str, str]:
         """A hash per part the project relies on: each operation's parameters, request body and answers."""
         parts: dict[str, Any] = {}
-        for op in OPERATIONS:
+        for op in ALL_OPERATIONS:
             operation = self.operation(op)
             parts[f"{op} parameters"] = operation.get("parameters") or None
             parts[f"{op} request"] = operation.get("requestBody")
@@ -232,6 +256,7 @@ def exchanges(requests: list[Any]) -> list[Exchange]:
             continue
         path = re.sub(r"^/[a-z0-9-]+/v2", "", request.path)
         op, params = _match(request.method, path)
+        query = {name: values[-1] for name, values in request.query.items()}
         found.append(
             Exchange(
                 op,
@@ -243,19 +268,33 @@ def exchanges(requests: list[Any]) -> list[Exchange]:
                 request.status,
                 request.answer,
                 request.answer_type,
+                query,
             )
         )
     return found
 
 
 def _match(method: str, path: str) -> tuple[str, dict[str, str]]:
-    for op, (op_method, template) in OPERATIONS.items():
+    for op, (op_method, template) in ALL_OPERATIONS.items():
         pattern = "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
         if method == op_method and (m := re.match(pattern, path)):
             return op, m.groupdict()
     raise AssertionError(
         f"{method} {path} is none of the operations the contract covers: add it to OPERATIONS"
     )
+
+
+def _query_value(value: str, schema: dict, resolver: Any) -> Any:
+    """A query string's value as its schema's type reads it (``true``/``True``: requests sends Python's)."""
+    kind = resolver.lookup(schema["$ref"]).contents.get("type") if "$ref" in schema else schema.get("type")
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value.lower(), value)
+    if kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _json(body: bytes) -> Any:

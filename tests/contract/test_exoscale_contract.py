@@ -24,28 +24,69 @@ from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.secrets import Secret
 from jupyter_exo_models.sandbox import DEMO
 
-from .openapi import OPERATIONS, SPEC_PATH, Contract, Exchange, exchanges
+from .openapi import DEPLOYMENT_OPERATIONS, OPERATIONS, SPEC_PATH, Contract, Exchange, exchanges
 
 TINY = "sandbox-org/Tiny-Llama-1B"
 ZONE = "de-fra-1"
 
 # Contract().fingerprints of exoscale 0.16.4; `python tests/contract/openapi.py` prints the new ones
 PINNED = {
+    "create-deployment 200": "a0e786282f454d82",
+    "create-deployment 400": "afb23cc917939e72",
+    "create-deployment 403": "afb23cc917939e72",
+    "create-deployment 412": "afb23cc917939e72",
+    "create-deployment request": "840b28b0fb05d526",
     "create-model 200": "a0e786282f454d82",
     "create-model 403": "afb23cc917939e72",
     "create-model request": "a6a83169f6246c3f",
+    "delete-deployment 200": "a0e786282f454d82",
+    "delete-deployment 403": "afb23cc917939e72",
+    "delete-deployment 404": "afb23cc917939e72",
+    "delete-deployment 409": "afb23cc917939e72",
+    "delete-deployment parameters": "a2bd9e4ad2fee222",
     "delete-model 200": "a0e786282f454d82",
     "delete-model 403": "afb23cc917939e72",
     "delete-model 404": "afb23cc917939e72",
     "delete-model 412": "37c9ed5b52b961be",
     "delete-model parameters": "a2bd9e4ad2fee222",
+    "get-deployment 200": "660129d3ff5629ea",
+    "get-deployment 404": "afb23cc917939e72",
+    "get-deployment parameters": "a2bd9e4ad2fee222",
+    "get-deployment-logs 200": "e7f3b6e31a54c5dd",
+    "get-deployment-logs 400": "afb23cc917939e72",
+    "get-deployment-logs 404": "afb23cc917939e72",
+    "get-deployment-logs 500": "afb23cc917939e72",
+    "get-deployment-logs parameters": "80b6f94250b4abcb",
+    "get-inference-engine-help 200": "d4a0ba769547bd90",
+    "get-inference-engine-help parameters": "ea0adfe6cd57d095",
     "get-model 200": "3c700d04c19c893a",
     "get-model 404": "afb23cc917939e72",
     "get-model parameters": "a2bd9e4ad2fee222",
     "get-operation 200": "a0e786282f454d82",
     "get-operation parameters": "a2bd9e4ad2fee222",
+    "list-ai-instance-types 200": "7722c4a17a93cdd8",
+    "list-deployments 200": "05024befc78a6b2d",
+    "list-deployments 400": "afb23cc917939e72",
+    "list-deployments parameters": "1c378bdd74d6896b",
     "list-models 200": "c7bb19fbcb7dbb70",
     "list-zones 200": "1361b7dd5bdc6c80",
+    "reveal-deployment-api-key 200": "8ef0da15332c495b",
+    "reveal-deployment-api-key 404": "afb23cc917939e72",
+    "reveal-deployment-api-key parameters": "a2bd9e4ad2fee222",
+    "scale-deployment 200": "a0e786282f454d82",
+    "scale-deployment 403": "afb23cc917939e72",
+    "scale-deployment 404": "afb23cc917939e72",
+    "scale-deployment 409": "afb23cc917939e72",
+    "scale-deployment 412": "afb23cc917939e72",
+    "scale-deployment parameters": "a2bd9e4ad2fee222",
+    "scale-deployment request": "bdf791f4059e2937",
+    "update-deployment 200": "a0e786282f454d82",
+    "update-deployment 400": "afb23cc917939e72",
+    "update-deployment 403": "afb23cc917939e72",
+    "update-deployment 404": "afb23cc917939e72",
+    "update-deployment 409": "afb23cc917939e72",
+    "update-deployment parameters": "a2bd9e4ad2fee222",
+    "update-deployment request": "0e5cf748f3135cbf",
 }
 RECHECK = {
     "list-zones": "Zone and ExoscaleClient.list_zones, core/config.ZONES, the sandbox's _zones()",
@@ -54,6 +95,10 @@ RECHECK = {
     "create-model": "the body ExoscaleClient.create_model sends, its error handling, the sandbox's _create",
     "delete-model": "ExoscaleClient.delete_model and ModelInUseError (412), the sandbox's _delete",
     "get-operation": "Operation.from_api, the importer's diagnosis of reasons, the sandbox's _operation_json",
+    **{
+        op: "the sandbox's deployments (sandbox/deployments.py) and tests/contract/test_deployment_contract.py"
+        for op in DEPLOYMENT_OPERATIONS
+    },
 }
 
 # docs/SERVICES.md quotes this 422 answer; the OpenAPI document has no schema for it
@@ -246,15 +291,24 @@ def test_a_changed_schema_is_named(tmp_path):
     changed_copy = tmp_path / "openapi.json"
     changed_copy.write_text(json.dumps(document))
     changed = schema_changes(Contract(changed_copy))
-    assert [c.split(":")[0] for c in changed] == [
+    assert [c.split(":")[0] for c in changed if "deployment" not in c.split(":")[0]] == [
         "create-model 200",
         "create-model 409",
         "delete-model 200",
         "get-model 200",
         "get-operation 200",
     ]
-    assert "create-model 409: new; re-check the body ExoscaleClient.create_model sends" in changed[1]
-    assert "Model.from_api" in changed[3]
+    named = {c.split(":")[0]: c for c in changed}
+    assert (
+        "create-model 409: new; re-check the body ExoscaleClient.create_model sends"
+        in named["create-model 409"]
+    )
+    assert "Model.from_api" in named["get-model 200"]
+    # the deployment calls answer operations too
+    assert {c.split(":")[0] for c in changed if "deployment" in c.split(":")[0]} == {
+        f"{op} 200"
+        for op in ("create-deployment", "delete-deployment", "scale-deployment", "update-deployment")
+    }
 
 
 def test_the_zones_are_the_documented_ones(contract):
