@@ -74,5 +74,9 @@ def sb(monkeypatch):
     from jupyter_exo_models.sandbox import Sandbox, Timings
 
     monkeypatch.setenv("EXO_MODELS_POLL_INTERVAL", "0.05")
-    with Sandbox(timings=Timings(creating=0.2, downloading=0.3)) as sandbox:
+    with Sandbox(
+        timings=Timings(
+            creating=0.2, downloading=0.3, deployment_creating=0.2, deployment_deploying=0.3, scaling=0.2
+        )
+    ) as sandbox:
         yield sandbox

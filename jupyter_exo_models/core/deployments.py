@@ -317,6 +317,9 @@ class DeploymentJob(WatchedJob[Deployed]):
                 if existing is not None:
                     self.deployment, self.attached = existing, True
                     return
+            if operation.failed and operation.reference_id:  # the deployment failed: its logs say why
+                self.deployment = await client.get_deployment(operation.reference_id)
+                return
             if operation.failed:
                 message = f"Exoscale refused the deployment ({operation.reason or operation.state})" + (
                     f": {operation.message}" if operation.message else ""
@@ -572,6 +575,12 @@ async def _start(
                     clock=clock,
                 )
             job = DeploymentJob(plan.name, zone, credentials, model=imported, import_job=import_job, **common)
+            if import_job is None and imported is not None:  # created now: a restart may attach to it at once
+                async with ExoscaleClient(credentials, zone, clock=clock) as client:
+                    try:
+                        await job._create(client, imported)
+                    except Verdict as verdict:
+                        raise verdict.error from None
         _jobs[key] = job
         return job
 

@@ -352,7 +352,9 @@ class ExoscaleClient:
 
     async def reveal_api_key(self, deployment_id: str) -> Secret:
         """The endpoint's key, as a :class:`Secret` (masked in every repr and text)."""
-        data = await self._request("GET", _id_path("/ai/deployment/", deployment_id) + "/api-key")
+        data = await self._request(
+            "GET", _id_path("/ai/deployment/", deployment_id) + "/api-key", holds_secret=True
+        )
         key = data.get("api-key")
         if not isinstance(key, str) or not key.strip():
             raise ServerError(
@@ -401,6 +403,7 @@ class ExoscaleClient:
         signed: bool = True,
         params: dict[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
+        holds_secret: bool = False,
     ) -> dict[str, Any]:
         """An idempotent call, retried on rate limits, gateway errors and connection failures, within the
         budget.
@@ -412,7 +415,13 @@ class ExoscaleClient:
         for attempt in range(self.max_retries + 1):
             try:
                 return await self._send(
-                    method, path, json_body, signed=signed, deadline=deadline, params=params
+                    method,
+                    path,
+                    json_body,
+                    signed=signed,
+                    deadline=deadline,
+                    params=params,
+                    holds_secret=holds_secret,
                 )
             except (TransportError, RateLimitedError, ServerError) as exc:
                 retryable = isinstance(exc, TransportError) or exc.status in RETRY_STATUSES
@@ -464,6 +473,7 @@ class ExoscaleClient:
         signed: bool = True,
         deadline: float | None = None,
         params: dict[str, str] | None = None,
+        holds_secret: bool = False,
     ) -> dict[str, Any]:
         """One attempt, bounded in time (the attempt's timeout, within the call's deadline) and size; every
         string of the answer redacted and cleaned."""
@@ -495,7 +505,7 @@ class ExoscaleClient:
             status,
             (time.perf_counter() - started) * 1000,
         )
-        data = _decode(raw)
+        data = _decode(raw, holds_secret=holds_secret and 200 <= status < 300)
         if 200 <= status < 300:
             if not isinstance(data, dict):
                 raise ServerError(
@@ -541,16 +551,17 @@ def _too_large(method: str, path: str, status: int) -> ServerError:
     )
 
 
-def _decode(raw: bytes) -> Any:
+def _decode(raw: bytes, *, holds_secret: bool = False) -> Any:
     """The answer's JSON with every string redacted and cleaned; None when it is not JSON (or nests
-    absurdly)."""
+    absurdly). An answer that ``holds_secret`` (a key, to be wrapped in a Secret at once) is kept as sent:
+    redacting would mask a key this process already knows."""
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, RecursionError):
         return None
     if _depth(data) > MAX_DEPTH:
         return None
-    return clean_data(data)
+    return data if holds_secret else clean_data(data)
 
 
 def _depth(data: Any) -> int:
