@@ -189,7 +189,8 @@ GATE_LLAMA = {
 # Exoscale publishes no such table: the sandbox's is consistent with the example of Exoscale's Limits page
 # (at-vie-2: gpu3080ti and gpua5000 authorized; ch-dk-2: gpurtx6000pro not; de-fra-1: gpu3 and gpurtx6000pro
 # authorized; hr-zag-1: gpurtx6000pro authorized); the rest is invented so that every zone offers something
-# and some families are refused in one zone but authorized in another (gpurtx6000pro, gpua5000, gpu3, gpub300).
+# and some families are refused in one zone but authorized in another (gpurtx6000pro, gpua5000, gpu3,
+# gpub300).
 INSTANCE_TYPES: dict[str, dict[str, bool]] = {
     "at-vie-1": {"gpu3": True, "gpua30": False},
     "at-vie-2": {"gpu3080ti": True, "gpua5000": True, "gpub300": False},

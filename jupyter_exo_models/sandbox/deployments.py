@@ -1,9 +1,10 @@
 """Deployments of the fake Exoscale (``/ai/deployment``...) and the OpenAI-compatible endpoint of each.
 
 A deployment's fate is decided when a phase starts (create, update, scale), from its configuration: vLLM's
-argparse refuses an unknown flag, an engine older than the model's architecture refuses the model, and weights
-that do not fit the GPUs (``core.gpus.fit``) die of CUDA out-of-memory; anything else becomes ``ready``. States
-then follow the sandbox clock lazily, as models do. The assumptions are listed in ``sandbox/exoscale.py``.
+argparse refuses an unknown flag, an engine older than the model's architecture refuses the model, and
+weights that do not fit the GPUs (``core.gpus.fit``) die of CUDA out-of-memory; anything else becomes
+``ready``. States then follow the sandbox clock lazily, as models do. The assumptions are listed in
+``sandbox/exoscale.py``.
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ class Deployments:
         }[state]
 
     def _start_phase(self, deployment: _Deployment, phase: str) -> str:
-        """End the current phase (its operation keeps its answer) and start ``phase``; the new operation's id."""
+        """End the current phase (its operation keeps its answer), start ``phase``; the new operation's id."""
         self._operations[deployment.operation_id].final = self._operation_json(deployment)
         deployment.phase, deployment.phase_start = phase, self._now
         deployment.failure = self._failure(deployment)
@@ -586,7 +587,8 @@ def _chat(request: Request, served: str) -> Response:
         for m in messages
         if isinstance(m, dict)
     )
-    words = f"[SANDBOX] {served} received {len(messages)} message(s), prompt digest {vllm.digest(prompt)}.".split()
+    reply = f"[SANDBOX] {served} received {len(messages)} message(s), prompt digest {vllm.digest(prompt)}."
+    words = reply.split()
     limit = body.get("max_tokens") or body.get("max_completion_tokens")
     finish = "stop"
     if isinstance(limit, int) and 0 < limit < len(words):

@@ -89,8 +89,9 @@ _PATH = re.compile(r"^/([a-z0-9-]+)/v2(/.*)$")
 class Timings:
     """Seconds a model spends in each state (plus ``per_gb`` of download per GB of weights), and a deployment.
 
-    A deployment spends ``deployment_creating`` creating (or updating), then ``deployment_deploying`` deploying
-    (vLLM starting and loading the weights) whenever vLLM (re)starts; a scale spends ``scaling`` scaling.
+    A deployment spends ``deployment_creating`` creating (or updating), then ``deployment_deploying``
+    deploying (vLLM starting and loading the weights) whenever vLLM (re)starts; a scale spends ``scaling``
+    scaling.
     """
 
     creating: float = 1.0

@@ -1,4 +1,4 @@
-"""What the sandbox's fake vLLM knows: the engine versions, its flags, its texts, its OpenAI-compatible answers.
+"""What the sandbox's fake vLLM knows: engine versions, flags, texts, and its OpenAI-compatible answers.
 
 The texts imitate vLLM's own (argparse errors, startup lines, CUDA out-of-memory); the flags are a realistic
 subset of ``vllm serve --help``, the same for every version (the sandbox does not model their history).

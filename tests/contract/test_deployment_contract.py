@@ -140,7 +140,7 @@ async def test_every_deployment_call_follows_the_spec(sb, contract):
 
 
 async def test_undocumented_deployment_answers_keep_the_documented_shapes(sb, contract):
-    """A body that breaks the schema answers 422 as for models; an unknown engine version 400; 403 on reads."""
+    """A body breaking the schema answers 422 as for models; an unknown engine version 400; 403 on reads."""
     error_response = contract.response_validator("get-deployment", 404)
     async with raw(sb) as signed:
         bad = [

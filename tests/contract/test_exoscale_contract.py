@@ -96,7 +96,7 @@ RECHECK = {
     "delete-model": "ExoscaleClient.delete_model and ModelInUseError (412), the sandbox's _delete",
     "get-operation": "Operation.from_api, the importer's diagnosis of reasons, the sandbox's _operation_json",
     **{
-        op: "the sandbox's deployments (sandbox/deployments.py) and tests/contract/test_deployment_contract.py"
+        op: "the sandbox's deployments (sandbox/deployments.py), tests/contract/test_deployment_contract.py"
         for op in DEPLOYMENT_OPERATIONS
     },
 }
