@@ -9,6 +9,9 @@ Run: python benchmarks/run.py            (about a minute)
                          implies
 4. import cost           `import jupyter_exo_models` and `%load_ext` vs. `import huggingface_hub`
 5. kernel responsiveness latency of `1+1` while 10 imports are watched vs. with nothing running
+6. deployment preflight  wall time / L (200 ms added per request), next to the same questions asked in turn
+7. deployment polling    requests while watching a simulated 15-minute deployment vs. the SDK schedule
+8. deploy, already ready `deploy` of a ready deployment (attach, smoke test) / L
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from jupyter_exo_models.core.clock import VirtualClock
+from jupyter_exo_models.core.credentials import resolve_exoscale
 from jupyter_exo_models.core.errors import ImportFailed
+from jupyter_exo_models.core.exoscale.client import ExoscaleClient
 from jupyter_exo_models.core.imports import start_import
 from jupyter_exo_models.core.polling import PollSchedule, sdk_interval
 from jupyter_exo_models.core.preflight import preflight
@@ -190,12 +195,104 @@ def bench_kernel(samples: int = 40) -> None:
     )
 
 
+def bench_deploy_preflight() -> None:
+    from jupyter_exo_models.core.config import ZONES
+    from jupyter_exo_models.core.deploy_preflight import deploy_preflight
+
+    async def main() -> None:
+        with Sandbox() as sb:
+            await deploy_preflight(sb.demo.already_created, zone="de-fra-1")  # warm: TLS contexts, whoami
+            sb.faults.latency = latency = 0.2
+            started = time.perf_counter()
+            report = await deploy_preflight(sb.demo.already_created, zone="de-fra-1")
+            wall = time.perf_counter() - started
+            assert report.ok, str(report)
+            credentials = resolve_exoscale(zone="de-fra-1")
+            started = time.perf_counter()
+            for zone in ZONES:  # what the checks ask, one question after another
+                async with ExoscaleClient(credentials, zone) as client:
+                    await client.list_instance_types()
+            async with ExoscaleClient(credentials, "de-fra-1") as client:
+                await client.list_models()
+                await client.list_deployments()
+                await client.engine_parameters()
+            sequential = time.perf_counter() - started
+        row("deployment preflight / L", wall / latency, 1.5, f"sequential: {sequential / latency:.1f} L")
+
+    asyncio.run(main())
+
+
+def bench_deploy_polling() -> None:
+    from jupyter_exo_models.core.deployments import start_deployment
+
+    async def main() -> None:
+        clock = VirtualClock()
+        timings = Timings(deployment_creating=120, deployment_deploying=780)  # 15 minutes to ready
+        with Sandbox(clock=clock, timings=timings) as sb:
+            job = await start_deployment(
+                sb.demo.already_created,
+                zone="de-fra-1",
+                clock=clock,
+                schedule=PollSchedule(),
+                smoke_test=False,
+            )
+            sb.clear_log()
+            await job.wait()
+            sent = len([r for r in sb.requests if r.service == "exoscale"])
+        implied, t = 1, 0.0
+        while t < 900:
+            t += sdk_interval(t)
+            implied += 1
+        changes = len([e for e in job.events if e.changed])
+        row(
+            "polling economy (15-min deployment)",
+            sent / (implied + changes),
+            1.0,
+            f"{sent} requests; schedule implies {implied} + {changes} state changes",
+        )
+
+    asyncio.run(main())
+
+
+def bench_deploy_ready() -> None:
+    """L is added to the API's answers (Hub and Exoscale), as in the other rows; the endpoint (vLLM on the
+    deployment's GPUs, another server) answers the smoke test's two requests without it. With L on the
+    endpoint too (the detail): four dependent round trips (checks, key, /v1/models, the prompt)."""
+    from jupyter_exo_models.core.api import adeploy
+    from jupyter_exo_models.core.deployments import forget_deployment_jobs
+
+    async def once(sb: Sandbox, services: set[str]) -> float:
+        forget_deployment_jobs()
+        sb.faults.services, sb.faults.latency = services, 0.0
+        await adeploy(sb.demo.already_created, zone="de-fra-1")  # warm: TLS contexts, whoami
+        forget_deployment_jobs()
+        sb.faults.latency = 0.2
+        started = time.perf_counter()
+        job = await adeploy(sb.demo.already_created, zone="de-fra-1")
+        wall = time.perf_counter() - started
+        sb.faults.latency = 0.0
+        assert job.attached and job.smoke_test is not None
+        return wall / 0.2
+
+    async def main() -> None:
+        with Sandbox(timings=Timings(deployment_creating=0, deployment_deploying=0)) as sb:
+            await adeploy(sb.demo.already_created, zone="de-fra-1", poll_interval=0.05)
+            api_only = await once(sb, {"hub", "exoscale"})
+            everywhere = await once(sb, {"hub", "exoscale", "inference"})
+        row("deploy, already ready / L", api_only, 3.0, f"with L on the endpoint too: {everywhere:.1f} L")
+
+    asyncio.run(main())
+
+
 BENCHMARKS = {
     "preflight": bench_preflight,
     "actionable": bench_actionable,
     "polling": bench_polling,
     "import": bench_import_cost,
     "kernel": bench_kernel,
+    "deploy-preflight": bench_deploy_preflight,
+    "deploy-polling": bench_deploy_polling,
+    "deploy-ready": bench_deploy_ready,
 }
 
 if __name__ == "__main__":

@@ -138,6 +138,7 @@ class DeploymentJob(WatchedJob[Deployed]):
         self._credentials = credentials
         self._endpoint: Endpoint | None = None
         self._follow_import: Callable[[], None] | None = None
+        self._seen = deployment  # as found when the job began, trusted for the first observation only
 
     def __repr__(self) -> str:
         attached = " (attached)" if self.attached else ""
@@ -305,6 +306,9 @@ class DeploymentJob(WatchedJob[Deployed]):
 
     async def _refresh(self, client: ExoscaleClient) -> None:
         if self.deployment is not None:
+            seen, self._seen = self._seen, None
+            if seen is not None and seen.state == "ready" and seen.url:
+                return  # just listed or fetched (attaching): a second look would only cost a round trip
             self.deployment = await client.get_deployment(self.deployment.id)
             return
         operation = self.operation

@@ -97,11 +97,12 @@ class Faults:
     """What goes wrong, and how often. Mutable while the sandbox runs.
 
     Attributes:
-        latency: seconds added before every answer.
+        latency: seconds added before every answer of ``services``.
         error_rate: share of requests answered with a status from ``error_statuses``.
         drop_rate: share of requests whose connection is closed without an answer.
         hang: accept requests but never answer (until the sandbox stops).
-        services: which services the random faults apply to.
+        services: which services the latency and the random faults apply to (the hub and exoscale by
+            default; "inference", the deployments' endpoints, when added).
     """
 
     def __init__(
@@ -215,7 +216,7 @@ class ServiceServer:
         )
         self._log.append(request)
         faults = self._faults
-        if faults.latency:
+        if faults.latency and self.name in faults.services:
             time.sleep(faults.latency)
         if faults.hang and self.name in faults.services:
             request.fault = "hang"
