@@ -240,3 +240,43 @@ async def test_the_key_is_never_shown(sb):
     shown = [repr(job), repr(job.endpoint), str(job.to_dict()), repr(job.deployment), str(job.events)]
     assert key and not any(key in text for text in shown)
     assert "sandbox" in key  # recognisably the sandbox's (a canary)
+
+
+async def test_the_openai_client_talks_to_the_endpoint_and_its_absence_names_the_extra(sb, monkeypatch):
+    import asyncio
+    import sys
+
+    from jupyter_exo_models.core.errors import MissingExtraError
+
+    job = await api.adeploy(CREATED, zone=ZONE)
+    client = await asyncio.to_thread(job.endpoint.openai_client)
+    served = (await job.endpoint.amodels())[0]
+    answer = await asyncio.to_thread(
+        client.chat.completions.create,
+        model=served,
+        messages=[{"role": "user", "content": "hi"}],
+        max_tokens=8,
+    )
+    assert answer.choices[0].message.content.startswith("[SANDBOX]")
+    monkeypatch.setitem(sys.modules, "openai", None)
+    with pytest.raises(MissingExtraError, match=r"jupyter_exo_models\[openai\]"):
+        job.endpoint.openai_client()
+
+
+@pytest.mark.parametrize("fault", [429, 503, "drop"])
+async def test_a_create_that_fails_once_makes_exactly_one_deployment(sb, fault):
+    sb.faults.once("exoscale", "POST", r"/ai/deployment$", fault)
+    job = await api.adeploy(CREATED, zone=ZONE)
+    assert job.state == "ready"
+    listing = await api.alist_deployments(ZONE)
+    assert [d.name for d in listing.deployments].count("already-created") == 1
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "x" * 40_000])
+async def test_bad_prompts_are_refused_before_anything_is_sent(sb, prompt):
+    job = await api.adeploy(CREATED, zone=ZONE)
+    sb.clear_log()
+    with pytest.raises(UsageError):
+        await job.endpoint.achat(prompt)
+    assert not [r for r in sb.requests if r.service == "inference"]
+    assert (await job.endpoint.achat("héllo ✓ 日本")).startswith("[SANDBOX]")
