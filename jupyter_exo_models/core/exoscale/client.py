@@ -40,6 +40,7 @@ from ..errors import (
     ServerError,
     TransportError,
 )
+from ..fixes import Action
 from ..secrets import Secret
 from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
@@ -466,13 +467,15 @@ def _error(
         return ModelInUseError(
             f"The model is used by deployment(s): {', '.join(deployments) or 'unknown'}",
             deployments=deployments,
-            fix="Delete those deployments first (exo dedicated-inference deployment delete <name>)",
+            fix="Delete those deployments first, then the model",
+            action=Action("delete-deployments", {"names": deployments, "zone": zone}),
             **kwargs,
         )
     if status == 429:
         return RateLimitedError(
             summary,
             fix="Too many requests: wait a moment and retry",
+            action=Action("retry-later", {"seconds": _retry_after(headers)}),
             retry_after=_retry_after(headers),
             **kwargs,
         )
@@ -480,6 +483,7 @@ def _error(
         return ServerError(
             summary,
             fix="Exoscale had a problem: retry in a moment",
+            action=Action("retry-later", {"seconds": _retry_after(headers)}),
             retry_after=_retry_after(headers),
             **kwargs,
         )
