@@ -49,7 +49,7 @@ def phrase(action: Action) -> str | None:
         return f"{PROG} status {q(args['model'])} -z {q(args['zone'])} --watch"
     if action.kind == "list-models":
         return f"{PROG} list -z {q(args['zone'])}"
-    if action.kind == "delete-deployments":  # this package deploys nothing yet: the exo CLI does
+    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
         zone = q(args["zone"])
         return " && ".join(
             f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]

@@ -51,7 +51,7 @@ def phrase(action: Action) -> str | None:
         return f"jupyter_exo_models.attach({args['model']!r}, zone={args['zone']!r})"
     if action.kind == "list-models":
         return f"%exo_models --zone {q(args['zone'])}"
-    if action.kind == "delete-deployments":  # this package deploys nothing yet: the exo CLI does
+    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
         zone = q(args["zone"])
         return "!" + " && ".join(
             f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]

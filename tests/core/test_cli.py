@@ -339,3 +339,12 @@ def test_a_timeout_is_refused_by_the_cores_one_rule(value):
     assert result.returncode == 2 and "must be a number of seconds greater than 0" in result.stderr
     with pytest.raises(UsageError, match="must be a number of seconds greater than 0"):
         check_timeout(float(value))
+
+
+def test_no_command_for_a_model_in_use_by_unnamed_deployments():
+    from jupyter_exo_models.cli import phrase
+    from jupyter_exo_models.core.fixes import Action
+    from jupyter_exo_models.notebook import render
+
+    action = Action("delete-deployments", {"names": [], "zone": "de-fra-1"})
+    assert phrase(action) is None and render.phrase(action) is None
