@@ -58,3 +58,27 @@ def test_the_lazy_surface_is_the_declared_one_and_type_checkers_see_it():
     assert seen == set(jem._LAZY)
     for name in jem.__all__:
         assert getattr(jem, name) is not None
+
+
+FACE_COMMANDS = ("%exo_", "python -m jupyter_exo_models", "jupyter_exo_models.login(", "attach(")
+
+
+def test_the_core_s_words_name_no_face_s_command():
+    """A fix says what to do in words and carries an Action (core/fixes.py): each face phrases it."""
+    offenders = []
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        offenders += [
+            f"{path.name}:{node.lineno} {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            if any(command in node.value for command in FACE_COMMANDS)
+        ]
+    assert not offenders, offenders

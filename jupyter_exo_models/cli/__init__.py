@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 import warnings
 from collections.abc import Sequence
@@ -27,11 +28,45 @@ from ..core.errors import (
     UsageError,
     WatchTimeout,
 )
+from ..core.fixes import Action
 from ..core.jobs import check_timeout
 from ..core.preflight import human_bytes
 from .progress import Progress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROG = "python -m jupyter_exo_models"
+
+
+def phrase(action: Action) -> str | None:
+    """The shell command that does what a fix's ``action`` asks (None when the fix's words say it all).
+
+    Every argument is shell-quoted: names and ids come from the user or from Exoscale.
+    """
+    q, args = shlex.quote, action.args
+    if action.kind == "delete-model":
+        return f"{PROG} delete {q(args['model'])} -z {q(args['zone'])}"
+    if action.kind == "attach":
+        return f"{PROG} status {q(args['model'])} -z {q(args['zone'])} --watch"
+    if action.kind == "list-models":
+        return f"{PROG} list -z {q(args['zone'])}"
+    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
+        zone = q(args["zone"])
+        return " && ".join(
+            f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]
+        )
+    if action.kind == "login-hf":
+        return "hf auth login"  # huggingface_hub's CLI: its saved token is found like HF_TOKEN
+    if action.kind == "login-exoscale":
+        return "exo config"
+    return None  # use-id, accept-terms, retry-later: the fix names the id, the page, the wait
+
+
+def problem_text(message: str, fix: str = "", action: Action | None = None, *, indent: str = "  ") -> str:
+    """A message, its fix and the fix's command as this face phrases it: the CLI's one text for them."""
+    command = phrase(action) if action else None
+    return (
+        message + (f"\n{indent}fix: {fix}" if fix else "") + (f"\n{indent}run: {command}" if command else "")
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,9 +199,7 @@ def _fail(args: argparse.Namespace, exc: ExoModelsError, code: int) -> int:
     if getattr(args, "json", False):
         _print_json(exc.to_dict())
     else:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.fix:
-            print(f"  fix: {exc.fix}", file=sys.stderr)
+        print(problem_text(f"error: {exc.message}", exc.fix, exc.action), file=sys.stderr)
     return code
 
 
@@ -176,7 +209,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         payload = [r.to_dict() for r in reports]
         _print_json(payload[0] if len(payload) == 1 else payload)
     else:
-        print("\n\n".join(str(r) for r in reports))
+        print("\n\n".join(r.text(phrase) for r in reports))
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
 
 
@@ -196,7 +229,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(exc.report.to_dict())
         else:
-            print(exc.report, file=sys.stderr)
+            print(exc.report.text(phrase), file=sys.stderr)
             print("Nothing was sent to Exoscale. Fix the problems above, or pass --force.", file=sys.stderr)
         return EXIT_FAILED
     except (ImportFailed, WatchTimeout) as exc:
@@ -289,12 +322,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
     except ModelInUseError as exc:
         if args.json:
             _print_json({**exc.to_dict(), "deployments": exc.deployments})
-        else:
-            print(
-                f"error: {exc.message}\n  in use by: {', '.join(exc.deployments)}\n  fix: {exc.fix}",
-                file=sys.stderr,
-            )
-        return EXIT_FAILED
+            return EXIT_FAILED
+        return _fail(args, exc, EXIT_FAILED)  # the message names the deployments
     if args.json:
         _print_json({"deleted": model.to_dict(), "operation": operation.to_dict()})
     else:

@@ -9,6 +9,7 @@ import time
 from ..core import api
 from ..core.errors import ImportFailed, PreflightFailed
 from ..core.preflight import field_label
+from . import phrase, problem_text
 from .progress import Progress
 
 GATED = "sandbox-gated/Llama-Gated-8B"
@@ -36,8 +37,10 @@ def run_demo() -> int:
         except ImportFailed as exc:
             progress.close()
             failed_after = exc.model and exc.model.state
-            _say(f"   Exoscale ended it in {failed_after or 'error'}. Diagnosis: [{exc.cause}] {exc.message}")
-            _say(f"   fix: {exc.fix}")
+            said = (
+                f"   Exoscale ended it in {failed_after or 'error'}. Diagnosis: [{exc.cause}] {exc.message}"
+            )
+            _say(problem_text(said, exc.fix, exc.action, indent="   "))
         else:
             progress.close()
             _say("   unexpected: the gated import succeeded")
@@ -50,7 +53,7 @@ def run_demo() -> int:
         t0 = time.perf_counter()
         report = api.preflight(GATED, zone="de-fra-1")
         _say(f"   ({(time.perf_counter() - t0) * 1000:.0f} ms)")
-        _say(_indent(str(report)))
+        _say(_indent(report.text(phrase)))
         gate = report["gated-access"].data
         if gate.get("prompt"):
             _say(f"   The gate asks: {gate.get('heading', '')} — {gate['prompt']}")

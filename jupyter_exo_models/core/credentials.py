@@ -24,6 +24,7 @@ except ImportError:  # Python 3.10
 
 from .config import FALLBACK_ZONE, current_override
 from .errors import ConfigurationError, CredentialsMissingError, ExoConfigError
+from .fixes import Action
 from .secrets import Secret, well_formed
 from .text import shown
 
@@ -258,8 +259,8 @@ def resolve_exoscale(
     raise CredentialsMissingError(
         "No Exoscale API credentials found",
         fix=(
-            "Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET, run `exo config`, or use the login widget "
-            "(jupyter_exo_models.login()). Create a key with Dedicated Inference permission "
-            f"at {EXOSCALE_KEYS_URL}"
+            "Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET, run `exo config`, or log in. "
+            f"Create a key with Dedicated Inference permission at {EXOSCALE_KEYS_URL}"
         ),
+        action=Action("login-exoscale"),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .fixes import Action, action_dict
+
 
 def _rebuild(cls: type[ExoModelsError], args: tuple[Any, ...], state: dict[str, Any]) -> ExoModelsError:
     error = cls.__new__(cls)
@@ -15,15 +17,17 @@ def _rebuild(cls: type[ExoModelsError], args: tuple[Any, ...], state: dict[str, 
 
 
 class ExoModelsError(Exception):
-    """Base class: ``message`` says what went wrong, ``fix`` what to do about it, ``code`` which kind
-    it is."""
+    """Base class: ``message`` says what went wrong, ``fix`` what to do about it (naming no face's command),
+    ``action`` the same as data each face phrases (see :mod:`core.fixes`), ``code`` which kind it is."""
 
     code: ClassVar[str] = "error"
+    action: Action | None = None  # also for errors pickled before actions existed
 
-    def __init__(self, message: str, *, fix: str = "") -> None:
+    def __init__(self, message: str, *, fix: str = "", action: Action | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
+        self.action = action
 
     def __str__(self) -> str:
         return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
@@ -32,7 +36,13 @@ class ExoModelsError(Exception):
         return _rebuild, (type(self), self.args, dict(self.__dict__))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "code": self.code, "message": self.message, "fix": self.fix}
+        return {
+            "error": type(self).__name__,
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix,
+            "action": action_dict(self.action),
+        }
 
 
 class UsageError(ExoModelsError):
@@ -98,6 +108,7 @@ class ExoscaleAPIError(ExoModelsError):
         message: str,
         *,
         fix: str = "",
+        action: Action | None = None,
         status: int | None = None,
         title: str = "",
         detail: str = "",
@@ -108,7 +119,7 @@ class ExoscaleAPIError(ExoModelsError):
         not_sent: bool = False,
         timed_out: bool = False,
     ) -> None:
-        super().__init__(message, fix=fix)
+        super().__init__(message, fix=fix, action=action)
         self.status = status
         self.title = title
         self.detail = detail
@@ -201,6 +212,7 @@ class PreflightFailed(ExoModelsError):
         super().__init__(
             "Preflight failed: " + "; ".join(f"[{c.id}] {c.message}" for c in failed),
             fix=first.fix if first else "",
+            action=first.action if first else None,
         )
         self.report = report
 
@@ -210,8 +222,16 @@ class ImportFailed(ExoModelsError):
 
     code = "import-failed"
 
-    def __init__(self, message: str, *, fix: str = "", model: Any = None, cause: str | None = None) -> None:
-        super().__init__(message, fix=fix)
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        action: Action | None = None,
+        model: Any = None,
+        cause: str | None = None,
+    ) -> None:
+        super().__init__(message, fix=fix, action=action)
         self.model = model
         self.cause = cause
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from .errors import InvalidModelIdError
+from .fixes import Action
 from .text import shown
 
 _HUB_URL = (
@@ -72,7 +73,11 @@ def refuse_wrapped_repo_id(value: str) -> None:
         )
     else:
         what, without = "is a path or git remote, not a repo id", "without the path or .git"
-    raise InvalidModelIdError(f"{shown(value)} {what}", fix=f"Use the repo id {inside}, {without}")
+    raise InvalidModelIdError(
+        f"{shown(value)} {what}",
+        fix=f"Use the repo id {inside}, {without}",
+        action=Action("use-id", {"model": inside}),
+    )
 
 
 def _valid(repo_id: str) -> bool:

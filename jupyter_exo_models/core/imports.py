@@ -13,7 +13,7 @@ import asyncio
 import logging
 import shlex
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .clock import SYSTEM_CLOCK, Clock
@@ -22,6 +22,7 @@ from .credentials import ExoscaleCredentials, default_zone, resolve_exoscale, re
 from .errors import ExoModelsError, ImportFailed, NotFoundError, PreflightFailed
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, Operation, find_existing, is_uuid
+from .fixes import Action, action_dict
 from .hub import check_repo_id
 from .jobs import (
     StatusEvent,  # noqa: F401  (re-exported: part of this module's surface)
@@ -51,6 +52,15 @@ class Diagnosis:
     cause: str  # a preflight check id, or "exoscale"
     message: str
     fix: str
+    action: Action | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cause": self.cause,
+            "message": self.message,
+            "fix": self.fix,
+            "action": action_dict(self.action),
+        }
 
 
 class ImportJob(WatchedJob[Model]):
@@ -115,7 +125,7 @@ class ImportJob(WatchedJob[Model]):
             "state": self.state,
             "attached": self.attached,
             "elapsed": round(self.elapsed, 1),
-            "diagnosis": asdict(self.diagnosis) if self.diagnosis else None,
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
             "sandbox": current_endpoints().sandbox,
         }
 
@@ -149,7 +159,10 @@ class ImportJob(WatchedJob[Model]):
         )
 
     def _resume_fix(self) -> str:
-        return f"The import goes on at Exoscale: attach({self.name!r}, zone={self.zone!r}) to watch it again"
+        return "The import goes on at Exoscale: attach to it to watch it again"
+
+    def _resume_action(self) -> Action:
+        return Action("attach", {"model": self.name, "zone": self.zone})
 
     async def _observe(self, client: ExoscaleClient) -> tuple[str, bool]:
         await self._refresh(client)
@@ -203,6 +216,7 @@ class ImportJob(WatchedJob[Model]):
             ImportFailed(
                 f"Import of {self.name} failed in {self.zone}: {self.diagnosis.message}",
                 fix=self.diagnosis.fix,
+                action=self.diagnosis.action,
                 model=self.model,
                 cause=self.diagnosis.cause,
             ),
@@ -225,7 +239,7 @@ async def diagnose(
     if report is not None:
         for check in report.checks:
             if check.id in HUB_CAUSES and check.status == "fail":
-                return Diagnosis(check.id, check.message, check.fix)
+                return Diagnosis(check.id, check.message, check.fix, check.action)
     return diagnose_operation(name, operation)
 
 
@@ -414,8 +428,17 @@ async def lookup_model(client: ExoscaleClient, model: str) -> Model:
     if found is not None:
         return found
     similar = [m.name for m in models if m.name.lower() == model.lower()]
-    hint = f"Did you mean {similar[0]}?" if similar else "List the zone's models with %exo_models or `list`"
-    raise NotFoundError(f"No model named {model} in {client.zone}", fix=hint)
+    if similar:
+        raise NotFoundError(
+            f"No model named {model} in {client.zone}",
+            fix=f"Did you mean {similar[0]}?",
+            action=Action("use-id", {"model": similar[0]}),
+        )
+    raise NotFoundError(
+        f"No model named {model} in {client.zone}",
+        fix="List the zone's models to find its name",
+        action=Action("list-models", {"zone": client.zone}),
+    )
 
 
 def known_job(name: str, zone: str) -> ImportJob | None:

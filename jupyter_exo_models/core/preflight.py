@@ -8,9 +8,8 @@ asked concurrently, so a whole preflight costs about one round trip.
 from __future__ import annotations
 
 import asyncio
-import shlex
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .config import ZONES, Endpoints, current_endpoints
@@ -24,6 +23,7 @@ from .errors import (
 )
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Model, find_existing
+from .fixes import Action, action_dict
 from .hub import HubClient, HubFacts, TokenInfo, check_repo_id
 from .secrets import Secret
 
@@ -52,16 +52,25 @@ IN_PROGRESS = ("creating", "downloading")
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check: ``status`` is pass, warn, fail or skip; ``fix`` says what to do; ``data`` feeds UIs."""
+    """One check: ``status`` is pass, warn, fail or skip; ``fix`` says what to do, ``action`` the same as
+    data each face phrases (see :mod:`core.fixes`); ``data`` feeds UIs."""
 
     id: str
     status: Status
     message: str
     fix: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    action: Action | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "status": self.status,
+            "message": self.message,
+            "fix": self.fix,
+            "data": self.data,
+            "action": action_dict(self.action),
+        }
 
 
 class Checks:
@@ -109,6 +118,10 @@ class Checks:
         }
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, phrase: Callable[[Action], str | None] = lambda action: None) -> str:
+        """One line per check, with the fixes; ``phrase`` words a fix's action as the caller's face does."""
         marks = {"pass": "✔", "warn": "!", "fail": "✘", "skip": "-"}
         head = f"{self.title} for {self.model} in {self.zone}{' [SANDBOX]' if self.sandbox else ''}: "
         lines = [head + self._verdict()]
@@ -116,6 +129,9 @@ class Checks:
             lines.append(f"  {marks[c.status]} {c.id:<21} {c.message}")
             if c.fix and c.status in ("fail", "warn"):
                 lines.append(f"  {'':<23} fix: {c.fix}")
+                command = phrase(c.action) if c.action else None
+                if command:
+                    lines.append(f"  {'':<23} run: {command}")
         return "\n".join(lines)
 
 
@@ -259,7 +275,7 @@ async def _preflight_one(
         check_repo_id(model_id)
         results["repo-id"] = CheckResult("repo-id", "pass", f"{model_id} is a valid repo id")
     except InvalidModelIdError as exc:
-        results["repo-id"] = CheckResult("repo-id", "fail", exc.message, exc.fix)
+        results["repo-id"] = CheckResult("repo-id", "fail", exc.message, exc.fix, action=exc.action)
 
     id_ok = results["repo-id"].status == "pass"
     models_task = shared.models(zone) if (id_ok and zone_ok and shared.exoscale is not None) else None
@@ -297,7 +313,10 @@ def _hub_checks(
     if facts.unreachable is not None:
         err = facts.unreachable
         return {
-            c: CheckResult(c, "fail" if c == "repo-access" else "skip", err.message, err.fix) for c in hub_ids
+            c: CheckResult(
+                c, "fail" if c == "repo-access" else "skip", err.message, err.fix, action=err.action
+            )
+            for c in hub_ids
         }
     repo = facts.repo
     out = {"hf-token": _check_token(model_id, token, facts)}
@@ -332,6 +351,7 @@ def _hub_checks(
             f"Capitalization differs: the Hub's id is {repo.id}, not {model_id}; Exoscale needs the exact id",
             f"Use {repo.id}",
             {"canonical_id": repo.id},
+            Action("use-id", {"model": repo.id}),
         )
     else:
         out["repo-id-case"] = CheckResult(
@@ -376,7 +396,8 @@ def _check_token(model_id: str, token: HfToken | None, facts: HubFacts) -> Check
             "hf-token",
             "fail",
             f"No Hugging Face token, and {model_id} is {what}",
-            f"Create a read token at {HF_TOKENS_URL}, then set HF_TOKEN or use jupyter_exo_models.login()",
+            f"Create a read token at {HF_TOKENS_URL}, then set HF_TOKEN or log in",
+            action=Action("login-hf"),
         )
     if not token.well_formed:
         return CheckResult(
@@ -533,6 +554,7 @@ def _check_gate(model_id: str, token: HfToken | None, facts: HubFacts, url: str)
         + ", then re-check"
         + _gate_summary(repo.gate),
         {**data, "state": "not-accepted"},
+        Action("accept-terms", {"url": url}),
     )
 
 
@@ -606,7 +628,11 @@ async def _exoscale_checks(
     out = results
     if credentials_error is not None:
         out["exoscale-credentials"] = CheckResult(
-            "exoscale-credentials", "fail", credentials_error.message, credentials_error.fix
+            "exoscale-credentials",
+            "fail",
+            credentials_error.message,
+            credentials_error.fix,
+            action=credentials_error.action,
         )
         out["already-imported"] = CheckResult("already-imported", "skip", "Skipped: no Exoscale credentials")
         return None
@@ -625,13 +651,16 @@ async def _exoscale_checks(
             "fail",
             f"Exoscale rejected key {creds.key} ({creds.source}): {exc.detail or exc.message}",
             exc.fix,
+            action=exc.action,
         )
         out["already-imported"] = CheckResult(
             "already-imported", "skip", "Skipped: Exoscale credentials rejected"
         )
         return None
     except ExoModelsError as exc:
-        out["exoscale-credentials"] = CheckResult("exoscale-credentials", "fail", exc.message, exc.fix)
+        out["exoscale-credentials"] = CheckResult(
+            "exoscale-credentials", "fail", exc.message, exc.fix, action=exc.action
+        )
         out["already-imported"] = CheckResult(
             "already-imported", "skip", "Skipped: Exoscale could not be asked"
         )
@@ -656,9 +685,9 @@ def _check_existing(model: Model | None, zone: str) -> CheckResult:
             "already-imported",
             "fail",
             f"{model.name} exists in {zone} in state error (id {model.id})",
-            f"Delete it first: %exo_delete {shlex.quote(model.name)} --zone {zone}  "
-            f"(or: exo dedicated-inference model delete {shlex.quote(model.id)} -z {zone})",
+            "Delete it first, then import again",
             data,
+            Action("delete-model", {"model": model.name, "id": model.id, "zone": zone}),
         )
     verb = "is being imported" if model.state in IN_PROGRESS else "is already imported"
     return CheckResult(

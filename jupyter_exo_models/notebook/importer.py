@@ -349,15 +349,10 @@ class ModelImporter(widgets.VBox):
         if event.final:
             self.stop_button.layout.display = HIDDEN
             if job.diagnosis is not None:
-                html += (
-                    f"<div style='color:#cf222e'><b>Diagnosis ({render.esc(job.diagnosis.cause)}):</b> "
-                    f"{render.esc(job.diagnosis.message)}<br>fix: {render.esc(job.diagnosis.fix)}</div>"
-                )
+                d = job.diagnosis
+                html += render.problem(d.message, d.fix, d.action, lead=f"Diagnosis ({d.cause}):")[1]
             elif job.error is not None:
-                html += (
-                    f"<div style='color:#cf222e'>{render.esc(job.error.message)}<br>"
-                    f"fix: {render.esc(job.error.fix)}</div>"
-                )
+                html += render.error_html(job.error)
         self.status.value = html
 
     def _run(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
@@ -372,9 +367,7 @@ class ModelImporter(widgets.VBox):
         self.check_button.disabled = False
         self._update_import_button()  # a failed start may be retried
         if isinstance(exc, ExoModelsError):
-            self.status.value = (
-                f"<div style='color:#cf222e'>{render.esc(exc.message)}<br>fix: {render.esc(exc.fix)}</div>"
-            )
+            self.status.value = render.error_html(exc)
         else:
             log.error("ModelImporter failed: %s", type(exc).__name__)
             self.status.value = (

@@ -196,11 +196,13 @@ class LoginWidget(widgets.VBox):
         if exc is None:
             return
         if isinstance(exc, ExoModelsError):  # our errors never carry a secret
-            text = f"{render.esc(exc.message)}<br>fix: {render.esc(exc.fix)}"
+            self.status.value = render.problem(
+                exc.message, exc.fix, exc.action, mark=f"{render.ICONS['fail']} ", tint=False
+            )[1]
         else:  # any other exception's text might quote one: only its type is shown
             log.error("login failed: %s", type(exc).__name__)
-            text = f"Unexpected error ({render.esc(type(exc).__name__)}); nothing was saved: try again"
-        self.status.value = f"{render.ICONS['fail']} {text}"
+            text = f"Unexpected error ({type(exc).__name__}); nothing was saved: try again"
+            self.status.value = f"{render.ICONS['fail']} {render.esc(text)}"
 
     async def _validate(
         self, token: str | None, key: str | None, secret: str | None, zone: str, save: bool
@@ -226,9 +228,11 @@ class LoginWidget(widgets.VBox):
                 f"works in {render.esc(result.zone)}"
             )
         elif result.exoscale_error is not None:
+            error = result.exoscale_error
             lines.append(
-                f"{bad} Exoscale: {render.esc(result.exoscale_error.message)}<br>fix: "
-                f"{render.esc(result.exoscale_error.fix)}"
+                render.problem(
+                    error.message, error.fix, error.action, lead="Exoscale:", mark=f"{bad} ", tint=False
+                )[1]
             )
         if saved:
             lines.append(render.esc(saved))

@@ -180,7 +180,7 @@ class ExoMagics(Magics):
         (412)."""
         from ..core import api
         from ..core.errors import ExoModelsError, ModelInUseError
-        from .render import bundle, esc
+        from .render import bundle, esc, problem
 
         args = _args(self.exo_delete, line)
         try:
@@ -193,15 +193,8 @@ class ExoMagics(Magics):
                 _display(bundle(text, esc(text)))
                 return None
             operation = api.delete_model(model.id, zone=model.zone)
-        except ModelInUseError as exc:
-            text = f"{exc.message}\n  fix: {exc.fix}"
-            _display(
-                bundle(
-                    text,
-                    f"<div style='color:#cf222e'><b>Not deleted:</b> used by "
-                    f"{esc(', '.join(exc.deployments))}<br>fix: {esc(exc.fix)}</div>",
-                )
-            )
+        except ModelInUseError as exc:  # the message names the deployments
+            _display(bundle(*problem(exc.message, exc.fix, exc.action, lead="Not deleted:")))
             return None
         except ExoModelsError as exc:
             _error(exc)
@@ -267,17 +260,17 @@ class BatchImport:
             return "refused: " + ", ".join(c.id for c in report.failures)
         return "ready to import" if self.check_only else "not imported"
 
-    def problem(self, report: Any) -> tuple[str, str]:
-        """The message and fix to show under the model's row ("" when all is well)."""
+    def problem(self, report: Any) -> tuple[str, str, Any]:
+        """The message, fix and action to show under the model's row ("" when all is well)."""
         job = self.jobs.get(report.model)
+        shown: Any = None
         if job is not None and job.diagnosis is not None:
-            return job.diagnosis.message, job.diagnosis.fix
-        if report.model in self.errors:
-            return self.errors[report.model].message, self.errors[report.model].fix
-        if not report.ok and report.failures:
-            first = report.failures[0]
-            return first.message, first.fix
-        return "", ""
+            shown = job.diagnosis
+        elif report.model in self.errors:
+            shown = self.errors[report.model]
+        elif not report.ok and report.failures:
+            shown = report.failures[0]
+        return (shown.message, shown.fix, shown.action) if shown is not None else ("", "", None)
 
     @property
     def failed(self) -> list[str]:
@@ -291,18 +284,20 @@ class BatchImport:
 
 
 def _batch_bundle(batch: BatchImport) -> dict[str, str]:
+    import textwrap
+
     from ..core.text import shown
-    from .render import STATE_COLORS, bundle, esc
+    from .render import STATE_COLORS, bundle, esc, problem
 
     rows_text, rows_html = [], []
     for report in batch.reports:
         state = batch.state(report)
-        message, fix = batch.problem(report)
+        message, fix, action = batch.problem(report)
+        text, detail = problem(message, fix, action, tint=False) if message else ("", "")
         rows_text.append(
-            f"{shown(report.model):<40} {state}" + (f"\n    {message}\n    fix: {fix}" if message else "")
+            f"{shown(report.model):<40} {state}" + ("\n" + textwrap.indent(text, "    ") if text else "")
         )
         color = STATE_COLORS.get(state, "#cf222e" if message else "inherit")
-        detail = f"{esc(message)}<br><span style='opacity:0.8'>fix: {esc(fix)}</span>" if message else ""
         rows_html.append(
             f"<tr><td style='text-align:left'>{esc(shown(report.model))}</td>"
             f"<td style='text-align:left;color:{color}'>{esc(state)}</td>"

@@ -10,6 +10,7 @@ from typing import Any
 from ..core.config import validate_zone
 from ..core.errors import ExoModelsError
 from ..core.exoscale.models import Model
+from ..core.fixes import Action
 from ..core.hub import check_repo_id
 from ..core.ids import refuse_wrapped_repo_id
 from ..core.imports import ImportJob
@@ -40,15 +41,57 @@ def bundle(text: str, html_text: str) -> dict[str, str]:
     return {"text/plain": text, "text/html": html_text}
 
 
+def phrase(action: Action) -> str | None:
+    """What does a fix's ``action`` in a notebook: a magic, a call or a ``!`` shell command (None when the
+    fix's words say it all). Magic and shell arguments are shell-quoted, as IPython splits them."""
+    q, args = shlex.quote, action.args
+    if action.kind == "delete-model":
+        return f"%exo_delete {q(args['model'])} --zone {q(args['zone'])}"
+    if action.kind == "attach":
+        return f"jupyter_exo_models.attach({args['model']!r}, zone={args['zone']!r})"
+    if action.kind == "list-models":
+        return f"%exo_models --zone {q(args['zone'])}"
+    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
+        zone = q(args["zone"])
+        return "!" + " && ".join(
+            f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]
+        )
+    if action.kind in ("login-hf", "login-exoscale"):
+        return "%exo_login"
+    return None  # use-id, accept-terms, retry-later: the fix names the id, the page, the wait
+
+
+def problem(
+    message: str,
+    fix: str = "",
+    action: Action | None = None,
+    *,
+    lead: str = "",
+    mark: str = "",
+    tint: bool = True,
+) -> tuple[str, str]:
+    """A message, its fix and the fix's action as this face phrases it: (plain text, escaped HTML).
+
+    The notebook's one rendering of them (errors, check rows, diagnoses, the batch table, login):
+    ``lead`` is bold text before the message, ``mark`` HTML before it (an icon), ``tint`` colors it red.
+    """
+    command = phrase(action) if action else None
+    text = f"{lead} {message}" if lead else message
+    text += (f"\n  fix: {fix}" if fix else "") + (f"\n  run: {command}" if command else "")
+    body = mark + (f"<b>{esc(lead)}</b> " if lead else "") + esc(message)
+    body += f"<div style='opacity:0.8'>fix: {esc(fix)}</div>" if fix else ""
+    body += f"<div><code>{esc(command)}</code></div>" if command else ""
+    return text, f"<div style='color:#cf222e'>{body}</div>" if tint else f"<div>{body}</div>"
+
+
 def error_bundle(exc: ExoModelsError) -> dict[str, str]:
     """An error's message and fix, as the magics and login() show it in place of a traceback."""
-    fix = f"\n  fix: {exc.fix}" if exc.fix else ""
-    return bundle(f"error: {exc.message}{fix}", error_html(exc))
+    text, html_text = problem(exc.message, exc.fix, exc.action)
+    return bundle(f"error: {text}", html_text)
 
 
 def error_html(exc: ExoModelsError) -> str:
-    fix = f"<br>fix: {esc(exc.fix)}" if exc.fix else ""
-    return f"<div style='color:#cf222e'><b>{esc(exc.message)}</b>{fix}</div>"
+    return problem(exc.message, exc.fix, exc.action)[1]
 
 
 def sandbox_badge(sandbox: bool) -> str:
@@ -65,14 +108,11 @@ def sandbox_badge(sandbox: bool) -> str:
 def check_rows_html(checks: Iterable[CheckResult]) -> str:
     rows = []
     for c in checks:
-        fix = (
-            f"<div style='opacity:0.8'>fix: {esc(c.fix)}</div>"
-            if c.fix and c.status in ("fail", "warn")
-            else ""
-        )
+        shows_fix = c.status in ("fail", "warn")
+        cell = problem(c.message, c.fix if shows_fix else "", c.action if shows_fix else None, tint=False)[1]
         rows.append(
             f"<tr><td>{ICONS[c.status]}</td><td><code>{esc(c.id)}</code></td>"
-            f"<td style='text-align:left'>{esc(c.message)}{fix}</td></tr>"
+            f"<td style='text-align:left'>{cell}</td></tr>"
         )
     return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
@@ -91,7 +131,7 @@ def report_html(report: PreflightReport) -> str:
 
 
 def report_bundle(report: PreflightReport) -> dict[str, str]:
-    return bundle(str(report), report_html(report))
+    return bundle(report.text(phrase), report_html(report))
 
 
 def gate_html(data: dict[str, Any]) -> str:

@@ -9,8 +9,10 @@ Status codes: 400 bad input (a model that is neither a repo id nor a UUID, an un
 non-string zone, malformed JSON, a body over 64 KiB or nested over 8 levels), 404 no such
 model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
 424 credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
-``{"error", "code", "message", "fix"}``; compare ``code`` (e.g. ``credentials-rejected``, see
-``core/errors.py``), not ``error`` (a class name). Secrets stay on the server: no answer carries one.
+``{"error", "code", "message", "fix", "action"}``; compare ``code`` (e.g. ``credentials-rejected``, see
+``core/errors.py``), not ``error`` (a class name). ``action`` (also in each check result and diagnosis)
+is the fix as data for the sidebar to phrase, ``{"kind", ...args}`` (kinds in ``core/fixes.py``), or null:
+``fix`` names no command of any face. Secrets stay on the server: no answer carries one.
 
 As on the command line: ``preflight`` answers 200 with the report even when a check fails, an
 invalid id included (that is the ``repo-id`` check failing; ``check`` prints it and exits 1),
@@ -22,7 +24,7 @@ diagnosis. It exists for scripts that know better than the checks; the sidebar n
 
 A model (in ``models`` lists and ``GET models/<zone>/<model>``) carries, when this server started
 or attached to its import, ``watching`` (the server still follows it) and ``diagnosis``
-(``{cause, message, fix}`` once an import ended in ``error``, else null).
+(``{cause, message, fix, action}`` once an import ended in ``error``, else null).
 
 ``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone``
 (``ExoModelsConfig.default_zone`` when the server's configuration sets it, else the environment's),
@@ -141,7 +143,9 @@ class _Handler(APIHandler):
         else:
             code, fix = "http-error", "See the README's sidebar section"
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": "HTTPError", "code": code, "message": message, "fix": fix}))
+        self.finish(
+            json.dumps({"error": "HTTPError", "code": code, "message": message, "fix": fix, "action": None})
+        )
 
     def fail(self, exc: ExoModelsError) -> None:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
@@ -308,6 +312,7 @@ class UnknownRouteHandler(_Handler):
                     "code": "not-found",
                     "message": f"No such route: {self.request.path}",
                     "fix": "Use zones, models, models/<zone>/<model>, preflight or imports",
+                    "action": None,
                 }
             )
         )

@@ -41,6 +41,33 @@ def test_check_failure_exits_1_with_the_fix():
     assert "gated-access" in result.stdout and "fix:" in result.stdout and "SANDBOX" in result.stdout
 
 
+def test_check_phrases_a_fix_s_action_as_this_face_s_command():
+    result = cli("check", "sandbox-org/Broken-Import", "-z", "de-fra-1")
+    assert result.returncode == 1
+    assert "run: python -m jupyter_exo_models delete sandbox-org/Broken-Import -z de-fra-1" in result.stdout
+    assert "%exo" not in result.stdout and "exo dedicated-inference" not in result.stdout
+    data = json.loads(cli("check", "sandbox-org/Broken-Import", "-z", "de-fra-1", "--json").stdout)
+    check = next(c for c in data["checks"] if c["id"] == "already-imported")
+    assert isinstance(check["fix"], str) and check["action"]["kind"] == "delete-model"
+    assert check["action"]["model"] == "sandbox-org/Broken-Import" and check["action"]["zone"] == "de-fra-1"
+
+
+def test_a_model_in_use_names_the_command_deleting_its_deployments():
+    result = cli("delete", "sandbox-org/In-Use-Model", "--yes")
+    assert result.returncode == 1 and "demo-deployment" in result.stderr
+    assert "run: exo dedicated-inference deployment delete demo-deployment -z de-fra-1" in result.stderr
+    data = json.loads(cli("delete", "sandbox-org/In-Use-Model", "--yes", "--json").stdout)
+    assert data["deployments"] == ["demo-deployment"] and data["action"]["names"] == ["demo-deployment"]
+
+
+def test_phrases_are_shell_quoted():
+    from jupyter_exo_models.cli import phrase
+    from jupyter_exo_models.core.fixes import Action
+
+    command = phrase(Action("delete-model", {"model": "org/m;rm -rf ~", "id": "x", "zone": "de-fra-1"}))
+    assert command == "python -m jupyter_exo_models delete 'org/m;rm -rf ~' -z de-fra-1"
+
+
 def test_check_several_models_json_list():
     result = cli("check", TINY, "sandbox-org/pytorch-only", "--json")
     assert result.returncode == 1
@@ -312,3 +339,12 @@ def test_a_timeout_is_refused_by_the_cores_one_rule(value):
     assert result.returncode == 2 and "must be a number of seconds greater than 0" in result.stderr
     with pytest.raises(UsageError, match="must be a number of seconds greater than 0"):
         check_timeout(float(value))
+
+
+def test_no_command_for_a_model_in_use_by_unnamed_deployments():
+    from jupyter_exo_models.cli import phrase
+    from jupyter_exo_models.core.fixes import Action
+    from jupyter_exo_models.notebook import render
+
+    action = Action("delete-deployments", {"names": [], "zone": "de-fra-1"})
+    assert phrase(action) is None and render.phrase(action) is None

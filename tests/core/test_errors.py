@@ -10,17 +10,25 @@ import pytest
 import jupyter_exo_models as jem
 from jupyter_exo_models.core import errors
 from jupyter_exo_models.core.exoscale.models import Model
+from jupyter_exo_models.core.fixes import Action
 from jupyter_exo_models.core.preflight import CheckResult, PreflightReport
 
 REPORT = PreflightReport(
     "org/model",
     "de-fra-1",
     (
-        CheckResult("gated-access", "fail", "not accepted", "accept at https://huggingface.co/org/model"),
+        CheckResult(
+            "gated-access",
+            "fail",
+            "not accepted",
+            "accept at https://huggingface.co/org/model",
+            action=Action("accept-terms", {"url": "https://huggingface.co/org/model"}),
+        ),
         CheckResult("size", "pass", "1 GB"),
     ),
 )
 MODEL = Model("7f1c2e9a-0000-4000-8000-000000000001", "org/model", "error", "de-fra-1", 10)
+ACTION = Action("delete-model", {"model": "org/model", "id": MODEL.id, "zone": "de-fra-1"})
 
 
 def example(cls: type[errors.ExoModelsError]) -> errors.ExoModelsError:
@@ -30,14 +38,20 @@ def example(cls: type[errors.ExoModelsError]) -> errors.ExoModelsError:
         return cls()
     if cls is errors.ModelInUseError:
         return cls(
-            "in use", deployments=["demo-deployment"], fix="delete it", status=412, title="Precondition"
+            "in use",
+            deployments=["demo-deployment"],
+            fix="delete it",
+            action=Action("delete-deployments", {"names": ["demo-deployment"], "zone": "de-fra-1"}),
+            status=412,
+            title="Precondition",
         )
     if cls is errors.ImportFailed:
-        return cls("failed", fix="accept the terms", model=MODEL, cause="gated-access")
+        return cls("failed", fix="accept the terms", action=ACTION, model=MODEL, cause="gated-access")
     if issubclass(cls, errors.ExoscaleAPIError):
         return cls(
             "refused",
             fix="retry",
+            action=Action("retry-later", {"seconds": 3.0}),
             status=422,
             title="Invalid",
             detail="bad",
@@ -46,7 +60,7 @@ def example(cls: type[errors.ExoModelsError]) -> errors.ExoModelsError:
             retry_after=3.0,
             not_sent=True,
         )
-    return cls("what went wrong", fix="what to do")
+    return cls("what went wrong", fix="what to do", action=ACTION)
 
 
 PUBLIC = [getattr(errors, name) for name in jem.ERRORS]
@@ -68,6 +82,8 @@ def test_every_error_pickles_and_keeps_what_it_says(cls):
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is cls and copy.args == error.args and str(copy) == str(error)
     assert copy.to_dict() == error.to_dict() and vars(copy).keys() == vars(error).keys()
+    assert copy.action == error.action and (cls is errors.LoopStopped) == (copy.action is None)
+    assert copy.to_dict()["action"] == (error.action.to_dict() if error.action else None)
 
 
 def test_codes_are_stable_kebab_case_and_distinct():

@@ -12,6 +12,7 @@ import pytest
 
 from jupyter_exo_models.core import api, runner
 from jupyter_exo_models.core.errors import ExoModelsError, UsageError, WatchStopped, WatchTimeout
+from jupyter_exo_models.core.fixes import Action
 from jupyter_exo_models.core.imports import start_import
 from jupyter_exo_models.core.jobs import TRANSITIONS, Phase, check_timeout
 
@@ -83,7 +84,8 @@ async def test_a_stop_is_its_own_outcome_and_shows_at_once(slow):
     job.stop()
     with pytest.raises(WatchStopped) as err:
         await waiter
-    assert not isinstance(err.value, WatchTimeout) and "attach(" in err.value.fix
+    assert not isinstance(err.value, WatchTimeout) and "attach" in err.value.fix
+    assert err.value.action == Action("attach", {"model": TINY, "zone": "de-fra-1"})  # each face phrases it
     assert job.state == "stopped" and job.done and not job.settled and job.error is None
 
 

@@ -41,6 +41,7 @@ async def test_wrong_capitalization_names_the_canonical_id(sb):
     assert check.status == "fail" and not report.ok
     assert check.data["canonical_id"] == "sandbox-org/Mixed-Case-Model"
     assert "sandbox-org/Mixed-Case-Model" in check.fix
+    assert check.action.to_dict() == {"kind": "use-id", "model": "sandbox-org/Mixed-Case-Model"}
 
 
 async def test_gated_not_accepted_carries_the_gate(sb):
@@ -125,6 +126,11 @@ async def test_already_imported(sb):
     assert created.data["model"]["state"] == "created"
     broken = await preflight("sandbox-org/Broken-Import", zone="de-fra-1")
     assert broken["already-imported"].status == "fail" and "delete" in broken["already-imported"].fix.lower()
+    check = broken["already-imported"]
+    assert check.action.kind == "delete-model" and check.action.args["model"] == "sandbox-org/Broken-Import"
+    assert check.action.args["zone"] == "de-fra-1" and check.action.args["id"] == check.data["model"]["id"]
+    assert "%exo" not in check.fix and "exo " not in check.fix  # no face's command in the core's words
+    assert check.to_dict()["action"] == {"kind": "delete-model", **check.action.args}
     assert (await preflight("sandbox-org/Already-Created", zone="ch-gva-2"))[
         "already-imported"
     ].status == "pass"

@@ -140,3 +140,32 @@ def test_an_unusable_argument_shows_the_error_with_nothing_sent(ip, sb, capsys, 
     out = capsys.readouterr().out
     assert out.startswith("error: ") and says in out and "fix: " in out and "Traceback" not in out
     assert not [r for r in sb.requests if r.service == "exoscale"]
+
+
+def test_a_fix_s_action_is_phrased_as_this_face_s_magic(ip, capsys):
+    report = ip.run_line_magic("exo_import", f"{DEMO.broken_import} --zone de-fra-1 --check")
+    out = capsys.readouterr().out
+    assert not report.ok and f"run: %exo_delete {DEMO.broken_import} --zone de-fra-1" in out
+    assert "python -m jupyter_exo_models" not in out
+    batch = ip.run_cell_magic("exo_import", "--check --zone de-fra-1", f"{DEMO.broken_import}\n")
+    assert batch.failed and f"%exo_delete {DEMO.broken_import} --zone de-fra-1" in capsys.readouterr().out
+
+
+def test_a_model_in_use_shows_the_commands_deleting_its_deployments(ip, capsys):
+    assert ip.run_line_magic("exo_delete", f"{DEMO.in_use} --zone de-fra-1 --yes") is None
+    out = capsys.readouterr().out
+    assert out.startswith("Not deleted: ") and "demo-deployment" in out
+    assert "run: !exo dedicated-inference deployment delete demo-deployment -z de-fra-1" in out
+
+
+def test_the_one_renderer_escapes_and_phrases():
+    from jupyter_exo_models.core.fixes import Action
+    from jupyter_exo_models.notebook.render import problem
+
+    action = Action("attach", {"model": "org/<b>m", "zone": "de-fra-1"})
+    text, html = problem("<i>gone</i>", "watch it again", action, lead="Stopped:")
+    assert text == (
+        "Stopped: <i>gone</i>\n  fix: watch it again\n"
+        "  run: jupyter_exo_models.attach('org/<b>m', zone='de-fra-1')"
+    )
+    assert "<i>" not in html and "&lt;i&gt;gone" in html and "attach(&#x27;org/&lt;b&gt;m" in html

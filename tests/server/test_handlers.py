@@ -106,6 +106,26 @@ def test_import_status_and_delete(api, sb, pause):
     assert code == 404 and data["fix"]
 
 
+def test_fixes_carry_their_action_as_data_beside_the_face_neutral_fix(api, sb):
+    code, report = api("preflight", "POST", {"model": DEMO.broken_import, "zone": "de-fra-1"})
+    check = next(c for c in report["checks"] if c["id"] == "already-imported")
+    assert code == 200 and check["status"] == "fail" and "%exo" not in check["fix"]
+    assert check["action"] == {
+        "kind": "delete-model",
+        "model": DEMO.broken_import,
+        "id": check["data"]["model"]["id"],
+        "zone": "de-fra-1",
+    }
+    assert all(c["action"] is None for c in report["checks"] if c["status"] == "pass")
+    code, error = api(f"models/de-fra-1/{DEMO.in_use}", "DELETE")
+    assert code == 409 and error["deployments"] == ["demo-deployment"] and "exo " not in error["fix"]
+    assert error["action"] == {"kind": "delete-deployments", "names": ["demo-deployment"], "zone": "de-fra-1"}
+    code, error = api("models/de-fra-1/sandbox-org/nope")
+    assert code == 404 and error["action"] == {"kind": "list-models", "zone": "de-fra-1"}
+    code, error = api("no-such-route")
+    assert code == 404 and error.keys() == {"error", "code", "message", "fix", "action"}
+
+
 def test_status_of_a_forced_import_that_failed_carries_its_diagnosis(api, sb, pause):
     code, data = api("imports", "POST", {"model": DEMO.pytorch_only, "zone": "de-fra-1", "force": True})
     assert code == 201, data

@@ -41,6 +41,7 @@ from ..errors import (
     ServerError,
     TransportError,
 )
+from ..fixes import Action
 from ..secrets import Secret
 from ..text import clean, clean_data
 from .auth import ExoscaleV2Signer
@@ -672,7 +673,8 @@ def _error(
         return ModelInUseError(
             f"The model is used by deployment(s): {', '.join(deployments) or 'unknown'}",
             deployments=deployments,
-            fix="Delete those deployments first (exo dedicated-inference deployment delete <name>)",
+            fix="Delete those deployments first, then the model",
+            action=Action("delete-deployments", {"names": deployments, "zone": zone}),
             **kwargs,
         )
     if status == 412 and path.startswith("/ai/deployment"):
@@ -686,6 +688,7 @@ def _error(
         return RateLimitedError(
             summary,
             fix="Too many requests: wait a moment and retry",
+            action=Action("retry-later", {"seconds": _retry_after(headers)}),
             retry_after=_retry_after(headers),
             **kwargs,
         )
@@ -693,6 +696,7 @@ def _error(
         return ServerError(
             summary,
             fix="Exoscale had a problem: retry in a moment",
+            action=Action("retry-later", {"seconds": _retry_after(headers)}),
             retry_after=_retry_after(headers),
             **kwargs,
         )

@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ExoModelsError, NotFoundError, UsageError, WatchStopped, WatchTimeout
+from ..fixes import Action
 from ..polling import MAX_CONSECUTIVE_ERRORS, PollSchedule
 from ..runner import add_exit_hook, background_loop, run_sync, submit
 from .events import Callback, EventHub, StatusEvent
@@ -93,7 +94,9 @@ def _loop_died() -> None:
     for job in list(_watching):
         job._end_without_verdict(
             ExoModelsError(
-                f"Watching {job.name} ended: the package's background loop stopped", fix=job._resume_fix()
+                f"Watching {job.name} ended: the package's background loop stopped",
+                fix=job._resume_fix(),
+                action=job._resume_action(),
             )
         )
 
@@ -159,6 +162,10 @@ class WatchedJob(Generic[R]):
 
     def _resume_fix(self) -> str:
         return f"The {self.what} goes on at Exoscale: watch it again later"
+
+    def _resume_action(self) -> Action | None:
+        """What resumes the watch, as data for the faces (see :mod:`core.fixes`)."""
+        return None
 
     @property
     def observed_state(self) -> str:
@@ -341,6 +348,7 @@ class WatchedJob(Generic[R]):
             raise WatchTimeout(
                 f"Stopped waiting for {self.name} after {timeout:g} s (state {self.state})",
                 fix=self._resume_fix(),
+                action=self._resume_action(),
             ) from None
         except asyncio.CancelledError:  # the waiter itself was cancelled (Ctrl-C on result())
             self._stop_following(unsubscribe, "stopped", waiter)
@@ -389,7 +397,11 @@ class WatchedJob(Generic[R]):
             reason,
             f"stopped watching; the {self.what} goes on at Exoscale",
             None,
-            WatchStopped(f"Stopped watching {self.name} (state {self.state})", fix=self._resume_fix()),
+            WatchStopped(
+                f"Stopped watching {self.name} (state {self.state})",
+                fix=self._resume_fix(),
+                action=self._resume_action(),
+            ),
         )
         if complete is not None and task is not None:
             loop = background_loop()
@@ -418,7 +430,9 @@ class WatchedJob(Generic[R]):
                 "watching %s failed: %s", self.name, type(exc).__name__
             )  # its text might quote a secret
             error = ExoModelsError(
-                f"Watching {self.name} failed unexpectedly ({type(exc).__name__})", fix=self._resume_fix()
+                f"Watching {self.name} failed unexpectedly ({type(exc).__name__})",
+                fix=self._resume_fix(),
+                action=self._resume_action(),
             )
             self._finish(watch, Phase.STOPPED, self.observed_state, error.message, error=error)
         else:
@@ -443,6 +457,7 @@ class WatchedJob(Generic[R]):
                             f"Gave up watching {self.name} after {failures} polling errors in a row: "
                             f"{exc.message}",
                             fix=self._resume_fix(),
+                            action=self._resume_action(),
                         ) from None
                 else:
                     if succeeded:
