@@ -26,6 +26,7 @@ from .endpoint import Endpoint
 from .errors import ConfigurationError, ExoModelsError, ModelInUseError, TokenRejected, UsageError
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Deployment, LogLine, Model, Operation, is_uuid
+from .fixes import Action
 from .hub import HubClient, TokenInfo, check_repo_id
 from .imports import ImportJob, lookup_model
 from .jobs import StatusEvent, check_timeout
@@ -350,9 +351,8 @@ async def _named(client: ExoscaleClient, exc: ModelInUseError) -> ModelInUseErro
     names = [by_id.get(d, d) for d in exc.deployments]
     exc.deployments = names
     exc.message = f"The model is used by deployment(s) {', '.join(names) or 'unknown'} in {client.zone}"
-    exc.fix = (
-        f"Delete {'them' if len(names) > 1 else 'it'} first: delete_deployment(name, zone={client.zone!r})"
-    )
+    exc.fix = f"Delete {'them' if len(names) > 1 else 'it'} first, then the model"
+    exc.action = Action("delete-deployments", {"names": names, "zone": client.zone}) if names else None
     exc.args = (exc.message,)
     return exc
 

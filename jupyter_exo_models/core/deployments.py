@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from . import gpus
@@ -36,6 +36,7 @@ from .errors import (
 )
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Deployment, Model, Operation, is_uuid
+from .fixes import Action
 from .imports import Diagnosis, ImportJob, start_import
 from .jobs import Verdict, WatchedJob
 from .jobs.events import Callback
@@ -197,7 +198,7 @@ class DeploymentJob(WatchedJob[Deployed]):
             "smoke_test": smoke,
             "checks": [c.to_dict() for c in self.report.checks] if self.report else [],
             "attached": self.attached,
-            "diagnosis": asdict(self.diagnosis) if self.diagnosis else None,
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
             "sandbox": current_endpoints().sandbox,
         }
 
@@ -228,7 +229,10 @@ class DeploymentJob(WatchedJob[Deployed]):
         return Verdict(error, error.message)
 
     def _resume_fix(self) -> str:
-        return f"The deployment goes on at Exoscale: attach_deployment({self.name!r}, zone={self.zone!r})"
+        return "The deployment goes on at Exoscale: attach to it to watch it again"
+
+    def _resume_action(self) -> Action:
+        return Action("attach-deployment", {"deployment": self.name, "zone": self.zone})
 
     async def _observe(self, client: ExoscaleClient) -> tuple[str, bool]:
         if self.deployment is None and self.operation is None:
@@ -242,7 +246,19 @@ class DeploymentJob(WatchedJob[Deployed]):
             return "creating", False
         if d.state == "error":
             await self._fail(client)
-        if d.state == "ready" and d.url and (d.replicas is None or d.replicas > 0):
+        if d.state == "ready" and d.replicas == 0:  # scaled to zero: ready, but nothing will ever answer
+            scale = Action("scale-deployment", {"deployment": self.name, "replicas": 1, "zone": self.zone})
+            fix = "Scale it to 1 replica to use it (its GPUs are then paid for again)"
+            self.diagnosis = Diagnosis("endpoint-unavailable", f"{self.name} is scaled to zero", fix, scale)
+            error = DeploymentFailed(
+                f"{self.name} is scaled to zero in {self.zone}: its endpoint answers nothing",
+                fix=fix,
+                cause="endpoint-unavailable",
+                deployment=d,
+                action=scale,
+            )
+            raise Verdict(error, error.message)
+        if d.state == "ready" and d.url:
             if self._wants_smoke_test and self.smoke_test is None:
                 await self._smoke(client)
             return d.state, True
@@ -360,6 +376,7 @@ class DeploymentJob(WatchedJob[Deployed]):
                 cause=self.diagnosis.cause,
                 deployment=self.deployment,
                 logs=self.logs,
+                action=self.diagnosis.action,
             ),
             f"{self.diagnosis.message} — fix: {self.diagnosis.fix}",
         )
@@ -370,7 +387,9 @@ class DeploymentJob(WatchedJob[Deployed]):
         except EndpointError as exc:
             if exc.cause == "endpoint-error":
                 self.logs = await self._read_logs(client)
-            self.diagnosis = Diagnosis(exc.cause, f"The smoke test failed: {exc.message}", exc.fix)
+            scale = Action("scale-deployment", {"deployment": self.name, "replicas": 1, "zone": self.zone})
+            action = scale if exc.cause == "endpoint-unavailable" else None
+            self.diagnosis = Diagnosis(exc.cause, f"The smoke test failed: {exc.message}", exc.fix, action)
             raise Verdict(
                 DeploymentFailed(
                     self.diagnosis.message,
@@ -378,6 +397,7 @@ class DeploymentJob(WatchedJob[Deployed]):
                     cause=exc.cause,
                     deployment=self.deployment,
                     logs=self.logs,
+                    action=action,
                 ),
                 self.diagnosis.message,
             ) from None
@@ -414,7 +434,9 @@ def diagnose(details: str, logs: Sequence[str], report: DeploymentReport | None)
         lowered = text.lower()
         for cause, phrases in _LOG_CAUSES:
             if any(p in lowered for p in phrases):
-                return Diagnosis(cause, clean(text, 300), _fix_for(cause, text, report))
+                return Diagnosis(
+                    cause, clean(text, 300), _fix_for(cause, text, report), _action_for(cause, report)
+                )
     said = clean(details, 300) or "no state details from Exoscale"
     return Diagnosis(
         "exoscale", said, "Look at the deployment's logs; contact Exoscale support if it persists"
@@ -441,6 +463,22 @@ def _fix_for(cause: str, text: str, report: DeploymentReport | None) -> str:
     if cause == "engine-version":
         return "Deploy with a newer inference engine version (e.g. the API's default), which knows the model"
     return "The engine could not download from Hugging Face: import the model again with a valid token"
+
+
+def _action_for(cause: str, report: DeploymentReport | None) -> Action | None:
+    """For a model that does not fit: deploy again on the smallest authorized choice that fits."""
+    if cause != "gpu-fit" or report is None or report.plan is None:
+        return None
+    better = gpus.choose([o.family for o in report.options if o.authorized], report.weights)
+    if better is None:
+        return None
+    args = {
+        "model": report.plan.model,
+        "zone": report.zone,
+        "gpu_type": better.family,
+        "gpu_count": better.gpu_count,
+    }
+    return Action("deploy", args)
 
 
 def endpoint_of(deployment: Deployment, credentials: ExoscaleCredentials) -> Endpoint:

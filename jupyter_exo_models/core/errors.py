@@ -291,8 +291,9 @@ class DeploymentFailed(ExoModelsError):
         cause: str | None = None,
         deployment: Any = None,
         logs: tuple[str, ...] = (),
+        action: Action | None = None,
     ) -> None:
-        super().__init__(message, fix=fix)
+        super().__init__(message, fix=fix, action=action)
         self.cause = cause
         self.deployment = deployment
         self.logs = logs

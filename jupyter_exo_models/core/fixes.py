@@ -13,6 +13,9 @@ Kinds and their ``args``:
 ``login-exoscale``        none: provide an Exoscale API key and secret
 ``accept-terms``          ``url``: accept a gated repo's conditions on its page
 ``retry-later``           ``seconds`` (None when the server did not say): try the same again later
+``attach-deployment``     ``deployment``, ``zone``: watch a deployment that goes on at Exoscale again
+``scale-deployment``      ``deployment``, ``replicas``, ``zone``: scale a deployment (e.g. back from 0)
+``deploy``                ``model``, ``zone``, ``gpu_type``, ``gpu_count``: deploy again with these GPUs
 ========================  ===================================================================
 """
 
@@ -31,6 +34,9 @@ Kind = Literal[
     "login-exoscale",
     "accept-terms",
     "retry-later",
+    "attach-deployment",
+    "scale-deployment",
+    "deploy",
 ]
 
 

@@ -280,3 +280,16 @@ async def test_bad_prompts_are_refused_before_anything_is_sent(sb, prompt):
         await job.endpoint.achat(prompt)
     assert not [r for r in sb.requests if r.service == "inference"]
     assert (await job.endpoint.achat("héllo ✓ 日本")).startswith("[SANDBOX]")
+
+
+async def test_failures_carry_the_action_that_fixes_them(sb):
+    with pytest.raises(DeploymentFailed) as err:
+        await api.adeploy(DEMO.large, zone=ZONE, gpu_type="gpu3", gpu_count=1, force=True)
+    action = err.value.action
+    assert action.kind == "deploy" and action.args["gpu_type"] == "gpurtx6000pro" and action.args["gpu_count"] == 2
+    job = await api.adeploy(CREATED, zone=ZONE)
+    await api.ascale(job.name, 0, zone=ZONE)
+    with pytest.raises(DeploymentFailed) as err:
+        await api.aattach_deployment(job.name, zone=ZONE)
+    assert err.value.cause == "endpoint-unavailable"
+    assert err.value.action.kind == "scale-deployment" and err.value.action.args["replicas"] == 1
