@@ -12,7 +12,7 @@ import os
 import shlex
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import activate_sandbox_if_requested
@@ -31,6 +31,7 @@ from ..core.errors import (
 from ..core.fixes import Action
 from ..core.jobs import check_timeout
 from ..core.preflight import human_bytes
+from .deploy import add_commands
 from .progress import Progress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -49,10 +50,17 @@ def phrase(action: Action) -> str | None:
         return f"{PROG} status {q(args['model'])} -z {q(args['zone'])} --watch"
     if action.kind == "list-models":
         return f"{PROG} list -z {q(args['zone'])}"
-    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
+    if action.kind == "delete-deployments" and args["names"]:
         zone = q(args["zone"])
-        return " && ".join(
-            f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]
+        return " && ".join(f"{PROG} deployment delete {q(n)} -z {zone} --yes" for n in args["names"])
+    if action.kind == "attach-deployment":
+        return f"{PROG} deployment show {q(args['deployment'])} -z {q(args['zone'])}"
+    if action.kind == "scale-deployment":
+        return f"{PROG} deployment scale {q(args['deployment'])} {int(args['replicas'])} -z {q(args['zone'])}"
+    if action.kind == "deploy":
+        return (
+            f"{PROG} deploy {q(args['model'])} -z {q(args['zone'])} --gpu-type {q(args['gpu_type'])} "
+            f"--gpu-count {int(args['gpu_count'])}"
         )
     if action.kind == "login-hf":
         return "hf auth login"  # huggingface_hub's CLI: its saved token is found like HF_TOKEN
@@ -122,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, help="stop watching after this many seconds")
     p = command("delete", "delete a model", model="1")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    COMMANDS.update(add_commands(command, _seconds))
     sub.add_parser(
         "demo",
         help="walk through a failing gated import, its diagnosis, and a successful import "
@@ -331,7 +340,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "import": cmd_import,
     "list": cmd_list,

@@ -51,10 +51,18 @@ def phrase(action: Action) -> str | None:
         return f"jupyter_exo_models.attach({args['model']!r}, zone={args['zone']!r})"
     if action.kind == "list-models":
         return f"%exo_models --zone {q(args['zone'])}"
-    if action.kind == "delete-deployments" and args["names"]:  # this package deploys nothing yet: exo does
-        zone = q(args["zone"])
-        return "!" + " && ".join(
-            f"exo dedicated-inference deployment delete {q(n)} -z {zone}" for n in args["names"]
+    if action.kind == "delete-deployments" and args["names"]:
+        return "; ".join(
+            f"jupyter_exo_models.delete_deployment({n!r}, zone={args['zone']!r})" for n in args["names"]
+        )
+    if action.kind == "attach-deployment":
+        return f"jupyter_exo_models.attach_deployment({args['deployment']!r}, zone={args['zone']!r})"
+    if action.kind == "scale-deployment":
+        return f"jupyter_exo_models.scale({args['deployment']!r}, {args['replicas']}, zone={args['zone']!r})"
+    if action.kind == "deploy":
+        return (
+            f"jupyter_exo_models.deploy({args['model']!r}, zone={args['zone']!r}, "
+            f"gpu_type={args['gpu_type']!r}, gpu_count={args['gpu_count']})"
         )
     if action.kind in ("login-hf", "login-exoscale"):
         return "%exo_login"

@@ -55,7 +55,10 @@ def test_check_phrases_a_fix_s_action_as_this_face_s_command():
 def test_a_model_in_use_names_the_command_deleting_its_deployments():
     result = cli("delete", "sandbox-org/In-Use-Model", "--yes")
     assert result.returncode == 1 and "demo-deployment" in result.stderr
-    assert "run: exo dedicated-inference deployment delete demo-deployment -z de-fra-1" in result.stderr
+    assert (
+        "run: python -m jupyter_exo_models deployment delete demo-deployment -z de-fra-1 --yes"
+        in result.stderr
+    )
     data = json.loads(cli("delete", "sandbox-org/In-Use-Model", "--yes", "--json").stdout)
     assert data["deployments"] == ["demo-deployment"] and data["action"]["names"] == ["demo-deployment"]
 

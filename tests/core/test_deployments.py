@@ -286,7 +286,11 @@ async def test_failures_carry_the_action_that_fixes_them(sb):
     with pytest.raises(DeploymentFailed) as err:
         await api.adeploy(DEMO.large, zone=ZONE, gpu_type="gpu3", gpu_count=1, force=True)
     action = err.value.action
-    assert action.kind == "deploy" and action.args["gpu_type"] == "gpurtx6000pro" and action.args["gpu_count"] == 2
+    assert (
+        action.kind == "deploy"
+        and action.args["gpu_type"] == "gpurtx6000pro"
+        and action.args["gpu_count"] == 2
+    )
     job = await api.adeploy(CREATED, zone=ZONE)
     await api.ascale(job.name, 0, zone=ZONE)
     with pytest.raises(DeploymentFailed) as err:
