@@ -26,7 +26,8 @@ or attached to its import, ``watching`` (the server still follows it) and ``diag
 
 ``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone`` (``ExoModelsConfig.default_zone``
 when the server's configuration sets it, else the environment's), ``server_config`` (what that configuration
-sets, ``{"default_zone": str | null}``), ``sandbox`` and the ``credentials`` found (never their secrets).
+sets, ``{"default_zone": str | null}``), ``sandbox``, the ``credentials`` found (never their secrets) and
+``hf_login_command`` (how to save a Hugging Face token with the installed huggingface_hub).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import huggingface_hub
 import tornado
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
+from packaging.version import InvalidVersion, Version
 
 from ..core import api
 from ..core.config import ZONES, validate_zone
@@ -95,6 +98,16 @@ def json_depth(raw: bytes) -> int:
         elif char in b"]}":
             depth -= 1
     return deepest
+
+
+def hf_login_command(version: str | None = None) -> str:
+    """How to save a Hugging Face token with the installed huggingface_hub: its ``hf`` CLI exists from 0.34,
+    older ones have only ``huggingface-cli``."""
+    try:
+        new = Version(version or huggingface_hub.__version__) >= Version("0.34")
+    except InvalidVersion:
+        new = True  # an unparsable (development) version is a recent one
+    return "hf auth login" if new else "huggingface-cli login"
 
 
 def with_job(model: Model) -> dict[str, Any]:
@@ -208,6 +221,7 @@ class ZonesHandler(_Handler):
                     "server_config": {"default_zone": self.exo_config.default_zone},
                     "sandbox": status["sandbox"],
                     "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]},
+                    "hf_login_command": hf_login_command(),
                 }
             )
         )
