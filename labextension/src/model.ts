@@ -1,7 +1,7 @@
 // The sidebar's state (zones, the models of one zone, the import started here, the last failure) and its
 // refresh schedule; panel.ts draws it and listens to `changed`. No DOM here.
 import { TranslationBundle } from '@jupyterlab/translation';
-import { IDisposable } from '@lumino/disposable';
+import type { IDisposable } from '@lumino/disposable';
 import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 

@@ -8,7 +8,7 @@ import {
   SidePanel,
   ToolbarButton
 } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
+import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { ApiError } from './api';
