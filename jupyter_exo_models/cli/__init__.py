@@ -18,6 +18,7 @@ from typing import Any
 from .. import activate_sandbox_if_requested
 from ..core import api
 from ..core.config import current_endpoints
+from ..core.credentials import hf_login_command
 from ..core.errors import (
     ConfigurationError,
     ExoModelsError,
@@ -63,7 +64,7 @@ def phrase(action: Action) -> str | None:
             f"--gpu-count {int(args['gpu_count'])}"
         )
     if action.kind == "login-hf":
-        return "hf auth login"  # huggingface_hub's CLI: its saved token is found like HF_TOKEN
+        return hf_login_command()  # huggingface_hub's CLI: its saved token is found like HF_TOKEN
     if action.kind == "login-exoscale":
         return "exo config"
     return None  # use-id, accept-terms, retry-later: the fix names the id, the page, the wait

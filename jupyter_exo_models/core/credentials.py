@@ -17,6 +17,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import huggingface_hub
+
 try:
     import tomllib
 except ImportError:  # Python 3.10
@@ -264,3 +266,15 @@ def resolve_exoscale(
         ),
         action=Action("login-exoscale"),
     )
+
+
+def hf_login_command(version: str | None = None) -> str:
+    """How to save a Hugging Face token with the installed huggingface_hub: its ``hf`` CLI exists from 0.34,
+    older ones have only ``huggingface-cli``."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        new = Version(version or huggingface_hub.__version__) >= Version("0.34")
+    except InvalidVersion:
+        new = True  # an unparsable (development) version is a recent one
+    return "hf auth login" if new else "huggingface-cli login"

@@ -28,8 +28,9 @@ or attached to its import, ``watching`` (the server still follows it) and ``diag
 
 ``GET zones`` answers what the sidebar needs to start: ``zones``, ``default_zone``
 (``ExoModelsConfig.default_zone`` when the server's configuration sets it, else the environment's),
-``server_config`` (what that configuration sets, ``{"default_zone": str | null}``), ``sandbox`` and the
-``credentials`` found (never their secrets).
+``server_config`` (what that configuration sets, ``{"default_zone": str | null}``), ``sandbox``, the
+``credentials`` found (never their secrets) and ``hf_login_command`` (how to save a Hugging Face token with
+the installed huggingface_hub).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from jupyter_server.utils import url_path_join
 
 from ..core import api
 from ..core.config import ZONES, validate_zone
-from ..core.credentials import default_zone
+from ..core.credentials import default_zone, hf_login_command
 from ..core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -213,6 +214,7 @@ class ZonesHandler(_Handler):
                     "server_config": {"default_zone": self.exo_config.default_zone},
                     "sandbox": status["sandbox"],
                     "credentials": {"exoscale": status["exoscale"], "hf": status["hf"]},
+                    "hf_login_command": hf_login_command(),
                 }
             )
         )

@@ -1,4 +1,6 @@
 // Client of the server extension's REST API. The transport is injected, so jest can test it.
+import { TranslationBundle } from '@jupyterlab/translation';
+
 import { IModel, IReport } from './format';
 
 export type Request = (
@@ -21,6 +23,8 @@ export interface IZones {
   default_zone: string;
   sandbox: boolean;
   credentials: ICredentials;
+  /** How to save a Hugging Face token with the server's huggingface_hub (`hf auth login`, or older). */
+  hf_login_command?: string;
 }
 
 export class ApiError extends Error {
@@ -29,6 +33,11 @@ export class ApiError extends Error {
     readonly body: { [key: string]: any }
   ) {
     super(body['message'] || `HTTP ${status}`);
+  }
+
+  /** The server's stable error code (core/errors.py), e.g. `credentials-rejected`; compare this. */
+  get code(): string {
+    return this.body['code'] || '';
   }
 
   get fix(): string {
@@ -45,7 +54,10 @@ export class ApiError extends Error {
 }
 
 export class ExoModelsApi {
-  constructor(private readonly request: Request) {}
+  constructor(
+    private readonly request: Request,
+    private readonly trans: TranslationBundle
+  ) {}
 
   zones(): Promise<IZones> {
     return this.call('zones');
@@ -101,7 +113,10 @@ export class ExoModelsApi {
       data = text ? JSON.parse(text) : {};
     } catch {
       data = {
-        message: `Unexpected answer from the server (HTTP ${response.status})`
+        message: this.trans.__(
+          'Unexpected answer from the server (HTTP %1)',
+          response.status
+        )
       };
     }
     if (!response.ok) {

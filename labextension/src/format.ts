@@ -1,4 +1,6 @@
-// Pure view logic: formatting and decisions, tested with jest (no JupyterLab imports here).
+// Pure view logic: formatting and decisions, tested with jest (only the translation bundle's type from
+// JupyterLab: the text is translated with the bundle given).
+import { TranslationBundle } from '@jupyterlab/translation';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -55,6 +57,7 @@ export function formatBytes(bytes: number | null | undefined): string {
 }
 
 export function formatAge(
+  trans: TranslationBundle,
   iso: string | null | undefined,
   now: Date = new Date()
 ): string {
@@ -67,15 +70,15 @@ export function formatAge(
   }
   const seconds = Math.max(0, Math.round((now.getTime() - then) / 1000));
   if (seconds < 60) {
-    return `${seconds}s ago`;
+    return trans.__('%1s ago', seconds);
   }
   if (seconds < 3600) {
-    return `${Math.floor(seconds / 60)}m ago`;
+    return trans.__('%1m ago', Math.floor(seconds / 60));
   }
   if (seconds < 86400) {
-    return `${Math.floor(seconds / 3600)}h ago`;
+    return trans.__('%1h ago', Math.floor(seconds / 3600));
   }
-  return `${Math.floor(seconds / 86400)}d ago`;
+  return trans.__('%1d ago', Math.floor(seconds / 86400));
 }
 
 /** The CSS modifier of a state badge. */
@@ -141,14 +144,17 @@ export interface IGateField {
 }
 
 /** One gate field as text: its choices for a select, what the Hub records for `ip_location`, else its type. */
-export function gateFieldLabel(field: IGateField): string {
+export function gateFieldLabel(
+  trans: TranslationBundle,
+  field: IGateField
+): string {
   if (field.options && field.options.length) {
-    return `${field.name} (one of: ${field.options.join(', ')})`;
+    return trans.__('%1 (one of: %2)', field.name, field.options.join(', '));
   }
   if (field.type === 'ip_location') {
-    return `${field.name} (your IP location, recorded by the Hub)`;
+    return trans.__('%1 (your IP location, recorded by the Hub)', field.name);
   }
-  return `${field.name} (${field.type || 'text'})`;
+  return trans.__('%1 (%2)', field.name, field.type || trans.__('text'));
 }
 
 export function sortModels(models: IModel[]): IModel[] {

@@ -5,60 +5,87 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
-import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ServerConnection } from '@jupyterlab/services';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import iconSvg from '../style/icons/models.svg';
 import { ExoModelsApi } from './api';
+// The sidebar's tab shows from the start (and the layout restorer may open it): both are needed at once.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { ExoModelsModel } from './model';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { ExoModelsPanel } from './panel';
 
+const PLUGIN_ID = 'jupyter-exo-models:plugin';
 const COMMAND = 'jupyter-exo-models:open';
 
-const icon = new LabIcon({
-  name: 'jupyter-exo-models:icon',
-  svgstr:
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161">' +
-    '<path d="M12 2 3 7v10l9 5 9-5V7l-9-5zm0 2.3 6.6 3.7L12 11.7 5.4 8 12 4.3zM5 9.7l6 3.4v6.6l-6-3.4V9.7zm8 10v-6.6l6-3.4v6.6l-6 3.4z"/>' +
-    '</g></svg>'
-});
-
-function request(
-  path: string,
-  init: { method?: string; body?: string }
-): Promise<Response> {
-  const settings = ServerConnection.makeSettings();
-  const url = URLExt.join(settings.baseUrl, 'jupyter-exo-models', path);
-  return ServerConnection.makeRequest(url, init, settings); // adds the token and the XSRF header
-}
+const icon = new LabIcon({ name: 'jupyter-exo-models:icon', svgstr: iconSvg });
 
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-exo-models:plugin',
+  id: PLUGIN_ID,
   description:
     'Import Hugging Face models into Exoscale Dedicated Inference from a JupyterLab sidebar.',
   autoStart: true,
-  optional: [ICommandPalette, IMainMenu, ILayoutRestorer],
+  // The File menu entry is declared in schema/plugin.json (jupyter.lab.menus).
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
-    menu: IMainMenu | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
   ) => {
-    const panel = new ExoModelsPanel(new ExoModelsApi(request));
+    translator = translator ?? nullTranslator;
+    const trans = translator.load('jupyter_exo_models');
+    const serverSettings = app.serviceManager.serverSettings;
+    const request = (path: string, init: { method?: string; body?: string }) =>
+      // makeRequest adds the token and the XSRF header
+      ServerConnection.makeRequest(
+        URLExt.join(serverSettings.baseUrl, 'jupyter-exo-models', path),
+        init,
+        serverSettings
+      );
+    const model = new ExoModelsModel(new ExoModelsApi(request, trans), trans);
+    const panel = new ExoModelsPanel(model, translator);
     panel.title.icon = icon;
     app.shell.add(panel, 'left', { rank: 900 });
     restorer?.add(panel, 'jupyter-exo-models');
-    void panel.start();
+
     app.commands.addCommand(COMMAND, {
-      label: 'Import a Hugging Face model into Exoscale…',
-      caption: 'Open the Exoscale models sidebar and its import form',
+      label: trans.__('Import a Hugging Face model into Exoscale…'),
+      caption: trans.__('Open the Exoscale models sidebar and its import form'),
       icon,
+      describedBy: { args: { type: 'object', properties: {} } },
       execute: () => {
         app.shell.activateById(panel.id);
         panel.openForm();
       }
     });
-    palette?.addItem({ command: COMMAND, category: 'Exoscale' });
-    menu?.fileMenu.addGroup([{ command: COMMAND }], 100);
+    palette?.addItem({ command: COMMAND, category: trans.__('Exoscale') });
+
+    // The settings first (the default zone decides what start() lists), then the models.
+    const loaded = settingRegistry
+      ? settingRegistry
+          .load(PLUGIN_ID)
+          .then(settings => {
+            const apply = () => {
+              model.setRefreshInterval(
+                settings.get('refreshInterval').composite as number
+              );
+              model.setDefaultZone(
+                settings.get('defaultZone').composite as string
+              );
+            };
+            apply();
+            settings.changed.connect(apply);
+          })
+          .catch(reason =>
+            console.error('jupyter-exo-models: settings not loaded', reason)
+          )
+      : Promise.resolve();
+    void loaded.then(() => model.start());
   }
 };
 

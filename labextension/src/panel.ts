@@ -1,27 +1,27 @@
-// The "Exoscale models" sidebar: a models table per zone and an import form, in plain DOM.
+// The "Exoscale models" sidebar: a SidePanel whose toolbar refreshes, and whose content (plain DOM) draws
+// the model's state (model.ts): a models list per zone and an import form.
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { Widget } from '@lumino/widgets';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import {
+  deleteIcon,
+  refreshIcon,
+  SidePanel,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+import { Panel, Widget } from '@lumino/widgets';
 
-import { ApiError, ExoModelsApi, IZones } from './api';
+import { ApiError } from './api';
 import {
   canonicalFix,
   CHECK_ICONS,
   gateFieldLabel,
   gateOf,
   IGateField,
-  IModel,
   IReport
 } from './format';
-import {
-  afterRefresh,
-  emptyMessage,
-  IListState,
-  importEnabled,
-  IRow,
-  nextRefreshMs,
-  noticeOf,
-  rowOf
-} from './view';
+import { emptyMessage, hfNotice, importEnabled, IRow, rowOf } from './view';
+import { ExoModelsModel } from './model';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -63,107 +63,81 @@ function keepFocus(container: HTMLElement, rerender: () => void): void {
   }
 }
 
-export class ExoModelsPanel extends Widget {
-  private zones: IZones | null = null;
-  private zone = 'de-fra-1';
-  private report: IReport | null = null;
-  private checksStarted = 0; // only the latest check, still about the fields as they are, may set the report
-  private started: { name: string; zone: string } | null = null; // an import started here, until it is listed
-  private timer: number | null = null;
-  private importing = false;
-  private state: IListState = {
-    models: [],
-    error: null,
-    listed: false,
-    failures: 0
-  };
-  private busySince: number | null = null; // when the imports on screen started being followed
-
-  private readonly zoneSelect = el('select', {
-    'aria-label': 'Zone',
-    className: 'jp-ExoModels-zone'
-  });
-  private readonly notice = el('div', {
-    className: 'jp-ExoModels-notice',
-    role: 'status'
-  });
-  private readonly list = el('ul', { className: 'jp-ExoModels-list' });
-  private readonly empty = el('div', { className: 'jp-ExoModels-empty' });
-  private readonly form = el('form', {
-    id: 'jp-ExoModels-form',
-    className: 'jp-ExoModels-form',
-    hidden: true
-  });
-  private readonly formToggle = el(
-    'button',
-    {
-      type: 'button',
-      className: 'jp-mod-styled jp-mod-accept',
-      'aria-expanded': 'false',
-      'aria-controls': 'jp-ExoModels-form'
-    },
-    'Import model…'
-  );
-  private readonly modelInput = el('input', {
-    id: 'jp-ExoModels-model',
-    type: 'text',
-    placeholder: 'namespace/model-name',
-    autocomplete: 'off',
-    spellcheck: 'false'
-  });
-  private readonly checkButton = el(
-    'button',
-    { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
-    'Check'
-  );
-  private readonly importButton = el(
-    'button',
-    {
-      type: 'button',
-      className: 'jp-mod-styled jp-mod-accept',
-      disabled: true
-    },
-    'Import'
-  );
-  private readonly acknowledge = el('input', {
-    type: 'checkbox',
-    id: 'jp-ExoModels-ack'
-  });
-  private readonly ackLabel = el(
-    'label',
-    { for: 'jp-ExoModels-ack', hidden: true },
-    this.acknowledge,
-    ' Import despite warnings'
-  );
-  private readonly checks = el('ul', {
-    className: 'jp-ExoModels-checks',
-    'aria-live': 'polite'
-  });
-  private readonly extra = el('div', { className: 'jp-ExoModels-extra' });
-  private readonly message = el('div', {
-    className: 'jp-ExoModels-message',
-    role: 'status'
-  });
-
-  constructor(private readonly api: ExoModelsApi) {
-    super();
+export class ExoModelsPanel extends SidePanel {
+  /** The panel draws `model` and disposes of it with itself. */
+  constructor(
+    readonly model: ExoModelsModel,
+    translator: ITranslator
+  ) {
+    super({ content: new Panel(), translator });
+    const trans = (this.trans = translator.load('jupyter_exo_models'));
     this.id = 'jp-exo-models';
-    this.addClass('jp-ExoModels');
-    this.title.caption =
-      'Exoscale models: import Hugging Face models into Dedicated Inference';
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute('aria-label', 'Exoscale models');
+    this.addClass('jp-ExoModels-panel');
+    this.title.caption = trans.__(
+      'Exoscale models: import Hugging Face models into Dedicated Inference'
+    );
+    this.content.node.setAttribute('aria-label', trans.__('Exoscale models'));
+
+    const heading = new Widget({
+      node: el('h2', {}, trans.__('Exoscale models'))
+    });
+    this.header.addWidget(heading);
+    this.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Refresh'),
+        onClick: () => void this.model.start()
+      })
+    );
+
+    this.zoneSelect = el('select', {
+      'aria-label': trans.__('Zone'),
+      className: 'jp-ExoModels-zone'
+    });
+    this.formToggle = el(
+      'button',
+      {
+        type: 'button',
+        className: 'jp-mod-styled jp-mod-accept',
+        'aria-expanded': 'false',
+        'aria-controls': 'jp-ExoModels-form'
+      },
+      trans.__('Import model…')
+    );
+    this.modelInput = el('input', {
+      id: 'jp-ExoModels-model',
+      type: 'text',
+      placeholder: trans.__('namespace/model-name'),
+      autocomplete: 'off',
+      spellcheck: 'false'
+    });
+    this.checkButton = el(
+      'button',
+      { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+      trans.__('Check')
+    );
+    this.importButton = el(
+      'button',
+      {
+        type: 'button',
+        className: 'jp-mod-styled jp-mod-accept',
+        disabled: true
+      },
+      trans.__('Import')
+    );
+    this.ackLabel = el(
+      'label',
+      { for: 'jp-ExoModels-ack', hidden: true },
+      this.acknowledge,
+      ' ',
+      trans.__('Import despite warnings')
+    );
+
     this.zoneSelect.addEventListener('change', () => {
-      this.zone = this.zoneSelect.value;
-      this.state = {
-        models: [],
-        error: null,
-        listed: this.state.listed,
-        failures: 0
-      }; // another zone's list
       this.report = null;
       this.renderReport();
-      void this.refresh();
+      void this.model.setZone(this.zoneSelect.value);
     });
     this.formToggle.addEventListener('click', () => this.toggleForm());
     this.form.addEventListener('submit', event => {
@@ -179,7 +153,11 @@ export class ExoModelsPanel extends Widget {
       this.renderReport();
     });
     this.form.append(
-      el('label', { for: 'jp-ExoModels-model' }, 'Hugging Face model id'),
+      el(
+        'label',
+        { for: 'jp-ExoModels-model' },
+        trans.__('Hugging Face model id')
+      ),
       el(
         'div',
         { className: 'jp-ExoModels-row' },
@@ -192,55 +170,47 @@ export class ExoModelsPanel extends Widget {
       this.extra,
       this.message
     );
-    const header = el(
-      'div',
-      { className: 'jp-ExoModels-header' },
-      el('h2', {}, 'Exoscale models'),
+    const body = new Widget();
+    body.addClass('jp-ExoModels');
+    body.node.append(
       el(
         'div',
         { className: 'jp-ExoModels-row' },
         this.zoneSelect,
-        el(
-          'button',
-          {
-            type: 'button',
-            className: 'jp-mod-styled',
-            onClick: () => void this.start()
-          },
-          'Refresh'
-        ),
         this.formToggle
-      )
+      ),
+      this.notice,
+      this.form,
+      this.list,
+      this.empty
     );
-    this.node.append(header, this.notice, this.form, this.list, this.empty);
-  }
+    this.addWidget(body);
 
-  /** Read the zones and credentials, then list the models (also the Refresh and Retry buttons). */
-  async start(): Promise<void> {
-    try {
-      this.zones = await this.api.zones();
-    } catch (error) {
-      this.state = { ...this.state, error };
-      this.render();
-      return;
-    }
-    if (!this.zoneSelect.options.length) {
-      this.zone = this.zones.default_zone;
-      this.zoneSelect.replaceChildren(
-        ...this.zones.zones.map(z =>
-          el('option', { value: z, selected: z === this.zone }, z)
-        )
-      );
-    }
-    this.state = { ...this.state, listed: false };
-    this.busySince = null; // someone is looking: follow imports quickly again
-    await this.refresh();
+    // Nothing is refreshed automatically while the sidebar is collapsed (the model's poll stands by).
+    model.isShown = () => this.isVisible;
+    model.changed.connect(this.render, this);
+    model.messaged.connect((_, text) => {
+      this.message.textContent = text;
+    }, this);
   }
 
   openForm(): void {
     this.form.hidden = false;
     this.formToggle.setAttribute('aria-expanded', 'true');
     this.modelInput.focus();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose(); // also disconnects the panel from its signals
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.shown();
   }
 
   private toggleForm(): void {
@@ -252,79 +222,34 @@ export class ExoModelsPanel extends Widget {
     }
   }
 
-  async refresh(): Promise<void> {
-    const zone = this.zone;
-    let outcome: { models: IModel[] } | { error: unknown };
-    try {
-      outcome = { models: (await this.api.models(zone)).models };
-    } catch (error) {
-      outcome = { error };
-    }
-    if (zone !== this.zone) {
-      return; // the zone changed meanwhile: its own refresh draws it
-    }
-    this.state = afterRefresh(this.state, outcome);
-    await this.followStarted(zone);
-    this.render();
-    this.schedule();
-  }
-
-  /** An import Exoscale refuses before any model exists is never listed: ask the server for its diagnosis. */
-  private async followStarted(zone: string): Promise<void> {
-    const started = this.started;
-    if (!started || started.zone !== zone || !this.state.listed) {
-      return;
-    }
-    if (this.state.models.some(model => model.name === started.name)) {
-      this.started = null; // the list follows it now
-      return;
-    }
-    try {
-      const status = await this.api.model(zone, started.name);
-      if (status.diagnosis) {
-        this.message.textContent = `Import of ${started.name} failed: ${status.diagnosis.message} — fix: ${status.diagnosis.fix}`;
-      }
-      if (status.diagnosis || status.watching === false) {
-        this.started = null;
-      }
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        this.started = null; // neither Exoscale nor this server knows of it: nothing to follow
-      } // otherwise a blip: ask again at the next refresh
-    }
-  }
-
-  private schedule(): void {
-    if (this.timer !== null) {
-      window.clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const now = Date.now();
-    const pending = this.started
-      ? [{ name: this.started.name, state: 'creating' } as IModel]
-      : [];
-    const delay = nextRefreshMs(
-      [...this.state.models, ...pending],
-      now - (this.busySince ?? now),
-      this.state.failures
-    );
-    this.busySince = delay === null ? null : (this.busySince ?? now);
-    if (delay !== null && !this.isDisposed) {
-      this.timer = window.setTimeout(() => void this.refresh(), delay);
-    }
-  }
-
   private render(): void {
-    const zones = this.zones;
-    const notice = noticeOf(zones, this.state.error, this.state.listed);
+    const trans = this.trans;
+    const model = this.model;
+    const zones = model.zones;
+    if (zones && !this.zoneSelect.options.length) {
+      this.zoneSelect.replaceChildren(
+        ...zones.zones.map(z => el('option', { value: z }, z))
+      );
+    }
+    if (this.zoneSelect.value !== model.zone) {
+      this.zoneSelect.value = model.zone; // e.g. the defaultZone setting changed
+      this.report = null;
+      this.renderReport();
+    }
+    const notice = model.notice;
     const parts: Node[] = [];
     if (zones?.sandbox) {
       parts.push(
         el(
           'div',
           {},
-          el('span', { className: 'jp-ExoModels-sandbox' }, 'SANDBOX'),
-          ' embedded fake Hugging Face Hub and Exoscale API.'
+          el(
+            'span',
+            { className: 'jp-ExoModels-sandbox' },
+            trans.__('SANDBOX')
+          ),
+          ' ',
+          trans.__('embedded fake Hugging Face Hub and Exoscale API.')
         )
       );
     }
@@ -343,38 +268,33 @@ export class ExoModelsPanel extends Widget {
             {
               type: 'button',
               className: 'jp-mod-styled',
-              onClick: () => void this.start()
+              onClick: () => void this.model.start()
             },
-            'Retry'
+            trans.__('Retry')
           )
         )
       );
     }
-    if (zones && !zones.credentials.hf.found) {
-      parts.push(
-        el(
-          'div',
-          {},
-          'No Hugging Face token: set HF_TOKEN or run `hf auth login` (needed for gated and private models).'
-        )
-      );
+    const hf = hfNotice(trans, zones);
+    if (hf) {
+      parts.push(el('div', { className: 'jp-ExoModels-hf' }, hf));
     }
     keepFocus(this.notice, () => this.notice.replaceChildren(...parts));
     this.notice.hidden = parts.length === 0;
-    this.list.setAttribute('aria-label', `Models in ${this.zone}`);
+    this.list.setAttribute('aria-label', trans.__('Models in %1', model.zone));
+    const models = model.state.models;
     keepFocus(this.list, () =>
-      this.list.replaceChildren(
-        ...this.state.models.map(model => this.item(rowOf(model)))
-      )
+      this.list.replaceChildren(...models.map(m => this.item(rowOf(trans, m))))
     );
-    this.empty.textContent = this.state.models.length
+    this.empty.textContent = models.length
       ? ''
-      : emptyMessage(this.zone, notice);
-    this.empty.hidden = this.state.models.length > 0;
+      : emptyMessage(trans, model.zone, notice);
+    this.empty.hidden = models.length > 0;
   }
 
   // One model: the name on its own line (the sidebar is narrow), then state, size, age and delete.
   private item(row: IRow): HTMLLIElement {
+    const trans = this.trans;
     const details: Node[] = [];
     if (row.diagnosis) {
       details.push(
@@ -384,12 +304,16 @@ export class ExoModelsPanel extends Widget {
             className: 'jp-ExoModels-diagnosis',
             'data-cause': row.diagnosis.cause
           },
-          el('strong', {}, `Why it failed (${row.diagnosis.cause}): `),
+          el(
+            'strong',
+            {},
+            trans.__('Why it failed (%1): ', row.diagnosis.cause)
+          ),
           row.diagnosis.message,
           el(
             'div',
             { className: 'jp-ExoModels-fix' },
-            'fix: ',
+            trans.__('fix: '),
             row.diagnosis.fix
           )
         )
@@ -399,7 +323,8 @@ export class ExoModelsPanel extends Widget {
         el(
           'div',
           { className: 'jp-ExoModels-diagnosis' },
-          'The import failed at Exoscale. ',
+          trans.__('The import failed at Exoscale.'),
+          ' ',
           el(
             'button',
             {
@@ -407,11 +332,12 @@ export class ExoModelsPanel extends Widget {
               className: 'jp-mod-styled',
               onClick: () => void this.checkModel(row.name)
             },
-            'Find out why'
+            trans.__('Find out why')
           )
         )
       );
     }
+    const label = trans.__('Delete %1', row.name);
     return el(
       'li',
       { className: 'jp-ExoModels-item', 'data-model': row.name },
@@ -420,18 +346,21 @@ export class ExoModelsPanel extends Widget {
         'div',
         { className: 'jp-ExoModels-meta' },
         el('span', { className: `jp-ExoModels-badge ${row.badge}` }, row.state),
-        el('span', { title: 'Size' }, row.size),
-        el('span', { title: 'Created' }, row.age),
+        el('span', { title: trans.__('Size') }, row.size),
+        el('span', { title: trans.__('Created') }, row.age),
         el(
           'button',
           {
             type: 'button',
             className: 'jp-mod-styled jp-ExoModels-delete',
-            'aria-label': `Delete ${row.name}`,
-            title: `Delete ${row.name}`,
+            'aria-label': label,
+            title: label,
             onClick: () => void this.deleteModel(row)
           },
-          '✕'
+          deleteIcon.element({
+            tag: 'span',
+            className: 'jp-ExoModels-deleteIcon'
+          })
         )
       ),
       ...details
@@ -445,24 +374,29 @@ export class ExoModelsPanel extends Widget {
   }
 
   private async check(): Promise<void> {
+    const trans = this.trans;
     const model = this.modelInput.value.trim();
-    const zone = this.zone;
+    const zone = this.model.zone;
     const number = ++this.checksStarted;
     this.checkButton.disabled = true;
-    this.message.textContent = `Checking ${model || '(empty id)'}…`;
+    this.message.textContent = model
+      ? trans.__('Checking %1…', model)
+      : trans.__('Checking (empty id)…');
     let report: IReport | null = null;
     let problem = '';
     try {
-      report = await this.api.preflight(model, zone);
+      report = await this.model.preflight(model, zone);
     } catch (error) {
-      problem = `${(error as Error).message}${error instanceof ApiError && error.fix ? ' — ' + error.fix : ''}`;
+      problem = this.problemOf(error);
     }
     if (number !== this.checksStarted) {
       return; // a newer check answers
     }
     this.checkButton.disabled = false;
     if (!this.describesFields(model, zone)) {
-      this.message.textContent = 'Changed while checking: check again.';
+      this.message.textContent = trans.__(
+        'Changed while checking: check again.'
+      );
       return; // the result is about a model or zone the form no longer shows
     }
     this.report = report;
@@ -470,11 +404,19 @@ export class ExoModelsPanel extends Widget {
     this.renderReport();
   }
 
+  private problemOf(error: unknown): string {
+    const message = (error as Error).message;
+    return error instanceof ApiError && error.fix
+      ? this.trans.__('%1 — %2', message, error.fix)
+      : message;
+  }
+
   private describesFields(model: string, zone: string): boolean {
-    return model === this.modelInput.value.trim() && zone === this.zone;
+    return model === this.modelInput.value.trim() && zone === this.model.zone;
   }
 
   private renderReport(): void {
+    const trans = this.trans;
     const report = this.report;
     this.checks.replaceChildren(
       ...(report?.checks || []).map(check =>
@@ -493,7 +435,14 @@ export class ExoModelsPanel extends Widget {
           ' ',
           check.message,
           ...(check.fix && (check.status === 'fail' || check.status === 'warn')
-            ? [el('div', { className: 'jp-ExoModels-fix' }, 'fix: ', check.fix)]
+            ? [
+                el(
+                  'div',
+                  { className: 'jp-ExoModels-fix' },
+                  trans.__('fix: '),
+                  check.fix
+                )
+              ]
             : [])
         )
       )
@@ -512,29 +461,34 @@ export class ExoModelsPanel extends Widget {
               void this.check();
             }
           },
-          `Use ${canonical}`
+          trans.__('Use %1', canonical)
         )
       );
     }
     const gate = gateOf(report);
     if (gate) {
       const fields = ((gate['fields'] || []) as IGateField[]).map(f =>
-        el('li', {}, gateFieldLabel(f))
+        el('li', {}, gateFieldLabel(trans, f))
       );
       extra.push(
         el(
           'div',
           { className: 'jp-ExoModels-gate' },
-          el('strong', {}, gate['heading'] || 'This model is gated'),
+          el('strong', {}, gate['heading'] || trans.__('This model is gated')),
           el('p', {}, gate['prompt'] || ''),
           ...(fields.length
-            ? [el('div', {}, 'The Hub will ask for:'), el('ul', {}, ...fields)]
+            ? [
+                el('div', {}, trans.__('The Hub will ask for:')),
+                el('ul', {}, ...fields)
+              ]
             : []),
           gate['state'] === 'pending'
             ? el(
                 'p',
                 {},
-                'Your access request is pending approval by the repo authors.'
+                trans.__(
+                  'Your access request is pending approval by the repo authors.'
+                )
               )
             : el(
                 'a',
@@ -543,7 +497,7 @@ export class ExoModelsPanel extends Widget {
                   target: '_blank',
                   rel: 'noopener noreferrer'
                 },
-                `Accept the conditions on the model page`
+                trans.__('Accept the conditions on the model page')
               ),
           el(
             'button',
@@ -552,7 +506,7 @@ export class ExoModelsPanel extends Widget {
               className: 'jp-mod-styled',
               onClick: () => void this.check()
             },
-            'Re-check'
+            trans.__('Re-check')
           )
         )
       );
@@ -578,6 +532,7 @@ export class ExoModelsPanel extends Widget {
   }
 
   private async startImport(): Promise<void> {
+    const trans = this.trans;
     const report = this.report;
     if (
       !report ||
@@ -588,56 +543,106 @@ export class ExoModelsPanel extends Widget {
     }
     this.importing = true;
     this.updateImportButton();
-    this.message.textContent = `Starting the import of ${report.model}…`;
+    this.message.textContent = trans.__(
+      'Starting the import of %1…',
+      report.model
+    );
     try {
-      const result = await this.api.startImport(report.model, report.zone);
+      const result = await this.model.startImport(report.model, report.zone);
       this.message.textContent = result.attached
-        ? `${report.model} was already in ${report.zone}: following it.`
-        : `Import of ${report.model} started: its progress shows in the list below.`;
-      this.started = { name: report.model, zone: report.zone };
+        ? trans.__(
+            '%1 was already in %2: following it.',
+            report.model,
+            report.zone
+          )
+        : trans.__(
+            'Import of %1 started: its progress shows in the list below.',
+            report.model
+          );
     } catch (error) {
       if (error instanceof ApiError && error.report) {
         this.report = error.report;
         this.renderReport();
       }
-      this.message.textContent = `${(error as Error).message}${error instanceof ApiError && error.fix ? ' — ' + error.fix : ''}`;
+      this.message.textContent = this.problemOf(error);
     } finally {
       this.importing = false;
       this.updateImportButton();
     }
-    this.busySince = null;
-    await this.refresh();
+    await this.model.refresh();
   }
 
   private async deleteModel(row: IRow): Promise<void> {
-    const zone = this.zone;
+    const trans = this.trans;
+    const zone = this.model.zone;
     const answer = await showDialog({
-      title: 'Delete model',
-      body: `Delete ${row.title} from ${zone}? Its stored files are removed; importing it again downloads them again.`,
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+      title: trans.__('Delete model'),
+      body: trans.__(
+        'Delete %1 from %2? Its stored files are removed; importing it again downloads them again.',
+        row.title,
+        zone
+      ),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
     });
     if (!answer.button.accept) {
       return;
     }
     try {
-      await this.api.deleteModel(zone, row.target);
+      await this.model.deleteModel(zone, row.target);
     } catch (error) {
       const deployments = error instanceof ApiError ? error.deployments : [];
       await showDialog({
-        title: deployments.length ? 'Model in use' : 'Delete failed',
+        title: deployments.length
+          ? trans.__('Model in use')
+          : trans.__('Delete failed'),
         body: deployments.length
-          ? `${row.name} is used by: ${deployments.join(', ')}. ${(error as ApiError).fix}`
-          : `${(error as Error).message} ${error instanceof ApiError ? error.fix : ''}`,
+          ? trans.__(
+              '%1 is used by: %2. %3',
+              row.name,
+              deployments.join(', '),
+              (error as ApiError).fix
+            )
+          : this.problemOf(error),
         buttons: [Dialog.okButton()]
       });
     }
-    await this.refresh();
   }
 
-  dispose(): void {
-    if (this.timer !== null) {
-      window.clearTimeout(this.timer);
-    }
-    super.dispose();
-  }
+  private readonly trans: TranslationBundle;
+  private report: IReport | null = null;
+  private checksStarted = 0; // only the latest check, still about the fields as they are, may set the report
+  private importing = false;
+  private readonly zoneSelect: HTMLSelectElement;
+  private readonly notice = el('div', {
+    className: 'jp-ExoModels-notice',
+    role: 'status'
+  });
+  private readonly list = el('ul', { className: 'jp-ExoModels-list' });
+  private readonly empty = el('div', { className: 'jp-ExoModels-empty' });
+  private readonly form = el('form', {
+    id: 'jp-ExoModels-form',
+    className: 'jp-ExoModels-form',
+    hidden: true
+  });
+  private readonly formToggle: HTMLButtonElement;
+  private readonly modelInput: HTMLInputElement;
+  private readonly checkButton: HTMLButtonElement;
+  private readonly importButton: HTMLButtonElement;
+  private readonly acknowledge = el('input', {
+    type: 'checkbox',
+    id: 'jp-ExoModels-ack'
+  });
+  private readonly ackLabel: HTMLLabelElement;
+  private readonly checks = el('ul', {
+    className: 'jp-ExoModels-checks',
+    'aria-live': 'polite'
+  });
+  private readonly extra = el('div', { className: 'jp-ExoModels-extra' });
+  private readonly message = el('div', {
+    className: 'jp-ExoModels-message',
+    role: 'status'
+  });
 }

@@ -1,4 +1,7 @@
 // The sidebar's decisions, as pure functions (panel.ts only draws what these return): tested with jest.
+// Their text is translated with the bundle they are given (jest gives nullTranslator's).
+import { TranslationBundle } from '@jupyterlab/translation';
+
 import { ApiError, IZones } from './api';
 import {
   badgeClass,
@@ -22,10 +25,16 @@ export interface INotice {
 
 // The sidebar talks to the Jupyter server's process, not to a kernel: login() in a notebook does not
 // reach it, so the fix names what the server does read.
-export const CREDENTIALS_FIX =
-  'Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment JupyterLab starts from (then restart it), ' +
-  'or run `exo config` to write ~/.config/exoscale/exoscale.toml (read on every refresh). ' +
-  'jupyter_exo_models.login() in a notebook sets credentials for that notebook’s kernel only.';
+export function credentialsFix(trans: TranslationBundle): string {
+  return trans.__(
+    'Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET in the environment JupyterLab starts from (then restart it), ' +
+      'or run `exo config` to write ~/.config/exoscale/exoscale.toml (read on every refresh). ' +
+      'jupyter_exo_models.login() in a notebook sets credentials for that notebook’s kernel only.'
+  );
+}
+
+// The server's stable error codes (core/errors.py) that mean the sidebar cannot reach Exoscale as anyone.
+const CREDENTIALS_CODES = ['credentials-missing', 'exo-config'];
 
 /**
  * The notice above the list, or null.
@@ -34,22 +43,24 @@ export const CREDENTIALS_FIX =
  * @param listed whether a refresh succeeded since `zones` was read (credentials work after all)
  */
 export function noticeOf(
+  trans: TranslationBundle,
   zones: IZones | null,
   error: unknown,
   listed: boolean
 ): INotice | null {
-  if (error instanceof ApiError && error.status === 424) {
-    return error.body['error'] === 'AuthenticationError'
-      ? {
-          kind: 'credentials-rejected',
-          title: `Exoscale credentials rejected: ${error.message}`,
-          fix: error.fix
-        }
-      : {
-          kind: 'credentials-missing',
-          title: 'Exoscale credentials missing.',
-          fix: CREDENTIALS_FIX
-        };
+  if (error instanceof ApiError && error.code === 'credentials-rejected') {
+    return {
+      kind: 'credentials-rejected',
+      title: trans.__('Exoscale credentials rejected: %1', error.message),
+      fix: error.fix
+    };
+  }
+  if (error instanceof ApiError && CREDENTIALS_CODES.includes(error.code)) {
+    return {
+      kind: 'credentials-missing',
+      title: trans.__('Exoscale credentials missing.'),
+      fix: credentialsFix(trans)
+    };
   }
   if (error) {
     const message = (error as Error).message || String(error);
@@ -62,27 +73,60 @@ export function noticeOf(
   if (!listed && zones && !zones.credentials.exoscale.found) {
     return {
       kind: 'credentials-missing',
-      title: 'Exoscale credentials missing.',
-      fix: CREDENTIALS_FIX
+      title: trans.__('Exoscale credentials missing.'),
+      fix: credentialsFix(trans)
     };
   }
   return null;
 }
 
+/** The advice when the server found no Hugging Face token, with the login command of its huggingface_hub. */
+export function hfNotice(
+  trans: TranslationBundle,
+  zones: IZones | null
+): string | null {
+  if (!zones || zones.credentials.hf.found) {
+    return null;
+  }
+  return zones.hf_login_command
+    ? trans.__(
+        'No Hugging Face token: set HF_TOKEN or run `%1` (needed for gated and private models).',
+        zones.hf_login_command
+      )
+    : trans.__(
+        'No Hugging Face token: set HF_TOKEN (needed for gated and private models).'
+      );
+}
+
+/** The zone to show first: the `defaultZone` setting when it names a zone, else the server's default. */
+export function initialZone(zones: IZones, setting: string): string {
+  return setting && zones.zones.includes(setting)
+    ? setting
+    : zones.default_zone;
+}
+
 /** What the list says when it has no rows. */
-export function emptyMessage(zone: string, notice: INotice | null): string {
+export function emptyMessage(
+  trans: TranslationBundle,
+  zone: string,
+  notice: INotice | null
+): string {
   if (notice?.kind.startsWith('credentials')) {
-    return `The models of ${zone} show here once the Exoscale credentials work.`;
+    return trans.__(
+      'The models of %1 show here once the Exoscale credentials work.',
+      zone
+    );
   }
   if (notice) {
-    return `Could not list the models of ${zone}.`;
+    return trans.__('Could not list the models of %1.', zone);
   }
-  return `No models in ${zone} yet. Use “Import model…” to add one.`;
+  return trans.__('No models in %1 yet. Use “Import model…” to add one.', zone);
 }
 
 // Every refresh lists the zone at Exoscale, so the sidebar follows the CLI/SDK polling schedule of
 // SPEC.md (3 s for the first 30 s, then growing linearly toward 60 s at 15 min) instead of a fixed 2 s,
-// capped at 30 s because someone is looking at it. Failures back off from there, to the same cap.
+// capped at 30 s because someone is looking at it. Failures back off from there, to the same cap. The first
+// interval is the `refreshInterval` setting (3 s by default); a longer one raises the cap to itself.
 export const REFRESH_FIRST_MS = 3000;
 export const REFRESH_FAST_FOR_MS = 30_000;
 export const REFRESH_CAP_MS = 30_000;
@@ -92,21 +136,27 @@ export const REFRESH_CAP_MS = 30_000;
  * @param models the models shown (kept from before when the last refresh failed)
  * @param busyMs how long imports have been in progress
  * @param failures consecutive failed refreshes
+ * @param firstMs the interval of the first 30 s
  */
 export function nextRefreshMs(
   models: IModel[],
   busyMs: number,
-  failures: number
+  failures: number,
+  firstMs: number = REFRESH_FIRST_MS
 ): number | null {
   if (!needsRefresh(models)) {
     return null;
   }
   const growing =
-    REFRESH_FIRST_MS +
-    (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) * (60_000 - REFRESH_FIRST_MS)) /
+    firstMs +
+    (Math.max(0, busyMs - REFRESH_FAST_FOR_MS) *
+      Math.max(0, 60_000 - firstMs)) /
       (900_000 - REFRESH_FAST_FOR_MS);
   return Math.round(
-    Math.min(REFRESH_CAP_MS, growing * 2 ** Math.min(failures, 10))
+    Math.min(
+      Math.max(REFRESH_CAP_MS, firstMs),
+      growing * 2 ** Math.min(failures, 10)
+    )
   );
 }
 
@@ -157,7 +207,11 @@ export interface IRow {
   offerCheck: boolean;
 }
 
-export function rowOf(model: IModel, now: Date = new Date()): IRow {
+export function rowOf(
+  trans: TranslationBundle,
+  model: IModel,
+  now: Date = new Date()
+): IRow {
   const failed = model.state === 'error';
   const diagnosis = failed && model.diagnosis ? model.diagnosis : null;
   return {
@@ -165,8 +219,8 @@ export function rowOf(model: IModel, now: Date = new Date()): IRow {
     state: model.state,
     badge: badgeClass(model.state),
     size: formatBytes(model.model_size),
-    age: formatAge(model.created_at, now),
-    title: model.id ? `${model.name} (id ${model.id})` : model.name,
+    age: formatAge(trans, model.created_at, now),
+    title: model.id ? trans.__('%1 (id %2)', model.name, model.id) : model.name,
     target: model.id || model.name,
     diagnosis,
     offerCheck: failed && !diagnosis && !model.watching

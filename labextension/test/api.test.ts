@@ -1,4 +1,7 @@
+import { nullTranslator } from '@jupyterlab/translation';
 import { ApiError, ExoModelsApi } from '../src/api';
+
+const trans = nullTranslator.load('jupyter_exo_models');
 
 type Call = { path: string; method?: string; body?: string };
 
@@ -18,7 +21,8 @@ describe('ExoModelsApi', () => {
   it('sends the documented routes and bodies', async () => {
     const calls: Call[] = [];
     const api = new ExoModelsApi(
-      fakeServer(200, { models: [], errors: {} }, calls)
+      fakeServer(200, { models: [], errors: {} }, calls),
+      trans
     );
     await api.models('de-fra-1');
     await api.preflight('org/model', 'de-fra-1');
@@ -44,7 +48,8 @@ describe('ExoModelsApi', () => {
         message: 'in use',
         fix: 'delete deployments',
         deployments: ['d1']
-      })
+      }),
+      trans
     );
     await expect(api.deleteModel('de-fra-1', 'abc')).rejects.toMatchObject({
       status: 409,
@@ -58,7 +63,11 @@ describe('ExoModelsApi', () => {
       expect((error as ApiError).deployments).toEqual(['d1']);
     }
     const refused = new ExoModelsApi(
-      fakeServer(422, { message: 'refused', report: { ok: false, checks: [] } })
+      fakeServer(422, {
+        message: 'refused',
+        report: { ok: false, checks: [] }
+      }),
+      trans
     );
     await expect(
       refused.startImport('org/model', 'de-fra-1')
@@ -66,7 +75,10 @@ describe('ExoModelsApi', () => {
   });
 
   it('survives a non-JSON answer', async () => {
-    const api = new ExoModelsApi(fakeServer(502, '<html>Bad Gateway</html>'));
+    const api = new ExoModelsApi(
+      fakeServer(502, '<html>Bad Gateway</html>'),
+      trans
+    );
     await expect(api.zones()).rejects.toThrow(
       'Unexpected answer from the server (HTTP 502)'
     );
@@ -74,7 +86,7 @@ describe('ExoModelsApi', () => {
 
   it('encodes zone and id in paths', async () => {
     const calls: Call[] = [];
-    await new ExoModelsApi(fakeServer(200, {}, calls)).model(
+    await new ExoModelsApi(fakeServer(200, {}, calls), trans).model(
       'de-fra-1',
       'org/model?x'
     );

@@ -1,3 +1,4 @@
+import { nullTranslator } from '@jupyterlab/translation';
 import {
   badgeClass,
   canImport,
@@ -10,6 +11,8 @@ import {
   needsRefresh,
   sortModels
 } from '../src/format';
+
+const trans = nullTranslator.load('jupyter_exo_models');
 
 function report(
   checks: Partial<IReport['checks'][number]>[],
@@ -51,11 +54,11 @@ describe('formatting', () => {
 
   it('formats ages', () => {
     const now = new Date('2026-11-24T12:00:00Z');
-    expect(formatAge('2026-11-24T11:59:30Z', now)).toBe('30s ago');
-    expect(formatAge('2026-11-24T11:00:00Z', now)).toBe('1h ago');
-    expect(formatAge('2026-11-20T12:00:00Z', now)).toBe('4d ago');
-    expect(formatAge('not a date', now)).toBe('–');
-    expect(formatAge(null, now)).toBe('–');
+    expect(formatAge(trans, '2026-11-24T11:59:30Z', now)).toBe('30s ago');
+    expect(formatAge(trans, '2026-11-24T11:00:00Z', now)).toBe('1h ago');
+    expect(formatAge(trans, '2026-11-20T12:00:00Z', now)).toBe('4d ago');
+    expect(formatAge(trans, 'not a date', now)).toBe('–');
+    expect(formatAge(trans, null, now)).toBe('–');
   });
 
   it('colors states', () => {
@@ -156,17 +159,17 @@ describe('decisions', () => {
 
   it('renders gate fields as choices, never as raw objects', () => {
     expect(
-      gateFieldLabel({
+      gateFieldLabel(trans, {
         name: 'Use',
         type: 'select',
         options: ['Research', 'Other']
       })
     ).toBe('Use (one of: Research, Other)');
     expect(
-      gateFieldLabel({ name: 'geo', type: 'ip_location', options: [] })
+      gateFieldLabel(trans, { name: 'geo', type: 'ip_location', options: [] })
     ).toBe('geo (your IP location, recorded by the Hub)');
-    expect(gateFieldLabel({ name: 'Company', type: 'text', options: [] })).toBe(
-      'Company (text)'
-    );
+    expect(
+      gateFieldLabel(trans, { name: 'Company', type: 'text', options: [] })
+    ).toBe('Company (text)');
   });
 });

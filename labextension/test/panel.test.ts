@@ -1,6 +1,19 @@
 // The sidebar panel's DOM, driven as a user would, over a fake server.
+import { nullTranslator } from '@jupyterlab/translation';
+
 import { ExoModelsApi, Request } from '../src/api';
+import { ExoModelsModel } from '../src/model';
 import { ExoModelsPanel } from '../src/panel';
+import { asked, answers } from './stubs/apputils';
+
+const trans = nullTranslator.load('jupyter_exo_models');
+
+function panelOf(fetch: Request): ExoModelsPanel {
+  const model = new ExoModelsModel(new ExoModelsApi(fetch, trans), trans);
+  const panel = new ExoModelsPanel(model, nullTranslator);
+  document.body.appendChild(panel.node);
+  return panel;
+}
 
 const ZONES = {
   zones: ['de-fra-1', 'ch-gva-2'],
@@ -60,9 +73,8 @@ async function panelWithSlowCheck() {
     imports.push(JSON.parse(init.body || '{}'));
     return answer(201, { model: CREATING, attached: false });
   };
-  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
-  document.body.appendChild(panel.node);
-  await panel.start();
+  const panel = panelOf(fetch);
+  await panel.model.start();
   panel.openForm();
   const input = panel.node.querySelector(
     '#jp-ExoModels-model'
@@ -130,14 +142,13 @@ test('an up-to-date check enables Import for that model and zone', async () => {
 test('the automatic refresh keeps the keyboard focus on the same button', async () => {
   const fetch: Request = async path =>
     answer(200, path === 'zones' ? ZONES : { models: [CREATING], errors: {} });
-  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
-  document.body.appendChild(panel.node);
-  await panel.start();
+  const panel = panelOf(fetch);
+  await panel.model.start();
   const remove = panel.node.querySelector(
     'li[data-model="org/a"] .jp-ExoModels-delete'
   ) as HTMLButtonElement;
   remove.focus();
-  await panel.refresh(); // what the timer does while an import runs
+  await panel.model.refresh(); // what the timer does while an import runs
   const focused = document.activeElement as HTMLElement;
   expect(focused).not.toBe(remove); // a new row was drawn…
   expect(focused.getAttribute('aria-label')).toBe('Delete org/a'); // …and its button has the focus
@@ -166,9 +177,8 @@ async function importNeverListed(name: string, status: Response) {
     }
     return status;
   };
-  const panel = new ExoModelsPanel(new ExoModelsApi(fetch));
-  document.body.appendChild(panel.node);
-  await panel.start();
+  const panel = panelOf(fetch);
+  await panel.model.start();
   panel.openForm();
   (panel.node.querySelector('#jp-ExoModels-model') as HTMLInputElement).value =
     name;
@@ -220,7 +230,79 @@ test('an import nobody knows of is not followed forever', async () => {
     fix: ''
   });
   const { panel, asked } = await importNeverListed('org/gone', unknown);
-  await panel.refresh();
+  await panel.model.refresh();
   expect(asked.filter(path => path.startsWith('models/')).length).toBe(1);
+  panel.dispose();
+});
+
+test('deleting asks first: cancel sends nothing, accept sends DELETE', async () => {
+  const calls: string[] = [];
+  const fetch: Request = async (path, init) => {
+    calls.push(`${init.method} ${path}`);
+    if (path === 'zones') {
+      return answer(200, ZONES);
+    }
+    if (path.startsWith('models?')) {
+      return answer(200, { models: [CREATING], errors: {} });
+    }
+    return answer(200, { operation: { state: 'success' } });
+  };
+  const panel = panelOf(fetch);
+  await panel.model.start();
+  const remove = () =>
+    (
+      panel.node.querySelector(
+        'li[data-model="org/a"] .jp-ExoModels-delete'
+      ) as HTMLButtonElement
+    ).click();
+  const deletes = () => calls.filter(call => call.startsWith('DELETE'));
+  asked.length = 0;
+  answers.push(false);
+  remove();
+  await settle();
+  expect(asked).toEqual([expect.objectContaining({ title: 'Delete model' })]);
+  expect(String(asked[0].body)).toContain('org/a (id id-1)');
+  expect(deletes()).toEqual([]);
+  answers.push(true);
+  remove();
+  await settle();
+  await settle();
+  expect(deletes()).toEqual(['DELETE models/de-fra-1/id-1']);
+  expect(asked.length).toBe(2); // no failure dialog after it
+  panel.dispose();
+});
+
+test('without a Hugging Face token, the notice names the server’s login command', async () => {
+  const noToken = {
+    ...ZONES,
+    credentials: { ...ZONES.credentials, hf: { found: false, source: null } },
+    hf_login_command: 'huggingface-cli login'
+  };
+  const fetch: Request = async path =>
+    answer(200, path === 'zones' ? noToken : { models: [], errors: {} });
+  const panel = panelOf(fetch);
+  await panel.model.start();
+  const text = panel.node.querySelector('.jp-ExoModels-notice')!.textContent;
+  expect(text).toContain('No Hugging Face token');
+  expect(text).toContain('`huggingface-cli login`');
+  expect(text).not.toContain('hf auth login');
+  panel.dispose();
+});
+
+test('the Refresh button of the toolbar reads the zones and lists again', async () => {
+  const asked: string[] = [];
+  const fetch: Request = async path => {
+    asked.push(path);
+    return answer(200, path === 'zones' ? ZONES : { models: [], errors: {} });
+  };
+  const panel = panelOf(fetch);
+  await panel.model.start();
+  asked.length = 0;
+  (
+    panel.toolbar.node.querySelector('[aria-label="Refresh"]') as HTMLElement
+  ).click();
+  await settle();
+  await settle();
+  expect(asked).toEqual(['zones', 'models?zone=de-fra-1']);
   panel.dispose();
 });

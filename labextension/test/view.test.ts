@@ -1,15 +1,20 @@
+import { nullTranslator } from '@jupyterlab/translation';
 import { ApiError, IZones } from '../src/api';
 import { IModel, IReport } from '../src/format';
 import {
   afterRefresh,
-  CREDENTIALS_FIX,
+  credentialsFix,
   emptyMessage,
+  hfNotice,
+  initialZone,
   importEnabled,
   nextRefreshMs,
   noticeOf,
   REFRESH_CAP_MS,
   rowOf
 } from '../src/view';
+
+const trans = nullTranslator.load('jupyter_exo_models');
 
 const zones = (exoscale: boolean, sandbox = false): IZones => ({
   zones: ['de-fra-1'],
@@ -34,11 +39,13 @@ const model = (state: string, extra: Partial<IModel> = {}): IModel => ({
 
 const missing = new ApiError(424, {
   error: 'CredentialsMissingError',
+  code: 'credentials-missing',
   message: 'No Exoscale API credentials found',
   fix: 'login()'
 });
 const rejected = new ApiError(424, {
   error: 'AuthenticationError',
+  code: 'credentials-rejected',
   message: 'HTTP 403',
   fix: 'Check EXOSCALE_API_KEY'
 });
@@ -46,25 +53,29 @@ const rejected = new ApiError(424, {
 describe('notice', () => {
   it('keeps credentials missing distinct from other errors, and points to what the server reads', () => {
     for (const notice of [
-      noticeOf(zones(false), null, false),
-      noticeOf(zones(false), missing, false),
-      noticeOf(zones(true), missing, true)
+      noticeOf(trans, zones(false), null, false),
+      noticeOf(trans, zones(false), missing, false),
+      noticeOf(trans, zones(true), missing, true)
     ]) {
       expect(notice).toEqual({
         kind: 'credentials-missing',
         title: 'Exoscale credentials missing.',
-        fix: CREDENTIALS_FIX
+        fix: credentialsFix(trans)
       });
     }
-    expect(CREDENTIALS_FIX).toContain('EXOSCALE_API_KEY');
-    expect(CREDENTIALS_FIX).toContain('jupyter_exo_models.login()');
+    expect(credentialsFix(trans)).toContain('EXOSCALE_API_KEY');
+    expect(credentialsFix(trans)).toContain('jupyter_exo_models.login()');
     expect(
-      emptyMessage('de-fra-1', noticeOf(zones(false), missing, false))
+      emptyMessage(
+        trans,
+        'de-fra-1',
+        noticeOf(trans, zones(false), missing, false)
+      )
     ).not.toContain('No models');
   });
 
   it('says when credentials are rejected, with the server’s fix', () => {
-    expect(noticeOf(zones(true), rejected, false)).toMatchObject({
+    expect(noticeOf(trans, zones(true), rejected, false)).toMatchObject({
       kind: 'credentials-rejected',
       fix: 'Check EXOSCALE_API_KEY'
     });
@@ -72,6 +83,7 @@ describe('notice', () => {
 
   it('shows other failures with their fix', () => {
     const notice = noticeOf(
+      trans,
       zones(true),
       new ApiError(502, {
         message: 'Exoscale unreachable',
@@ -85,17 +97,17 @@ describe('notice', () => {
       fix: 'retry later'
     });
     expect(
-      noticeOf(null, new TypeError('Failed to fetch'), false)
+      noticeOf(trans, null, new TypeError('Failed to fetch'), false)
     ).toMatchObject({ kind: 'error', title: 'Failed to fetch' });
-    expect(emptyMessage('de-fra-1', notice)).toBe(
+    expect(emptyMessage(trans, 'de-fra-1', notice)).toBe(
       'Could not list the models of de-fra-1.'
     );
   });
 
   it('clears after a successful refresh', () => {
-    expect(noticeOf(zones(true), null, true)).toBeNull();
-    expect(noticeOf(zones(false), null, true)).toBeNull(); // the credentials turned up since start
-    expect(emptyMessage('de-fra-1', null)).toBe(
+    expect(noticeOf(trans, zones(true), null, true)).toBeNull();
+    expect(noticeOf(trans, zones(false), null, true)).toBeNull(); // the credentials turned up since start
+    expect(emptyMessage(trans, 'de-fra-1', null)).toBe(
       'No models in de-fra-1 yet. Use “Import model…” to add one.'
     );
   });
@@ -166,7 +178,7 @@ describe('after a refresh', () => {
       'sandbox-org/Tiny-Llama-1B',
       'a/old'
     ]);
-    expect(noticeOf(zones(false), state.error, state.listed)).toBeNull();
+    expect(noticeOf(trans, zones(false), state.error, state.listed)).toBeNull();
   });
 });
 
@@ -193,7 +205,7 @@ describe('rows', () => {
   const now = new Date('2026-11-24T12:00:00Z');
 
   it('formats a model', () => {
-    expect(rowOf(model('created'), now)).toEqual({
+    expect(rowOf(trans, model('created'), now)).toEqual({
       name: 'sandbox-org/Tiny-Llama-1B',
       state: 'created',
       badge: 'jp-ExoModels-badge-ok',
@@ -212,24 +224,87 @@ describe('rows', () => {
       message: 'only pytorch_model.bin',
       fix: 'use *.safetensors'
     };
-    const row = rowOf(model('error', { diagnosis, watching: false }), now);
+    const row = rowOf(
+      trans,
+      model('error', { diagnosis, watching: false }),
+      now
+    );
     expect(row.diagnosis).toEqual(diagnosis);
     expect(row.offerCheck).toBe(false);
   });
 
   it('offers the checks for a failure nobody here diagnosed, once the server is done with it', () => {
-    expect(rowOf(model('error'), now).offerCheck).toBe(true);
+    expect(rowOf(trans, model('error'), now).offerCheck).toBe(true);
     expect(
-      rowOf(model('error', { diagnosis: null, watching: true }), now).offerCheck
+      rowOf(trans, model('error', { diagnosis: null, watching: true }), now)
+        .offerCheck
     ).toBe(false);
-    expect(rowOf(model('created', { diagnosis: null }), now).offerCheck).toBe(
-      false
-    );
+    expect(
+      rowOf(trans, model('created', { diagnosis: null }), now).offerCheck
+    ).toBe(false);
   });
 
   it('deletes by name when the model has no id yet', () => {
-    const row = rowOf(model('creating', { id: null }), now);
+    const row = rowOf(trans, model('creating', { id: null }), now);
     expect(row.target).toBe('sandbox-org/Tiny-Llama-1B');
     expect(row.title).toBe('sandbox-org/Tiny-Llama-1B');
+  });
+});
+
+describe('errors by code', () => {
+  it('tells credentials apart by the server’s code, never by the Python class name', () => {
+    const byCode = (code: string, error = 'SomeRenamedClass') =>
+      noticeOf(
+        trans,
+        zones(true),
+        new ApiError(424, { error, code, message: 'HTTP 403', fix: 'f' }),
+        true
+      )?.kind;
+    expect(byCode('credentials-rejected')).toBe('credentials-rejected');
+    expect(byCode('credentials-missing')).toBe('credentials-missing');
+    expect(byCode('exo-config')).toBe('credentials-missing');
+    expect(byCode('exoscale-unreachable', 'AuthenticationError')).toBe('error');
+    expect(byCode('forbidden', 'CredentialsMissingError')).toBe('error');
+  });
+});
+
+describe('Hugging Face login advice', () => {
+  const noToken = (command?: string): IZones => ({
+    ...zones(true),
+    credentials: {
+      ...zones(true).credentials,
+      hf: { found: false, source: null }
+    },
+    hf_login_command: command
+  });
+
+  it('names the login command the server answered, only when no token was found', () => {
+    expect(hfNotice(trans, zones(true))).toBeNull();
+    expect(hfNotice(trans, null)).toBeNull();
+    expect(hfNotice(trans, noToken('hf auth login'))).toContain(
+      '`hf auth login`'
+    );
+    expect(hfNotice(trans, noToken('huggingface-cli login'))).toContain(
+      '`huggingface-cli login`'
+    );
+    expect(hfNotice(trans, noToken())).toContain('HF_TOKEN');
+    expect(hfNotice(trans, noToken())).not.toContain('login');
+  });
+});
+
+describe('settings', () => {
+  it('shows the defaultZone setting first when it names a zone, else the server’s default', () => {
+    const two = { ...zones(true), zones: ['de-fra-1', 'ch-gva-2'] };
+    expect(initialZone(two, '')).toBe('de-fra-1');
+    expect(initialZone(two, 'ch-gva-2')).toBe('ch-gva-2');
+    expect(initialZone(two, 'xx-nowhere-1')).toBe('de-fra-1');
+  });
+
+  it('starts from the refreshInterval setting, and a longer one raises the cap', () => {
+    const busy = [model('downloading')];
+    expect(nextRefreshMs(busy, 0, 0, 10_000)).toBe(10_000);
+    expect(nextRefreshMs(busy, 0, 1, 10_000)).toBe(20_000);
+    expect(nextRefreshMs(busy, 0, 0, 120_000)).toBe(120_000);
+    expect(nextRefreshMs(busy, 0, 3, 120_000)).toBe(120_000);
   });
 });

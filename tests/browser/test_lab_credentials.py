@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+from jupyter_exo_models.core.credentials import hf_login_command
+
 pytestmark = pytest.mark.browser
 SANDBOX_VARS = ("EXO_MODELS_SANDBOX", "EXO_MODELS_SANDBOX_HUB_URL", "EXO_MODELS_SANDBOX_EXOSCALE_URL")
 
@@ -50,6 +52,7 @@ def test_missing_then_rejected_then_working_credentials(bare_lab, page, screensh
     missing.wait_for(timeout=60_000)
     assert "EXOSCALE_API_KEY" in missing.inner_text() and "exoscale.toml" in missing.inner_text()
     assert "No Hugging Face token" in notice.inner_text()
+    assert f"`{hf_login_command()}`" in notice.inner_text()  # the login of the server's huggingface_hub
     assert "once the Exoscale credentials work" in panel.inner_text()
     screenshot(page, "lab-sidebar-credentials-missing")
 

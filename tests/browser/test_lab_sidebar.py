@@ -125,3 +125,31 @@ def test_delete_with_confirmation_and_in_use_refusal(sidebar, page, lab):
     sidebar.get_by_role("button", name="Delete sandbox-org/In-Use-Model").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Delete").click()
     page.locator(".jp-Dialog", has_text="demo-deployment").wait_for(timeout=30_000)
+
+
+def put_settings(lab, raw: str) -> None:
+    """The sidebar's user settings, as the settings editor saves them (read by the page it loads next)."""
+    request = urllib.request.Request(
+        f"{lab.url}/lab/api/settings/jupyter-exo-models:plugin",
+        method="PUT",
+        data=json.dumps({"raw": raw}).encode(),
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
+    )
+    assert urllib.request.urlopen(request, timeout=30).status == 204
+
+
+def test_settings_choose_the_zone_and_the_file_menu_opens_the_form(page, lab):
+    put_settings(lab, '{"defaultZone": "ch-gva-2"}')
+    try:
+        page.goto(lab.page_url("lab"))
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+        page.evaluate("async () => { await window.jupyterapp.restored; }")
+        # the File menu entry is declared in schema/plugin.json (jupyter.lab.menus), not added in code
+        page.locator("#jp-MainMenu").get_by_text("File", exact=True).click()
+        page.locator(".lm-Menu").get_by_text("Import a Hugging Face model into Exoscale…").click()
+        panel = page.locator("#jp-exo-models")
+        panel.get_by_label("Hugging Face model id").wait_for(timeout=30_000)
+        panel.get_by_text("No models in ch-gva-2 yet").wait_for(timeout=60_000)
+        assert panel.get_by_label("Zone").input_value() == "ch-gva-2"
+    finally:
+        put_settings(lab, "{}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import huggingface_hub
 import pytest
 from hostile import ECHOED_EXO_SECRET, echoing_services
 from tornado.httpclient import HTTPClientError
@@ -71,6 +72,19 @@ def test_zones_and_credentials(api, sb):
     code, data = api("zones")
     assert code == 200 and "de-fra-1" in data["zones"] and data["sandbox"] is True
     assert data["credentials"]["exoscale"]["found"] and data["credentials"]["hf"]["found"]
+
+
+@pytest.mark.parametrize(
+    ("version", "command"),
+    [("0.25.0", "huggingface-cli login"), ("0.33.9", "huggingface-cli login"), ("0.34.0", "hf auth login")]
+    + [("1.0.0rc1", "hf auth login"), ("not-a-version", "hf auth login")],
+)
+def test_zones_names_the_hf_login_command_of_the_installed_huggingface_hub(
+    api, sb, monkeypatch, version, command
+):
+    monkeypatch.setattr(huggingface_hub, "__version__", version)
+    code, data = api("zones")
+    assert code == 200 and data["hf_login_command"] == command
 
 
 def test_models_of_a_zone_and_all_zones(api, sb):
