@@ -7,7 +7,7 @@ import threading
 import time
 
 from ..core import api
-from ..core.errors import ImportFailed, PreflightFailed
+from ..core.errors import DeploymentFailed, ImportFailed, PreflightFailed
 from ..core.preflight import field_label
 from . import phrase, problem_text
 from .progress import Progress
@@ -23,7 +23,10 @@ def run_demo() -> int:
     from ..sandbox import Sandbox, Timings
 
     started = time.perf_counter()
-    with Sandbox(timings=Timings(creating=1.0, downloading=2.0)) as sb:
+    timings = Timings(
+        creating=1.0, downloading=2.0, deployment_creating=1.0, deployment_deploying=2.0, scaling=0.5
+    )
+    with Sandbox(timings=timings) as sb:
         _say("SANDBOX demo: a fake Hugging Face Hub and a fake Exoscale API on this machine")
         _say(
             f"  hub {sb.hub_url}   exoscale {sb.exoscale_url('de-fra-1')}"
@@ -77,10 +80,44 @@ def run_demo() -> int:
             return 1
         progress.close()
         _say(f"   {job.name} is {job.state} in {job.zone} (id {job.model.id if job.model else '?'})")
-        _say(f"   next: {job.events[-1].message}")
+        _say()
+        if not _deploy(GATED):
+            return 1
     _say()
     _say(f"Demo finished in {time.perf_counter() - started:.1f} s.")
     return 0
+
+
+def _deploy(model: str) -> bool:
+    """Steps 5 to 8: deploy the imported model, smoke-test it, chat once, scale it to zero, delete it."""
+    report = api.deploy_preflight(model, zone="de-fra-1")
+    _say(f"5. Deploy {model}: checks first (GPU choice and memory fit), then wait until ready and smoke-test")
+    _say(f"   {report['gpu-type'].message}")
+    _say(f"   {report['gpu-fit'].message}")
+    progress = Progress(sys.stdout)
+    try:
+        job = api.deploy(model, zone="de-fra-1", poll_interval=0.5, on_event=progress.update)
+    except (DeploymentFailed, PreflightFailed) as exc:
+        progress.close()
+        _say(f"   failed: {exc}")
+        return False
+    progress.close()
+    deployment, smoke = job.deployment, job.smoke_test
+    assert deployment is not None and smoke is not None
+    _say(f"   {deployment.name} is ready at {deployment.url}")
+    _say(f"   smoke test answered in {smoke.latency_ms:.0f} ms: {smoke.text}")
+    _say()
+    _say("6. Chat with it (the endpoint's key is fetched on demand and never shown)")
+    _say(f"   > What is Exoscale?\n   {job.endpoint.chat('What is Exoscale?', max_tokens=32)}")
+    _say()
+    _say("7. Scale it to zero: no GPU is paid for, and the endpoint answers 503 until scaled back")
+    scaled = api.scale(deployment.name, 0, zone="de-fra-1")
+    _say(f"   {scaled.name}: {scaled.state}, {scaled.replicas} replica(s)")
+    _say()
+    _say("8. Delete it (the model stays imported)")
+    api.delete_deployment(deployment.name, zone="de-fra-1")
+    _say(f"   deleted {deployment.name}")
+    return True
 
 
 def run_sandbox(creating: float, downloading: float) -> int:

@@ -152,6 +152,10 @@ def test_demo_walks_through_failure_diagnosis_and_success():
     assert (
         "- Intended use (one of: Research, Education, Other)" in out and "{'type'" not in out
     )  # gate choices
+    # then deployed, smoke-tested, chatted with, scaled to zero and deleted
+    assert "smallest authorized choice that fits" in out and "is ready at http://127.0.0.1" in out
+    assert out.count("[SANDBOX] sandbox-gated/Llama-Gated-8B received") == 2
+    assert "0 replica(s)" in out and "deleted llama-gated-8b" in out and "sandbox-dk-" not in out
 
 
 @pytest.mark.slow
