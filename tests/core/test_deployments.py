@@ -297,3 +297,78 @@ async def test_failures_carry_the_action_that_fixes_them(sb):
         await api.aattach_deployment(job.name, zone=ZONE)
     assert err.value.cause == "endpoint-unavailable"
     assert err.value.action.kind == "scale-deployment" and err.value.action.args["replicas"] == 1
+
+
+# -- every check's outcomes, over real HTTP ------------------------------------------------------------
+async def test_an_unknown_zone_fails_and_nothing_is_asked_of_exoscale(sb):
+    report = await deploy_preflight(CREATED, zone="xx-nowhere-1")
+    assert report["zone"].status == "fail" and report["exoscale-credentials"].status == "skip"
+    assert report["gpu-type"].status == "skip" and not [r for r in sb.requests if r.service == "exoscale"]
+
+
+async def test_rejected_credentials_fail_one_check_and_skip_what_needs_them(sb):
+    from jupyter_exo_models.core.credentials import ExoscaleCredentials
+    from jupyter_exo_models.core.secrets import Secret
+
+    wrong = ExoscaleCredentials(DEMO.exo_key, Secret("wrong-secret-canary-000"), "de-fra-1")
+    report = await deploy_preflight(CREATED, zone=ZONE, exoscale=wrong)
+    assert report["exoscale-credentials"].status == "fail" and "403" in report["exoscale-credentials"].message
+    assert report["gpu-type"].status == "skip" and report["model-ready"].status == "skip"
+
+
+async def test_a_model_in_error_cannot_be_deployed(sb):
+    report = await deploy_preflight(DEMO.broken_import, zone=ZONE)
+    assert report["model-ready"].status == "fail" and "error" in report["model-ready"].message
+
+
+async def test_a_name_taken_by_another_models_deployment_fails_and_one_of_this_model_warns(sb):
+    taken = await deploy_preflight(CREATED, zone=ZONE, name="demo-deployment")  # serves In-Use-Model
+    assert taken["deployment-name"].status == "fail" and "already serves" in taken["deployment-name"].message
+    same = await deploy_preflight(DEMO.in_use, zone=ZONE, name="demo-deployment")
+    assert same["deployment-name"].status == "warn" and "attaches" in same["deployment-name"].fix
+    assert same.existing is not None and same.ok
+
+
+async def test_a_tight_fit_warns_and_an_unknown_family_cannot_be_estimated(sb):
+    tight = await deploy_preflight(DEMO.large, zone=ZONE, gpu_type="gpu3", gpu_count=4)
+    assert tight["gpu-fit"].status == "warn" and "Tight fit" in tight["gpu-fit"].message
+    sb.exoscale.catalog.instance_types[ZONE]["gpunext"] = True  # a family newer than the memory table
+    unknown = await deploy_preflight(CREATED, zone=ZONE, gpu_type="gpunext")
+    assert unknown["gpu-type"].status == "pass"
+    assert unknown["gpu-fit"].status == "warn" and "Cannot estimate" in unknown["gpu-fit"].message
+    assert unknown.ok
+
+
+def test_deployments_are_read_tolerantly():
+    from jupyter_exo_models.core.exoscale.models import Deployment
+
+    legacy = Deployment.from_api(
+        {
+            "id": "x",
+            "name": "n",
+            "status": "Ready",
+            "model-id": "m",
+            "deployment-url": None,
+            "gpu-count": "2",
+        },
+        "de-fra-1",
+    )
+    assert (
+        legacy.state == "ready" and legacy.model_id == "m" and legacy.url is None and legacy.gpu_count is None
+    )
+    odd = Deployment.from_api(
+        {"name": "n", "state": "warming-up", "model": {"id": "m", "name": "org/x"}}, "z"
+    )
+    assert odd.state == "warming-up" and odd.model_name == "org/x" and odd.private
+    assert not Deployment.from_api({"visibility": "public"}, "z").private
+
+
+def test_an_endpoint_over_plain_http_elsewhere_is_refused():
+    from jupyter_exo_models.core.endpoint import Endpoint
+    from jupyter_exo_models.core.errors import InsecureEndpointError
+    from jupyter_exo_models.core.secrets import Secret
+
+    with pytest.raises(InsecureEndpointError):
+        Endpoint("http://example.com/abc", "d", Secret("sandbox-canary-key"))
+    with pytest.raises(InsecureEndpointError):
+        Endpoint("javascript:alert(1)", "d", Secret("sandbox-canary-key"))
