@@ -372,3 +372,29 @@ def test_an_endpoint_over_plain_http_elsewhere_is_refused():
         Endpoint("http://example.com/abc", "d", Secret("sandbox-canary-key"))
     with pytest.raises(InsecureEndpointError):
         Endpoint("javascript:alert(1)", "d", Secret("sandbox-canary-key"))
+
+
+@pytest.mark.parametrize(
+    ("line", "cause"),
+    [
+        ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", "gpu-fit"),
+        ("vllm serve: error: unrecognized arguments: --no-such-flag", "engine-args"),
+        ("ValueError: Model architectures ['NextForCausalLM'] are not supported for now.", "engine-version"),
+        ("huggingface_hub.errors.GatedRepoError: 401 Client Error. Cannot access gated repo", "hf-token"),
+        ("Loading weights took 3.1 s", "exoscale"),
+    ],
+)
+def test_the_diagnosis_reads_vllm_s_own_words(line, cause):
+    from jupyter_exo_models.core.deployments import diagnose
+
+    diagnosis = diagnose("", ["INFO starting", line], None)
+    assert diagnosis.cause == cause and diagnosis.fix
+
+
+def test_log_lines_are_redacted_and_truncated():
+    from jupyter_exo_models.core.deployments import diagnose
+    from jupyter_exo_models.core.secrets import Secret
+
+    secret = Secret("sandbox-canary-secret-in-a-log-line-0001")
+    diagnosis = diagnose("", [f"CUDA out of memory {secret.reveal()} " + "x" * 1000], None)
+    assert secret.reveal() not in diagnosis.message and len(diagnosis.message) <= 300
