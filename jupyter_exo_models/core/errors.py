@@ -315,9 +315,15 @@ class EndpointError(ExoModelsError):
     code = "endpoint"
 
     def __init__(
-        self, message: str, *, fix: str = "", status: int | None = None, cause: str = "endpoint-error"
-    ):
-        super().__init__(message, fix=fix)
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        status: int | None = None,
+        cause: str = "endpoint-error",
+        action: Action | None = None,
+    ) -> None:
+        super().__init__(message, fix=fix, action=action)
         self.status = status
         self.cause = cause
 
