@@ -27,6 +27,7 @@ from .errors import (
 )
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Deployment, EngineParameter, InstanceType, Model, is_uuid
+from .fixes import Action
 from .preflight import CheckResult, Checks, PreflightReport, preflight
 from .secrets import Secret
 from .text import shown
@@ -476,6 +477,15 @@ def _check_existing(existing: Deployment, model_name: str, imported: Model | Non
             f"A deployment named {existing.name} already serves {serves} in {existing.zone}",
             "Choose another name for this model's deployment",
             data,
+        )
+    if existing.state == "error":
+        return CheckResult(
+            "deployment-name",
+            "fail",
+            f"Deployment {existing.name} exists in {existing.zone} in state error",
+            "Delete it first (its logs say why it failed), or choose another name",
+            data,
+            Action("delete-deployments", {"names": [existing.name], "zone": existing.zone}),
         )
     return CheckResult(
         "deployment-name",

@@ -18,6 +18,7 @@ import httpx
 
 from .config import ensure_safe_url
 from .errors import EndpointError, MissingExtraError, UsageError
+from .exoscale.client import shared_ssl_context
 from .runner import run_sync
 from .secrets import Secret
 from .text import clean, clean_data
@@ -168,7 +169,9 @@ class Endpoint:
         url = self.base_url + path
         try:
             async with (
-                httpx.AsyncClient(timeout=self.timeout, transport=self._transport) as http,
+                httpx.AsyncClient(
+                    timeout=self.timeout, transport=self._transport, verify=shared_ssl_context()
+                ) as http,
                 http.stream(method, url, json=body, headers=headers) as response,
             ):
                 raw = await _read_capped(response)

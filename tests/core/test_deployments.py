@@ -398,3 +398,12 @@ def test_log_lines_are_redacted_and_truncated():
     secret = Secret("sandbox-canary-secret-in-a-log-line-0001")
     diagnosis = diagnose("", [f"CUDA out of memory {secret.reveal()} " + "x" * 1000], None)
     assert secret.reveal() not in diagnosis.message and len(diagnosis.message) <= 300
+
+
+async def test_a_deployment_of_that_name_in_error_must_be_deleted_first(sb):
+    with pytest.raises(DeploymentFailed):
+        await api.adeploy(DEMO.large, zone=ZONE, gpu_type="gpu3", gpu_count=1, force=True)
+    report = await deploy_preflight(DEMO.large, zone=ZONE, gpu_type="gpurtx6000pro", gpu_count=2)
+    check = report["deployment-name"]
+    assert check.status == "fail" and "state error" in check.message
+    assert check.action.kind == "delete-deployments" and check.action.args["names"] == ["llama-large-70b"]

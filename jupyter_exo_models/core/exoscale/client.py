@@ -95,7 +95,7 @@ class CreateResult:
 _ssl_context: ssl.SSLContext | None = None
 
 
-def _shared_ssl_context() -> ssl.SSLContext:
+def shared_ssl_context() -> ssl.SSLContext:
     """One verified TLS context for every client: building one loads the CA bundle (about 40 ms)."""
     global _ssl_context
     if _ssl_context is None:
@@ -150,7 +150,7 @@ class ExoscaleClient:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            verify=_shared_ssl_context(),
+            verify=shared_ssl_context(),
             headers={"User-Agent": "jupyter-exo-models", "Accept": "application/json"},
         )
 
