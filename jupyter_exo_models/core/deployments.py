@@ -138,7 +138,6 @@ class DeploymentJob(WatchedJob[Deployed]):
         self._wants_smoke_test = smoke_test
         self._credentials = credentials
         self._endpoint: Endpoint | None = None
-        self._follow_import: Callable[[], None] | None = None
         self._seen = deployment  # as found when the job began, trusted for the first observation only
 
     def __repr__(self) -> str:
@@ -270,12 +269,9 @@ class DeploymentJob(WatchedJob[Deployed]):
         if job is None:
             assert self.model is not None
             return self.model
-        if self._follow_import is None:  # followed for as long as this deployment waits on it
-            self._follow_import = job.subscribe(lambda event: None, replay=False)
-        job.start()
+        job.start()  # watching already, or again if someone else's timeout released it
         if not job.settled:
             return None
-        self._follow_import()
         if job.error is not None:
             error = job.error
             cause = getattr(job.diagnosis, "cause", None) or (
