@@ -9,32 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-# inference-engine-version's enum in exoscale/openapi.json (tests/contract checks they agree)
-ENGINE_VERSIONS = (
-    "0.12.0",
-    "0.15.1",
-    "0.16.0",
-    "0.17.0",
-    "0.18.0",
-    "0.18.1",
-    "0.19.0",
-    "0.19.1",
-    "0.20.0",
-    "0.20.1",
-    "0.20.2",
-    "0.21.0",
-    "0.22.0",
-    "0.22.1",
-    "0.23.0",
-    "0.24.0",
-    "0.25.0",
-    "0.25.1",
-    "0.26.0",
-    "0.27.0",
-    "0.27.1",
-    "0.28.0",
-)
-DEFAULT_ENGINE = "0.28.0"  # the spec's default
+from ..core import deploy_preflight
+
+# inference-engine-version's enum and default in exoscale/openapi.json, as the client knows them (tests/contract
+# checks they agree)
+ENGINE_VERSIONS, DEFAULT_ENGINE = deploy_preflight.ENGINE_VERSIONS, deploy_preflight.DEFAULT_ENGINE_VERSION
 DEFAULT_MAX_MODEL_LEN = 8192
 SUPPORTED_ARCHITECTURES = (
     "LlamaForCausalLM",
