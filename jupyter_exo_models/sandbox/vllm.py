@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from ..core import deploy_preflight
 
-# inference-engine-version's enum and default in exoscale/openapi.json, as the client knows them (tests/contract
-# checks they agree)
+# inference-engine-version's enum and default in exoscale/openapi.json, as the client knows them
+# (tests/contract checks they agree)
 ENGINE_VERSIONS, DEFAULT_ENGINE = deploy_preflight.ENGINE_VERSIONS, deploy_preflight.DEFAULT_ENGINE_VERSION
 DEFAULT_MAX_MODEL_LEN = 8192
 SUPPORTED_ARCHITECTURES = (
