@@ -10,7 +10,6 @@ ambiguous POST is resolved by the client by looking before retrying.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from .fixes import Action
 from .imports import Diagnosis, ImportJob, start_import
 from .jobs import Verdict, WatchedJob
 from .jobs.events import Callback
+from .jobs.registry import Registry
 from .polling import PollSchedule
 from .runner import on_background_loop
 from .secrets import Secret
@@ -492,12 +492,7 @@ def endpoint_of(deployment: Deployment, credentials: ExoscaleCredentials) -> End
 
 
 # -- starting and attaching --------------------------------------------------------------------
-_jobs: dict[tuple[str, str, str], DeploymentJob] = {}
-_job_locks: dict[tuple[str, str, str], asyncio.Lock] = {}  # all on the package's loop
-
-
-def _job_key(name: str, zone: str) -> tuple[str, str, str]:
-    return (current_endpoints().exoscale(zone), zone, name)
+_jobs: Registry[DeploymentJob] = Registry()
 
 
 async def start_deployment(
@@ -575,10 +570,9 @@ async def _start(
     )
     plan = report.plan
     assert plan is not None
-    key = _job_key(plan.name, zone)
-    async with _job_locks.setdefault(key, asyncio.Lock()):  # double clicks and concurrent cells share one job
-        running = _jobs.get(key)
-        if running is not None and not running.done and running.error is None:
+    async with _jobs.lock(plan.name, zone):
+        running = _jobs.running(plan.name, zone)
+        if running is not None:
             running.attached = True
             return running
         if not report.ok and not force:
@@ -619,8 +613,7 @@ async def _start(
                         await job._create(client, imported)
                     except Verdict as verdict:
                         raise verdict.error from None
-        _jobs[key] = job
-        return job
+        return _jobs.put(job)
 
 
 async def attach_deployment(
@@ -651,8 +644,7 @@ async def attach_deployment(
         schedule=schedule,
         clock=clock,
     )
-    _jobs[_job_key(found.name, zone)] = job
-    return job
+    return _jobs.put(job)
 
 
 async def lookup_deployment(client: ExoscaleClient, deployment: str) -> Deployment:
@@ -709,12 +701,9 @@ async def wait_operation(
 
 
 def known_deployment_job(name: str, zone: str) -> DeploymentJob | None:
-    return _jobs.get(_job_key(name, zone))
+    return _jobs.get(name, zone)
 
 
 def forget_deployment_jobs() -> None:
     """Stop this process's deployment watches and drop the registry (for tests)."""
-    for job in _jobs.values():
-        job.stop()
-    _jobs.clear()
-    _job_locks.clear()
+    _jobs.forget()

@@ -9,7 +9,6 @@ resolved by the client by looking before retrying.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shlex
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from .jobs import (
     Verdict,
     WatchedJob,
 )
+from .jobs.registry import Registry
 from .polling import PollSchedule
 from .preflight import PreflightReport, preflight
 from .runner import on_background_loop
@@ -314,12 +314,7 @@ def diagnose_operation(name: str, operation: Operation | None) -> Diagnosis:
 
 
 # -- starting and attaching --------------------------------------------------------------------
-_jobs: dict[tuple[str, str, str], ImportJob] = {}
-_job_locks: dict[tuple[str, str, str], asyncio.Lock] = {}  # all on the package's loop
-
-
-def _job_key(name: str, zone: str) -> tuple[str, str, str]:
-    return (current_endpoints().exoscale(zone), zone, name)
+_jobs: Registry[ImportJob] = Registry()
 
 
 async def start_import(
@@ -354,11 +349,9 @@ async def _start_import(
     schedule: PollSchedule | None,
     clock: Clock,
 ) -> ImportJob:
-    key = _job_key(model_id, zone)
-    async with _job_locks.setdefault(key, asyncio.Lock()):  # double clicks and concurrent cells share one job
-        existing_job = _jobs.get(key)
-        # only a watch still under way is shared: a finished one may describe a model deleted since
-        if existing_job is not None and not existing_job.done and existing_job.error is None:
+    async with _jobs.lock(model_id, zone):
+        existing_job = _jobs.running(model_id, zone)
+        if existing_job is not None:
             existing_job.attached = True
             return existing_job
         credentials = exoscale or resolve_exoscale(zone=zone)
@@ -386,8 +379,7 @@ async def _start_import(
                 attached=created.adopted,
                 **job_args,
             )
-        _jobs[key] = job
-        return job
+        return _jobs.put(job)
 
 
 async def attach(
@@ -411,8 +403,7 @@ async def attach(
     async with ExoscaleClient(credentials, zone) as client:
         found = await lookup_model(client, model)
     job = ImportJob(found.name, zone, credentials, model=found, attached=True, schedule=schedule, clock=clock)
-    _jobs[_job_key(found.name, zone)] = job
-    return job
+    return _jobs.put(job)
 
 
 async def lookup_model(client: ExoscaleClient, model: str) -> Model:
@@ -443,12 +434,9 @@ async def lookup_model(client: ExoscaleClient, model: str) -> Model:
 
 def known_job(name: str, zone: str) -> ImportJob | None:
     """The job this process started or attached to for ``name`` in ``zone`` (with its diagnosis), if any."""
-    return _jobs.get(_job_key(name, zone))
+    return _jobs.get(name, zone)
 
 
 def forget_jobs() -> None:
     """Stop this process's watches and drop its job registry (for tests: each starts with none)."""
-    for job in _jobs.values():
-        job.stop()
-    _jobs.clear()
-    _job_locks.clear()
+    _jobs.forget()
