@@ -14,6 +14,7 @@ Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -276,12 +277,24 @@ def activate_sandbox_if_requested() -> None:
         activate_if_requested()
 
 
+def _register_display() -> None:
+    """In an IPython shell, let the notebook face show the core's jobs (``jem.deploy(...)`` as a cell's last
+    line): registered by type name, so the core imports no UI, and nothing is imported outside IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is not None:
+        from .notebook.display import register
+
+        register(shell)
+
+
 def __getattr__(name: str) -> object:
     import importlib  # here, not at the top: `import jupyter_exo_models` must stay nearly free
 
     if name not in _LAZY:
         raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")
     activate_sandbox_if_requested()  # the top-level API's first call is an entry point
+    _register_display()
     module, attr = _LAZY[name]
     value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
     globals()[name] = value
