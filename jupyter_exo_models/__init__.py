@@ -8,7 +8,8 @@ Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
 - deployments: :func:`deploy_preflight`, :func:`deploy` (import, deploy, wait, smoke-test),
   :func:`attach_deployment`, :func:`list_deployments`, :func:`scale`, :func:`deployment_logs`,
   :func:`delete_deployment`, :func:`endpoint` (``.chat(prompt)``), and their async forms
-- notebook: :func:`login`, :class:`ModelImporter`, ``%load_ext jupyter_exo_models``
+- notebook: :func:`login`, :class:`ModelImporter` (then its deploy panel), :class:`Deployer`,
+  ``%load_ext jupyter_exo_models``
 - offline: :class:`Sandbox` (embedded fake Hugging Face Hub and Exoscale API)
 """
 
@@ -98,6 +99,7 @@ _LAZY = {
     **{name: ("core.errors", name) for name in ERRORS},
     "login": ("notebook.login", "login"),
     "ModelImporter": ("notebook.importer", "ModelImporter"),
+    "Deployer": ("notebook.deployer", "Deployer"),
     "load_ipython_extension": ("notebook.magics", "load_ipython_extension"),
     "unload_ipython_extension": ("notebook.magics", "unload_ipython_extension"),
 }
@@ -175,6 +177,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see behind the lazy surface (as
     from .core.imports import ImportJob
     from .core.jobs import StatusEvent
     from .core.preflight import CheckResult, PreflightReport
+    from .notebook.deployer import Deployer
     from .notebook.importer import ModelImporter
     from .notebook.login import login
     from .notebook.magics import load_ipython_extension, unload_ipython_extension
@@ -254,6 +257,7 @@ __all__ = [  # noqa: RUF022  grouped as the docstring lists them
     "MissingExtraError",
     "login",
     "ModelImporter",
+    "Deployer",
     "load_ipython_extension",
     "unload_ipython_extension",
 ]

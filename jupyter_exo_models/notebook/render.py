@@ -330,7 +330,7 @@ def deployment_text(job: DeploymentJob) -> str:
     gpus = f", {_gpus(job)}" if _gpus(job) else ""
     lines = [f"{job.name} in {job.zone}: {job.state} ({job.elapsed:.0f} s{gpus})"]
     d = job.deployment
-    if d is not None and d.state_details and job.state != "ready":
+    if d is not None and d.state_details and job.state != "ready" and job.diagnosis is None:
         lines.append(f"  {d.state_details}")
     if job.last_event and job.last_event.message and not job.last_event.final:
         lines.append(f"  {job.last_event.message}")
@@ -373,7 +373,7 @@ def deployment_html(job: DeploymentJob) -> str:
     d = job.deployment
     details = (
         f"<div style='opacity:0.8'>{esc(d.state_details)}</div>"
-        if d is not None and d.state_details and job.state != "ready"
+        if d is not None and d.state_details and job.state != "ready" and job.diagnosis is None
         else ""
     )
     last = job.last_event
