@@ -413,7 +413,7 @@ class DeployPanel(widgets.VBox):
         job = self.job
         if job is None or event.name != job.name:
             return
-        self.status.value = render.deployment_html(job)
+        self.status.value = render.deployment_html(job, endpoint=False)  # the manage section shows it
         if event.final:
             self._update_deploy_button()
             self._draw_manage()

@@ -366,7 +366,9 @@ def _failure(job: DeploymentJob) -> tuple[list[str], str]:
     return lines, html_text
 
 
-def deployment_html(job: DeploymentJob) -> str:
+def deployment_html(job: DeploymentJob, *, endpoint: bool = True) -> str:
+    """The timeline; once ready, the endpoint and the smoke test too (unless ``endpoint`` is false: the
+    deploy panel shows them with its controls)."""
     timeline = (("importing",) if job.import_job is not None else ()) + DEPLOY_TIMELINE
     gpus = f" on {esc(_gpus(job))}" if _gpus(job) else ""
     attached = " (attached to an existing deployment)" if job.attached else ""
@@ -383,7 +385,7 @@ def deployment_html(job: DeploymentJob) -> str:
         f"{gpus}{attached}</div>"
         f"<div>{steps_html(timeline, job)} · {job.elapsed:.0f} s</div>{details}{message}"
     )
-    if job.state == "ready" and d is not None and d.url:
+    if endpoint and job.state == "ready" and d is not None and d.url:
         html_text += ready_html(d, job.smoke_test)
     return html_text + _failure(job)[1]
 

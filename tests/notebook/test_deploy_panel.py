@@ -96,7 +96,7 @@ def test_deploy_shows_the_live_timeline_then_the_endpoint_smoke_test_and_code(sb
     assert any("<b>deploying</b>" in s or "font-weight:bold'>deploying" in s for s in seen)  # live states
     status = text(panel.status)
     d = panel.job.deployment
-    assert "creating" in status and "ready" in status and d.url in status
+    assert "creating" in status and "ready" in status and d.url not in status  # shown once, below
     assert panel.manage.layout.display == "" and panel.try_box.layout.display == ""
     info = text(panel.info)
     assert d.url in info and panel.job.smoke_test.model in info and "Smoke test answered in" in info
@@ -190,7 +190,7 @@ def test_a_job_started_in_code_is_shown(sb):
     job = jem.deploy(DEMO.already_created, zone=ZONE, wait=False)
     deployer = Deployer(job)
     job.result(WAIT)
-    assert deployer.panel.job is job and "Smoke test answered in" in deployer.panel.status.value
+    assert deployer.panel.job is job and "Smoke test answered in" in deployer.panel.info.value
 
 
 def test_an_unknown_zone_is_shown_and_nothing_is_sent(sb):
