@@ -8,12 +8,14 @@ Public surface (imported lazily, so ``import jupyter_exo_models`` stays cheap):
 - deployments: :func:`deploy_preflight`, :func:`deploy` (import, deploy, wait, smoke-test),
   :func:`attach_deployment`, :func:`list_deployments`, :func:`scale`, :func:`deployment_logs`,
   :func:`delete_deployment`, :func:`endpoint` (``.chat(prompt)``), and their async forms
-- notebook: :func:`login`, :class:`ModelImporter`, ``%load_ext jupyter_exo_models``
+- notebook: :func:`login`, :class:`ModelImporter` (then its deploy panel), :class:`Deployer`,
+  ``%load_ext jupyter_exo_models``
 - offline: :class:`Sandbox` (embedded fake Hugging Face Hub and Exoscale API)
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -97,6 +99,7 @@ _LAZY = {
     **{name: ("core.errors", name) for name in ERRORS},
     "login": ("notebook.login", "login"),
     "ModelImporter": ("notebook.importer", "ModelImporter"),
+    "Deployer": ("notebook.deployer", "Deployer"),
     "load_ipython_extension": ("notebook.magics", "load_ipython_extension"),
     "unload_ipython_extension": ("notebook.magics", "unload_ipython_extension"),
 }
@@ -174,6 +177,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see behind the lazy surface (as
     from .core.imports import ImportJob
     from .core.jobs import StatusEvent
     from .core.preflight import CheckResult, PreflightReport
+    from .notebook.deployer import Deployer
     from .notebook.importer import ModelImporter
     from .notebook.login import login
     from .notebook.magics import load_ipython_extension, unload_ipython_extension
@@ -253,6 +257,7 @@ __all__ = [  # noqa: RUF022  grouped as the docstring lists them
     "MissingExtraError",
     "login",
     "ModelImporter",
+    "Deployer",
     "load_ipython_extension",
     "unload_ipython_extension",
 ]
@@ -276,12 +281,24 @@ def activate_sandbox_if_requested() -> None:
         activate_if_requested()
 
 
+def _register_display() -> None:
+    """In an IPython shell, let the notebook face show the core's jobs (``jem.deploy(...)`` as a cell's last
+    line): registered by type name, so the core imports no UI, and nothing is imported outside IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is not None:
+        from .notebook.display import register
+
+        register(shell)
+
+
 def __getattr__(name: str) -> object:
     import importlib  # here, not at the top: `import jupyter_exo_models` must stay nearly free
 
     if name not in _LAZY:
         raise AttributeError(f"module 'jupyter_exo_models' has no attribute {name!r}")
     activate_sandbox_if_requested()  # the top-level API's first call is an entry point
+    _register_display()
     module, attr = _LAZY[name]
     value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
     globals()[name] = value

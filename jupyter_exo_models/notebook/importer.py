@@ -23,6 +23,7 @@ from ..core.runner import submit
 from ..core.secrets import Secret
 from ..core.text import shown
 from . import render
+from .deployer import DeployPanel
 from .login import valid_zone_or_error
 
 log = logging.getLogger("jupyter_exo_models.notebook")
@@ -41,6 +42,7 @@ class ModelImporter(widgets.VBox):
 
     Attributes:
         future: the latest action's future (check or import), for scripts and tests to wait on.
+        deploy_panel: the :class:`DeployPanel` shown once the model is ``created`` (its own ``future``).
 
     Example:
         >>> from jupyter_exo_models import ModelImporter
@@ -110,6 +112,9 @@ class ModelImporter(widgets.VBox):
         self._importing = False
         self._unsubscribe: Any = None
         self._zone_error = zone_error is not None  # shown in the status until a zone is chosen
+        self.deploy_panel = DeployPanel(
+            zone_value or "", hf_token=self._hf_token, layout=widgets.Layout(display=HIDDEN)
+        )
 
         sandbox = render.sandbox_badge(current_endpoints().sandbox)
         title = widgets.HTML(f"{sandbox}<b>Import a Hugging Face model into Exoscale Dedicated Inference</b>")
@@ -126,6 +131,7 @@ class ModelImporter(widgets.VBox):
                 self.status,
                 self.stop_button,
                 self.cli,
+                self.deploy_panel,
             ],
             **kwargs,
         )
@@ -339,6 +345,7 @@ class ModelImporter(widgets.VBox):
         self._unsubscribe = self.job = None
         self.stop_button.layout.display = HIDDEN
         self.status.value = ""
+        self.deploy_panel.layout.display = HIDDEN  # shown again once this model is created
         self._update_import_button()
 
     def _on_event(self, event: StatusEvent) -> None:
@@ -353,6 +360,9 @@ class ModelImporter(widgets.VBox):
                 html += render.problem(d.message, d.fix, d.action, lead=f"Diagnosis ({d.cause}):")[1]
             elif job.error is not None:
                 html += render.error_html(job.error)
+            if job.state == "created":  # imported: deploying it comes next, in the same widget
+                self.deploy_panel.layout.display = SHOWN
+                self.deploy_panel.show_for(job.name, job.zone)
         self.status.value = html
 
     def _run(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:

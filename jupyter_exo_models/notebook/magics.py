@@ -1,5 +1,7 @@
 """IPython magics: ``%load_ext jupyter_exo_models``, then ``%exo_import``, ``%%exo_import``, ``%exo_models``,
-``%exo_status``, ``%exo_delete`` and ``%exo_login``. ``%exo_import?`` documents every option.
+``%exo_status``, ``%exo_delete`` and ``%exo_login``; for deployments ``%exo_deploy``, ``%exo_deployments``,
+``%exo_scale``, ``%exo_logs``, ``%exo_undeploy`` and ``%%exo_chat``. ``%exo_import?`` (any of them followed
+by ``?``) documents every option.
 
 The core is imported on first use, so ``%load_ext`` stays cheap.
 """
@@ -13,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 TOKEN = re.compile(r"(hf_|api_org_)[A-Za-z0-9_]{8,}|EXO[A-Za-z0-9]{8,}")
@@ -78,9 +80,21 @@ def _args(magic: Any, line: str) -> Any:
     except ValueError as exc:  # shlex's "No closing quotation"
         raise UsageError(f"{exc}: see {magic.__name__}? for every option") from None
     for name, value in vars(args).items():  # IPython keeps the quotes of "quoted" arguments
-        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            setattr(args, name, value[1:-1])
+        if isinstance(value, str):
+            setattr(args, name, _unquote(value))
+        elif isinstance(value, list):
+            setattr(args, name, [_unquote(v) if isinstance(v, str) else v for v in value])
     return args
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" else value
+
+
+def _say(text: str) -> None:
+    from .render import bundle, esc
+
+    _display(bundle(text, esc(text)))
 
 
 @magics_class
@@ -203,6 +217,161 @@ class ExoMagics(Magics):
         _display(bundle(text, esc(text)))
         return operation
 
+    # -- deployments --------------------------------------------------------------------------------
+    @magic_arguments()
+    @argument("model", help="Hugging Face repo id (namespace/name), or the Exoscale model's UUID")
+    @argument("--name", help="the deployment's name (default: from the model id, e.g. llama-3-1-8b)")
+    @argument("-z", "--zone", help="Exoscale zone (default: EXOSCALE_ZONE, the exo config, or de-fra-1)")
+    @argument("--gpu-type", help="GPU family (default: the smallest authorized one that fits the model)")
+    @argument("--gpu-count", type=int, help="GPUs per replica, 1 to 8 (default: the fewest that fit)")
+    @argument("--replicas", type=int, default=1, help="replicas at creation (default 1)")
+    @argument("--engine-version", help="inference engine (vLLM) version (default: the API's)")
+    @argument(
+        "--engine-arg",
+        action="append",
+        default=[],
+        help="one engine argument, repeatable; give a flag with '=': --engine-arg=--max-model-len=4096",
+    )
+    @argument("--check", action="store_true", help="only run the deployment checks")
+    @argument("--no-wait", action="store_true", help="return once created (watched in the background)")
+    @argument("--no-smoke-test", action="store_true", help="do not send the short prompt once ready")
+    @argument("--force", action="store_true", help="deploy even when a check fails")
+    @argument("--timeout", type=float, help="stop watching after this many seconds (it goes on)")
+    @line_magic
+    def exo_deploy(self, line: str) -> Any:
+        """Check, import if needed, deploy, watch to ready and smoke-test a model.
+
+        ``%exo_deploy MODEL [--name N] [--zone Z] [--gpu-type T] [--gpu-count C] [--replicas R]
+        [--engine-version V] [--engine-arg=ARG ...] [--check] [--no-wait] [--no-smoke-test] [--force]
+        [--timeout S]`` returns the DeploymentJob (``.endpoint.chat(prompt)``), or the
+        DeploymentReport with --check. The Hugging Face token is the one login() or HF_TOKEN gives.
+        """
+        from ..core.errors import ExoModelsError
+        from ..core.jobs import check_timeout
+
+        args = _args(self.exo_deploy, line)
+        try:
+            check_timeout(args.timeout, "--timeout")
+            return _deploy(self.shell, args)
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+
+    @magic_arguments()
+    @argument("-z", "--zone", help="Exoscale zone")
+    @argument("--all-zones", action="store_true", help="list every zone (asked concurrently)")
+    @line_magic
+    def exo_deployments(self, line: str) -> Any:
+        """List your deployments: ``%exo_deployments [--zone Z | --all-zones]``."""
+        from ..core import api
+        from ..core.errors import ExoModelsError
+        from .render import deployments_bundle
+
+        args = _args(self.exo_deployments, line)
+        if args.all_zones and args.zone:
+            from IPython.core.error import UsageError
+
+            raise UsageError("--zone and --all-zones exclude each other")
+        try:
+            found, errors = api.list_deployments(args.zone, all_zones=args.all_zones)
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+        _display(deployments_bundle(found, errors))
+        return DeploymentList(found)
+
+    @magic_arguments()
+    @argument("name", help="deployment name or UUID")
+    @argument("replicas", type=int, help="0 scales to zero (no GPU paid for; the endpoint answers 503)")
+    @argument("-z", "--zone", help="Exoscale zone")
+    @line_magic
+    def exo_scale(self, line: str) -> Any:
+        """Scale a deployment and wait for it: ``%exo_scale NAME REPLICAS [--zone Z]``."""
+        from ..core import api
+        from ..core.errors import ExoModelsError
+
+        args = _args(self.exo_scale, line)
+        try:
+            deployment = api.scale(args.name, args.replicas, zone=args.zone)
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+        _say(
+            f"Scaled {deployment.name} in {deployment.zone} to {deployment.replicas} replica(s): "
+            f"{deployment.state}"
+        )
+        return deployment
+
+    @magic_arguments()
+    @argument("name", help="deployment name or UUID")
+    @argument("--tail", type=int, default=50, help="how many of the last lines (default 50)")
+    @argument("-z", "--zone", help="Exoscale zone")
+    @line_magic
+    def exo_logs(self, line: str) -> Any:
+        """Show a deployment's last log lines (redacted): ``%exo_logs NAME [--tail N] [--zone Z]``."""
+        from ..core import api
+        from ..core.errors import ExoModelsError
+        from .render import bundle, esc
+
+        args = _args(self.exo_logs, line)
+        try:
+            lines = api.deployment_logs(args.name, zone=args.zone, tail=args.tail)
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+        text = "\n".join(str(x) for x in lines) or "No log lines."
+        _display(bundle(text, f"<pre style='white-space:pre-wrap'>{esc(text)}</pre>"))
+        return LogLines(lines)
+
+    @magic_arguments()
+    @argument("name", help="deployment name or UUID")
+    @argument("-z", "--zone", help="Exoscale zone")
+    @argument("-y", "--yes", action="store_true", help="really delete (without it, only says what would go)")
+    @line_magic
+    def exo_undeploy(self, line: str) -> Any:
+        """Delete a deployment (its GPUs are released; the model stays imported):
+        ``%exo_undeploy NAME --yes [--zone Z]``."""
+        from ..core import api
+        from ..core.errors import ExoModelsError
+
+        args = _args(self.exo_undeploy, line)
+        try:
+            found = api.get_deployment(args.name, zone=args.zone)
+            if not args.yes:
+                _say(f"Would delete {found.name} ({found.id}) in {found.zone}: run again with --yes")
+                return None
+            operation = api.delete_deployment(found.id, zone=found.zone)
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+        _say(f"Deleted {found.name} ({found.id}) in {found.zone}: {operation.state}")
+        return operation
+
+    @magic_arguments()
+    @argument("name", help="deployment name or UUID")
+    @argument("--max-tokens", type=int, default=256, help="longest reply, in tokens (default 256)")
+    @argument("-z", "--zone", help="Exoscale zone")
+    @cell_magic
+    def exo_chat(self, line: str, cell: str) -> Any:
+        """Send the cell as a prompt to a deployment: ``%%exo_chat NAME [--max-tokens N] [--zone Z]``.
+
+        Shows the reply, the model and the latency; returns the reply (a str with ``.latency_ms`` and
+        ``.model``). The endpoint's key is fetched from Exoscale, never shown.
+        """
+        from ..core import api
+        from ..core.errors import ExoModelsError
+        from .render import chat_bundle
+
+        args = _args(self.exo_chat, line)
+        try:
+            endpoint = api.endpoint(args.name, zone=args.zone)
+            reply = _run(endpoint.achat_reply(cell, args.max_tokens))
+        except ExoModelsError as exc:
+            _error(exc)
+            return None
+        _display(chat_bundle(reply))
+        return Reply(reply)
+
     @magic_arguments()
     @argument("--force", action="store_true", help="ask again even when valid credentials are present")
     @argument("-z", "--zone", help="zone in which to check the Exoscale key")
@@ -233,6 +402,37 @@ class ModelList(list):
     def __repr__(self) -> str:
         states = Counter(m.state for m in self)
         return f"<{len(self)} models: {', '.join(f'{n} {s}' for s, n in sorted(states.items())) or 'none'}>"
+
+
+class DeploymentList(list):
+    """``%exo_deployments``'s deployments (a plain list), with a one-line repr."""
+
+    def __repr__(self) -> str:
+        states = Counter(d.state for d in self)
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none"
+        return f"<{len(self)} deployments: {summary}>"
+
+
+class LogLines(list):
+    """``%exo_logs``'s lines (a plain list of LogLine), with a one-line repr."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} log lines>"
+
+
+class Reply(str):
+    """``%%exo_chat``'s reply: the text itself, with ``.latency_ms`` and ``.model``; a one-line repr."""
+
+    latency_ms: float
+    model: str
+
+    def __new__(cls, reply: Any) -> Reply:  # noqa: PYI034  typing.Self is Python 3.11+
+        self = super().__new__(cls, reply.text)
+        self.latency_ms, self.model = reply.latency_ms, reply.model
+        return self
+
+    def __repr__(self) -> str:
+        return f"<reply of {len(self)} characters from {self.model} in {self.latency_ms:.0f} ms>"
 
 
 @dataclass
@@ -402,17 +602,82 @@ def _batch(ids: list[str], args: Any) -> BatchImport:
     return batch
 
 
+def _run(coro: Any) -> Any:
+    from ..core.runner import run_sync
+
+    return run_sync(coro)
+
+
+def _deploy(shell: Any, args: Any) -> Any:
+    from IPython.display import display
+
+    from ..core import api
+    from ..core.errors import DeploymentFailed, ExoModelsError, PreflightFailed, WatchTimeout
+    from . import display as job_display
+    from .login import _in_kernel
+    from .render import bundle, deploy_report_bundle
+
+    options: dict[str, Any] = {
+        "name": args.name,
+        "zone": args.zone,
+        "gpu_type": args.gpu_type,
+        "gpu_count": args.gpu_count,
+        "replicas": args.replicas,
+        "engine_version": args.engine_version,
+        "engine_args": args.engine_arg,
+    }
+    if args.check:
+        report = api.deploy_preflight(args.model, **options)
+        _display(deploy_report_bundle(report))
+        return report
+    handle = display(
+        bundle(f"Starting the deployment of {args.model}…", "<i>Starting…</i>"), raw=True, display_id=True
+    )
+    try:
+        job = api.deploy(
+            args.model, **options, wait=False, smoke_test=not args.no_smoke_test, force=args.force
+        )
+    except PreflightFailed as exc:
+        handle.update(deploy_report_bundle(exc.report), raw=True)
+        return exc.report
+    except ExoModelsError as exc:
+        handle.update(_error_bundle(exc), raw=True)  # in place of "Starting…"
+        return None
+    job_display.shown_live(job, shell)  # the magic's value echoed below it: one line, not the timeline
+    every_poll = _in_kernel()  # a terminal prints each update anew: there, state changes only
+    if args.no_wait:
+        job_display.follow(job, handle, every_poll=every_poll)
+        return job
+    redraw = job_display.redrawer(job, handle, every_poll=every_poll)
+    try:
+        job.result(timeout=args.timeout, on_event=redraw)  # on a timeout, released unless others follow it
+    except DeploymentFailed:
+        pass  # the timeline shows the diagnosis and the last log lines
+    except WatchTimeout as exc:
+        redraw(None)  # its final event is recorded by now
+        _error(exc)
+    except KeyboardInterrupt:
+        job.stop()
+        redraw(None)
+    return job
+
+
+DEPLOYMENT_LINE = ("exo_deploy", "exo_deployments", "exo_scale", "exo_logs", "exo_undeploy")
+
+
 def load_ipython_extension(ipython: Any) -> None:
     from .. import activate_sandbox_if_requested
+    from .display import register
 
     activate_sandbox_if_requested()
     ipython.register_magics(ExoMagics)
+    register(ipython)  # `jem.deploy(...)` as a cell's last line shows the timeline
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     for kind, names in (
-        ("line", ("exo_import", "exo_models", "exo_status", "exo_delete", "exo_login")),
-        ("cell", ("exo_import",)),
+        ("line", ("exo_import", "exo_models", "exo_status", "exo_delete", "exo_login", *DEPLOYMENT_LINE)),
+        ("cell", ("exo_import", "exo_chat")),
     ):
         for name in names:
             ipython.magics_manager.magics[kind].pop(name, None)

@@ -59,9 +59,9 @@ class Lab:
 
 
 @contextmanager
-def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
-    """``jupyter lab`` on 127.0.0.1 serving a copy of notebooks/, with its own config, runtime and home
-    folders."""
+def running_lab(base: Path, env: dict[str, str], sandbox, app: str = "jupyterlab") -> Iterator[Lab]:
+    """``jupyter lab`` (or, with ``app="notebook"``, Notebook 7) on 127.0.0.1 serving a copy of notebooks/,
+    with its own config, runtime and home folders."""
     root = base / "work"
     shutil.copytree(ROOT / "notebooks", root)
     port, token = _free_port(), "browser-test-token"
@@ -83,13 +83,15 @@ def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            app,
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={port}",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.expose_app_in_browser=True"
+            if app == "jupyterlab"
+            else "--JupyterNotebookApp.expose_app_in_browser=True",
             "--ServerApp.open_browser=False",
             "--allow-root",
         ],
@@ -106,7 +108,7 @@ def running_lab(base: Path, env: dict[str, str], sandbox) -> Iterator[Lab]:
         except OSError:
             if time.time() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError("JupyterLab did not start:\n" + (base / "lab.log").read_text()[-3000:])
+                raise RuntimeError(f"{app} did not start:\n" + (base / "lab.log").read_text()[-3000:])
             time.sleep(0.5)
     try:
         yield Lab(url, token, root, sandbox)

@@ -74,3 +74,64 @@ def test_login_widget_masks_and_empties_the_token(page, lab, screenshot):
     assert field.input_value() == ""
     screenshot(page, "notebook-login", docs=True)
     assert lab.sandbox.demo.hf_token not in page.content()
+
+
+# -- Notebook 7 ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory, start_lab):
+    """Notebook 7 (``jupyter notebook``) in sandbox mode, with deployments slow enough to be seen."""
+    import os
+
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    timings = Timings(creating=1.0, downloading=2.0, deployment_creating=1.0, deployment_deploying=2.0)
+    with Sandbox(timings=timings) as sb:
+        env = {**os.environ, "EXO_MODELS_POLL_INTERVAL": "0.2"}
+        with start_lab(tmp_path_factory.mktemp("notebook7"), env, sb, app="notebook") as server:
+            yield server
+
+
+def test_deploy_panel_in_notebook_7_deploys_and_answers(page, notebook7, screenshot):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import jupyter_exo_models as jem\njem.Deployer('sandbox-org/Already-Created', zone='de-fra-1')"
+        )
+    ]
+    nbformat.write(nb, notebook7.root / "deploy.ipynb")
+    page.goto(notebook7.page_url("tree"))
+    entry = page.get_by_text("deploy.ipynb", exact=True)
+    entry.wait_for(timeout=90_000)
+    with page.context.expect_page(timeout=30_000) as opened:  # Notebook 7 opens a notebook in a new tab
+        entry.dblclick()
+    tab = opened.value
+    tab.wait_for_function(
+        """() => {
+        const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return widget && widget.sessionContext && widget.sessionContext.session
+            && widget.sessionContext.session.kernel
+            && widget.sessionContext.session.kernel.status === 'idle';
+    }""",
+        timeout=90_000,
+    )
+    tab.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    panel = tab.locator(".widget-vbox", has_text="Ready to deploy").first
+    try:
+        panel.wait_for(timeout=120_000)
+    except Exception:
+        screenshot(tab, "notebook7-deployer-failure")
+        raise
+    deploy = panel.locator("button.mod-primary")  # the primary button: Deploy
+    tab.wait_for_function("b => !b.disabled", arg=deploy.element_handle(), timeout=30_000)
+    deploy.click()
+    panel.get_by_text("Smoke test answered in").first.wait_for(timeout=120_000)
+    assert "deploying" in panel.inner_text() and "Try it" in panel.inner_text()
+    panel.scroll_into_view_if_needed()
+    screenshot(tab, "notebook-deployer", docs=True)
+    panel.get_by_role("button", name="Try it").click()
+    panel.get_by_text("received 1 message(s)").nth(1).wait_for(timeout=60_000)  # the smoke test's, then ours
+    from jupyter_exo_models.core import api
+
+    deployments = [d for d in api.list_deployments("de-fra-1").deployments if d.name == "already-created"]
+    assert len(deployments) == 1 and deployments[0].state == "ready"

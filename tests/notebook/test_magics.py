@@ -155,7 +155,7 @@ def test_a_model_in_use_shows_the_commands_deleting_its_deployments(ip, capsys):
     assert ip.run_line_magic("exo_delete", f"{DEMO.in_use} --zone de-fra-1 --yes") is None
     out = capsys.readouterr().out
     assert out.startswith("Not deleted: ") and "demo-deployment" in out
-    assert "run: jupyter_exo_models.delete_deployment('demo-deployment', zone='de-fra-1')" in out
+    assert "run: %exo_undeploy demo-deployment --yes --zone de-fra-1" in out
 
 
 def test_the_one_renderer_escapes_and_phrases():

@@ -140,11 +140,30 @@ def check_colab(nb: nbformat.NotebookNode, saved: str) -> None:
     assert "sandbox-org/Already-Created" in output_of(nb, "%load_ext")
 
 
+def check_deploy(nb: nbformat.NotebookNode, saved: str) -> None:
+    first = output_of(nb, "%load_ext jupyter_exo_models\nreport = %exo_deploy")
+    assert (
+        "✘ model-ready" in first and "✘ gated-access" in first and "run: " not in first.split("gpu-type")[0]
+    )
+    assert "Ready to deploy" in output_of(nb, "report = %exo_deploy")
+    deployed = output_of(nb, "job = %exo_deploy")
+    assert "importing" in deployed and "ready" in deployed and "Smoke test answered in" in deployed
+    assert result_text(nb, "endpoint = jem.endpoint").startswith("'[SANDBOX] sandbox-gated/Llama-Gated-8B")
+    assert "[SANDBOX]" in output_of(nb, "%%exo_chat")
+    assert "application/vnd.jupyter.widget-view+json" in output_of(nb, "jem.Deployer(job)")
+    assert "to 0 replica(s)" in output_of(nb, "%exo_scale")
+    undeployed = output_of(nb, "%exo_undeploy")
+    assert "Deleted llama-gated-8b" in undeployed and "demo-deployment" in undeployed
+    assert result_text(nb, "%exo_undeploy") == "<1 deployments: 1 ready>"  # demo-deployment alone is left
+
+
 CLAIMS = {
     "01_quickstart.ipynb": check_quickstart,
     "02_scripting.ipynb": check_scripting,
     "03_google_colab.ipynb": check_colab,
+    "04_deploy_and_chat.ipynb": check_deploy,
 }
+WITH_IMPORTER = ("01_quickstart.ipynb", "03_google_colab.ipynb")
 # The importer widget's verdict, asked in the kernel: nbclient keeps only the widget updates that arrive
 # while a cell runs, so the saved widget state may predate the end of the checks.
 IMPORTER_IS_READY = (
@@ -159,7 +178,7 @@ def test_tutorial_runs_top_to_bottom_and_reaches_its_goal(sb, tmp_path, monkeypa
     log_file = with_canaries(sb, monkeypatch, tmp_path)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     nb.cells.insert(0, setup_cell(log_file))
-    if name != "02_scripting.ipynb":
+    if name in WITH_IMPORTER:
         nb.cells.append(nbformat.v4.new_code_cell(IMPORTER_IS_READY))
     nb, saved = run(nb, tmp_path, name)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -210,6 +229,47 @@ def test_every_magic_and_widget_keeps_canaries_out(sb, tmp_path, monkeypatch):
         "<PreflightReport sandbox-org/Tiny-Llama-1B in de-fra-1: ready to import>"
     )
     assert result_text(nb, "%exo_models").startswith("<") and result_text(nb, "%exo_models").count("\n") == 0
+
+
+# Deploys from the panel (check, deploy, try it), from the magic and from Python, then reads the endpoint's
+# key in the kernel and asserts no widget's state holds it (the saved file is checked by the test)
+DEPLOYED_KEY_IS_NOWHERE = (
+    "import ipywidgets\nfrom jupyter_exo_models.core.runner import run_sync\n"
+    "key = run_sync(jem.endpoint('already-created', zone='de-fra-1').api_key()).reveal()\n"
+    "live = getattr(ipywidgets.widgets.widget, '_instances', None) or ipywidgets.Widget.widgets\n"
+    "states = repr([w.get_state() for w in list(live.values())])\n"
+    "assert key and key not in states and os.environ['CANARY_HF'] not in states\n"
+    "del key"
+)
+
+
+@pytest.mark.slow
+def test_a_deployment_s_key_and_the_token_stay_out_of_the_saved_notebook(sb, tmp_path, monkeypatch):
+    from jupyter_exo_models.core.runner import run_sync
+
+    log_file = with_canaries(sb, monkeypatch, tmp_path)
+    nb = code(
+        "%load_ext jupyter_exo_models",
+        "import os\nimport jupyter_exo_models as jem\n"
+        "d = jem.Deployer('sandbox-org/Already-Created', zone='de-fra-1', hf_token=os.environ['CANARY_HF'])\n"
+        "assert d.future.result(60).ok\nd.panel.deploy_button.click()\nd.panel.future.result(60)\n"
+        "d.panel.job.result(60)\nd.panel.send_button.click()\nd.panel.future.result(60)\nd",
+        "job = %exo_deploy sandbox-org/Already-Created --zone de-fra-1",
+        "%%exo_chat already-created\nHello",
+        "jem.deploy('sandbox-org/Already-Created', zone='de-fra-1')",
+        "jem.endpoint('already-created', zone='de-fra-1').openai_client().base_url",
+        DEPLOYED_KEY_IS_NOWHERE,
+    )
+    nb.cells.insert(0, setup_cell(log_file))
+    nb, saved = run(nb, tmp_path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors
+    assert '"application/vnd.jupyter.widget-state+json"' in saved and "Smoke test answered in" in saved
+    from jupyter_exo_models.core import api
+
+    key = run_sync(api.endpoint("already-created", zone="de-fra-1").api_key()).reveal()
+    assert key and key not in saved and key not in log_file.read_text()
+    assert_no_canary(sb, saved, log_file)
 
 
 SECRET_ARG = "Zx8vQ2mN7pL4kR9tW3yB6cF1hJ5aa"  # shaped like an Exoscale API secret
