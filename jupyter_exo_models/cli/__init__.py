@@ -59,10 +59,12 @@ def phrase(action: Action) -> str | None:
     if action.kind == "scale-deployment":
         return f"{PROG} deployment scale {q(args['deployment'])} {int(args['replicas'])} -z {q(args['zone'])}"
     if action.kind == "deploy":
-        return (
-            f"{PROG} deploy {q(args['model'])} -z {q(args['zone'])} --gpu-type {q(args['gpu_type'])} "
-            f"--gpu-count {int(args['gpu_count'])}"
+        gpus = (
+            f" --gpu-type {q(args['gpu_type'])} --gpu-count {int(args['gpu_count'])}"
+            if "gpu_type" in args
+            else ""
         )
+        return f"{PROG} deploy {q(args['model'])} -z {q(args['zone'])}{gpus}"
     if action.kind == "login-hf":
         return hf_login_command()  # huggingface_hub's CLI: its saved token is found like HF_TOKEN
     if action.kind == "login-exoscale":
@@ -258,6 +260,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         if job.events and job.events[-1].message and job.state in ("created", "ready"):
             print(job.events[-1].message)
+            print(f"  run: {phrase(Action('deploy', {'model': job.name, 'zone': job.zone}))}")
     return EXIT_OK
 
 

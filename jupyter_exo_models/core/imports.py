@@ -10,7 +10,6 @@ resolved by the client by looking before retrying.
 from __future__ import annotations
 
 import logging
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,10 +38,7 @@ log = logging.getLogger("jupyter_exo_models.importer")
 SUCCESS_STATES = ("created", "ready")
 NOT_LISTED_GRACE = 30.0  # seconds a created model may take to appear in the zone's list
 HUB_CAUSES = ("repo-id", "repo-id-case", "repo-access", "hf-token", "gated-access", "weights-format")
-NEXT_STEP = (  # {name} and {zone} are shell-quoted where used
-    "Deploy it: exo dedicated-inference deployment create <deployment-name> --model-name {name} "
-    "--gpu-type <type> --gpu-count 1 --replicas 1 -z {zone}"
-)
+NEXT_STEP = "imported in {zone}: deploy it next (the deployment checks choose GPUs that fit)"
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,7 @@ class ImportJob(WatchedJob[Model]):
         return self.model
 
     def _success_message(self) -> str:
-        return NEXT_STEP.format(name=shlex.quote(self.name), zone=shlex.quote(self.zone))
+        return NEXT_STEP.format(zone=self.zone)
 
     def _vanished(self) -> Exception:
         return Verdict(

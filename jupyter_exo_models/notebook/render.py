@@ -67,10 +67,12 @@ def phrase(action: Action) -> str | None:
     if action.kind == "scale-deployment":
         return f"%exo_scale {q(args['deployment'])} {int(args['replicas'])} --zone {q(args['zone'])}"
     if action.kind == "deploy":
-        return (
-            f"%exo_deploy {q(args['model'])} --zone {q(args['zone'])} "
-            f"--gpu-type {q(args['gpu_type'])} --gpu-count {int(args['gpu_count'])}"
+        gpus = (
+            f" --gpu-type {q(args['gpu_type'])} --gpu-count {int(args['gpu_count'])}"
+            if "gpu_type" in args
+            else ""
         )
+        return f"%exo_deploy {q(args['model'])} --zone {q(args['zone'])}{gpus}"
     if action.kind in ("login-hf", "login-exoscale"):
         return "%exo_login"
     return None  # use-id, accept-terms, retry-later: the fix names the id, the page, the wait

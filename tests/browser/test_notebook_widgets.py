@@ -41,11 +41,13 @@ def test_quickstart_check_and_import_in_the_rendered_widget(page, lab, screensho
     importer.get_by_text("Ready to import").wait_for(timeout=60_000)
     importer.get_by_role("button", name="Check").click()
     importer.get_by_text("Ready to import").wait_for(timeout=60_000)
-    import_button = importer.locator("button.mod-primary")  # the primary button: Import
+    import_button = importer.locator(
+        "button.mod-primary"
+    ).first  # Import (the deploy panel's Deploy comes later)
     import_button.wait_for()
     page.wait_for_function("b => !b.disabled", arg=import_button.element_handle(), timeout=30_000)
     import_button.click()
-    importer.locator("text=deployment create").wait_for(timeout=90_000)
+    importer.locator("text=deploy it next").wait_for(timeout=90_000)
     assert "created" in importer.inner_text()
     importer.scroll_into_view_if_needed()
     screenshot(page, "notebook-importer", docs=True)

@@ -55,7 +55,7 @@ async def test_import_reaches_created_with_a_state_timeline(sb, caplog):
     assert states[-1] == "created" and "downloading" in states
     # in order (a loaded machine may poll first after "creating" ended: then it is not seen at all)
     assert states == [s for s in ("creating", "downloading", "created") if s in states]
-    assert events[-1].final and events[-1].size and "deployment create" in events[-1].message
+    assert events[-1].final and events[-1].size and "deploy it next" in events[-1].message
     assert len(creates(sb)) == 1 and len(models_named(sb, TINY)) == 1
     assert sb.demo.hf_token not in caplog.text and sb.demo.exo_secret not in caplog.text
 

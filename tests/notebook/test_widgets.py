@@ -154,7 +154,7 @@ def test_double_click_creates_one_model_and_shows_live_status(sb):
     assert len(creates(sb)) == 1
     assert [m["name"] for m in sb.exoscale.models("de-fra-1")].count(DEMO.tiny) == 1
     assert not widget.job.attached and widget.job.state == "created"
-    assert "created" in widget.status.value and "deployment create" in widget.status.value
+    assert "created" in widget.status.value and "deploy it next" in widget.status.value
     assert widget.import_button.disabled
     assert "created" in repr(widget)
 
