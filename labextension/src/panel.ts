@@ -579,7 +579,8 @@ export class ExoModelsPanel extends SidePanel {
     return showDialog({
       title: trans.__('Deploy %1', modelName),
       body: form,
-      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+      // not an accept button: JupyterLab disables those while a field is invalid (a count of 0)
+      buttons: [Dialog.cancelButton({ label: trans.__('Close') })]
     }).then(() => form.dispose());
   }
 

@@ -1,6 +1,9 @@
 // JupyterLab's dialogs, answered at once: the panel's tests record what was asked, and choose the answers.
 export const Dialog = {
-  cancelButton: () => ({ accept: false }),
+  cancelButton: (options: { label?: string } = {}) => ({
+    ...options,
+    accept: false
+  }),
   okButton: (options: { label?: string } = {}) => ({
     ...options,
     accept: true
