@@ -5,6 +5,20 @@ authorizer (``ServerApp.authorizer_class``); a refusal is a 403 in this API's er
 Routes: ``GET zones``; ``GET models?zone=<zone>|all``; ``GET``/``DELETE models/<zone>/<name or id>``;
 ``POST preflight`` ``{"model", "zone"}``; ``POST imports`` ``{"model", "zone", "force"}``.
 
+Deployments: ``GET deployments?zone=<zone>|all`` (``{"deployments", "errors"}``);
+``POST deployments/preflight`` and ``POST deployments`` take ``{"model", "zone", "name", "gpu_type",
+"gpu_count", "replicas", "engine_version", "engine_args", "force"}`` (all but ``model`` optional). Preflight
+answers the report with ``gpu_options``; a deploy answers 201 ``{"deployment", "attached", "checks"}`` (200
+when it attached), or 422 with the ``report`` when a check failed. ``GET``/``DELETE
+deployments/<zone>/<name or id>``; ``POST deployments/<zone>/<name>/scale`` ``{"replicas": 0..100}``
+(returns once Exoscale accepted it: the state shows ``scaling`` meanwhile); ``GET
+deployments/<zone>/<name>/logs?tail=1..1000`` (``{"lines"}``); ``POST deployments/<zone>/<name>/chat``
+``{"prompt", "max_tokens"}`` (``{"reply", "latency_ms", "model"}``: the endpoint's key stays on this server).
+A deployment is its ``deploy --json`` shape plus, when this server started or attached to it, ``watching``,
+``diagnosis`` (``{cause, message, fix, action}`` once it failed, else null), ``smoke_test`` and ``logs`` (the
+last lines read for the diagnosis). An endpoint's refusal is a 502 with its ``cause`` (``endpoint-key``,
+``endpoint-path``, ``endpoint-unavailable``, ``endpoint-error``).
+
 Status codes: 400 bad input (a model that is neither a repo id nor a UUID, an unknown, empty or
 non-string zone, malformed JSON, a body over 64 KiB or nested over 8 levels), 404 no such
 model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
@@ -36,6 +50,7 @@ the installed huggingface_hub).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import tornado
@@ -46,10 +61,14 @@ from jupyter_server.utils import url_path_join
 from ..core import api
 from ..core.config import ZONES, validate_zone
 from ..core.credentials import default_zone, hf_login_command
+from ..core.deploy_preflight import check_deployment_name
+from ..core.deployments import DeploymentJob, known_deployment_job
+from ..core.endpoint import MAX_PROMPT, MAX_TOKENS, Endpoint
 from ..core.errors import (
     AuthenticationError,
     ConfigurationError,
     CredentialsMissingError,
+    EndpointError,
     ExoModelsError,
     InvalidModelIdError,
     ModelInUseError,
@@ -57,7 +76,7 @@ from ..core.errors import (
     PreflightFailed,
     UsageError,
 )
-from ..core.exoscale.models import Model
+from ..core.exoscale.models import Deployment, Model, is_uuid
 from ..core.imports import known_job
 from .config import ExoModelsConfig
 
@@ -77,6 +96,11 @@ STATUS = [  # most specific first
 EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}'
 MAX_BODY = 64 * 1024  # the largest real body is ~100 bytes; Tornado's own limit (100 MB) serves uploads
 MAX_DEPTH = 8  # real bodies are flat objects
+DEPLOY_EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1", "gpu_type": "gpu3", "gpu_count": 1}'
+# a name in a path: Exoscale's own rule is one character at least; ours for new ones is check_deployment_name
+PATH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+MAX_TAIL = 1000
+MAX_REPLICAS = 100
 
 
 def json_depth(raw: bytes) -> int:
@@ -111,6 +135,44 @@ def with_job(model: Model) -> dict[str, Any]:
     if job_data.get("id") not in (None, model.id):  # a job about an earlier model of that name
         return data
     return {**job_data, **data, "watching": not job.done}  # Exoscale's live state wins over the job's
+
+
+def _diagnosis(job: DeploymentJob) -> dict[str, Any] | None:
+    """Why the job failed: its diagnosis, else its error (a failed import leaves no diagnosis of its own)."""
+    if job.diagnosis is not None:
+        return job.diagnosis.to_dict()
+    error = job.error
+    if isinstance(error, ExoModelsError) and not job.watching:
+        cause = getattr(error, "cause", None) or error.code
+        return {
+            "cause": cause,
+            "message": error.message,
+            "fix": error.fix,
+            "action": error.to_dict()["action"],
+        }
+    return None
+
+
+def deployment_view(deployment: Deployment | None, job: DeploymentJob | None) -> dict[str, Any]:
+    """A deployment as Exoscale has it (or as the job knows it, before Exoscale does), plus what this server's
+    job for it knows; a job about an earlier deployment of that name is ignored."""
+    job_data = job.to_dict() if job is not None else None
+    if deployment is None:
+        assert job_data is not None
+        data = job_data["deployment"]
+    else:
+        data = deployment.to_dict()
+        if job is not None and job.deployment is not None and job.deployment.id != deployment.id:
+            job, job_data = None, None
+    if job is None or job_data is None:
+        return data
+    return {
+        **data,
+        "watching": not job.done,
+        "diagnosis": _diagnosis(job),
+        "smoke_test": job_data["smoke_test"],
+        "logs": list(job.logs),
+    }
 
 
 class _Handler(APIHandler):
@@ -153,6 +215,8 @@ class _Handler(APIHandler):
         body = exc.to_dict()
         if isinstance(exc, ModelInUseError):
             body["deployments"] = exc.deployments
+        if isinstance(exc, EndpointError):  # the endpoint's refusal: 401/403, 404, 503 or another
+            body.update(cause=exc.cause, status=exc.status)
         self.set_status(status)
         self.finish(json.dumps(body))
 
@@ -196,6 +260,55 @@ class _Handler(APIHandler):
                 f"The model id must be a string, not {json.dumps(value)[:100]}", fix=EXAMPLE
             )
         return value
+
+    @staticmethod
+    def path_name(value: str) -> str:
+        """A deployment's name or UUID from the URL (maybe created elsewhere: not our stricter rule)."""
+        if is_uuid(value) or PATH_NAME.fullmatch(value):
+            return value
+        raise ConfigurationError(
+            f"Not a deployment name or id: {json.dumps(value)[:100]}",
+            fix="Use the deployment's name (letters, digits, '-', '.', '_') or its UUID",
+        )
+
+    @staticmethod
+    def whole(data: dict[str, Any], key: str, low: int, high: int, default: int | None) -> int | None:
+        value = data.get(key, default)
+        if value is None and default is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigurationError(
+                f'"{key}" must be a whole number from {low} to {high}, not {json.dumps(value)[:100]}',
+                fix=DEPLOY_EXAMPLE,
+            )
+        return value
+
+    @staticmethod
+    def text(data: dict[str, Any], key: str, limit: int = 255) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise ConfigurationError(
+                f'"{key}" must be a string of at most {limit} characters, not {json.dumps(value)[:100]}',
+                fix=DEPLOY_EXAMPLE,
+            )
+        return value
+
+    def deploy_args(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The deployment's parameters from a body; the core's checks judge their values (family, count)."""
+        args = data.get("engine_args", [])
+        if not (isinstance(args, list) and len(args) <= 64 and all(isinstance(a, str) for a in args)):
+            raise ConfigurationError('"engine_args" must be a list of strings', fix=DEPLOY_EXAMPLE)
+        return {
+            "name": self.text(data, "name"),
+            "zone": self.zone(data.get("zone")),
+            "gpu_type": self.text(data, "gpu_type", 64),
+            "gpu_count": self.whole(data, "gpu_count", 0, MAX_REPLICAS, None),
+            "replicas": self.whole(data, "replicas", 0, MAX_REPLICAS, 1),
+            "engine_version": self.text(data, "engine_version", 64),
+            "engine_args": args,
+        }
 
 
 class ZonesHandler(_Handler):
@@ -302,6 +415,157 @@ class ImportsHandler(_Handler):
         self.finish(json.dumps({"model": job.to_dict(), "attached": job.attached}))
 
 
+class DeploymentsHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        zone = self.query_zone()
+        try:
+            every = zone == "all"
+            found, errors = await api.alist_deployments(None if every else self.zone(zone), all_zones=every)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        views = [deployment_view(d, known_deployment_job(d.name, d.zone)) for d in found]
+        self.finish(json.dumps({"deployments": views, "errors": {z: e.to_dict() for z, e in errors.items()}}))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        try:
+            data = self.body()
+            force = data.get("force", False)
+            if not isinstance(force, bool):  # bool("false") is True: never force by accident
+                raise ConfigurationError(
+                    f'"force" must be true or false, not {json.dumps(force)[:100]}', fix=DEPLOY_EXAMPLE
+                )
+            args = self.deploy_args(data)
+            if args["name"] is not None:
+                check_deployment_name(args["name"])  # bad input, as an invalid id is for imports
+            job = await api.adeploy(self.model_id(data), **args, force=force, wait=False)
+        except PreflightFailed as exc:
+            self.set_status(422)
+            self.finish(json.dumps({**exc.to_dict(), "report": exc.report.to_dict()}))
+            return
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        self.set_status(200 if job.attached else 201)
+        checks = [c.to_dict() for c in job.report.checks] if job.report else []
+        view = deployment_view(job.deployment, job)
+        self.finish(json.dumps({"deployment": view, "attached": job.attached, "checks": checks}))
+
+
+class DeploymentPreflightHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        try:
+            data = self.body()
+            report = await api.adeploy_preflight(self.model_id(data), **self.deploy_args(data))
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        self.finish(json.dumps(report.to_dict()))
+
+
+_endpoints: dict[tuple[str, str], Endpoint] = {}  # (zone, name): its key asked once, kept on this server
+
+
+def _forget_endpoint(zone: str, name: str) -> None:
+    _endpoints.pop((zone, name), None)
+
+
+class DeploymentHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, zone: str, name: str) -> None:
+        try:
+            zone, name = self.zone(zone), self.path_name(name)
+            found = await api.aget_deployment(name, zone)
+        except NotFoundError as exc:
+            job = known_deployment_job(name, zone)
+            if job is not None and job.deployment is None:  # importing, or refused before Exoscale had it
+                self.finish(json.dumps(deployment_view(None, job)))
+                return
+            return self.fail(exc)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        self.finish(json.dumps(deployment_view(found, known_deployment_job(found.name, zone))))
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, zone: str, name: str) -> None:
+        try:
+            zone, name = self.zone(zone), self.path_name(name)
+            operation = await api.adelete_deployment(name, zone=zone)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        _forget_endpoint(zone, name)
+        self.finish(json.dumps({"operation": operation.to_dict()}))
+
+
+class DeploymentScaleHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, zone: str, name: str) -> None:
+        try:
+            zone, name = self.zone(zone), self.path_name(name)
+            replicas = self.whole(self.body(), "replicas", 0, MAX_REPLICAS, None)
+            if replicas is None:
+                raise ConfigurationError('"replicas" is missing', fix='Send e.g. {"replicas": 0}')
+            scaled = await api.ascale(name, replicas, zone=zone, wait=False)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        _forget_endpoint(zone, name)
+        self.finish(json.dumps({"deployment": deployment_view(scaled, None)}))
+
+
+class DeploymentLogsHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, zone: str, name: str) -> None:
+        try:
+            zone, name = self.zone(zone), self.path_name(name)
+            raw = self.request.query_arguments.get("tail", [b"50"])[-1].decode("utf-8", "replace")
+            tail = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+            if not 1 <= tail <= MAX_TAIL:
+                raise ConfigurationError(
+                    f"tail must be a whole number from 1 to {MAX_TAIL}, not {json.dumps(raw)[:100]}",
+                    fix="Use e.g. ?tail=50",
+                )
+            lines = await api.adeployment_logs(name, zone=zone, tail=tail)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        self.finish(json.dumps({"lines": [str(line) for line in lines]}))
+
+
+class DeploymentChatHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, zone: str, name: str) -> None:
+        try:
+            zone, name = self.zone(zone), self.path_name(name)
+            data = self.body()
+            prompt = data.get("prompt")
+            if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > MAX_PROMPT:
+                raise ConfigurationError(
+                    f'"prompt" must be a non-empty string of at most {MAX_PROMPT} characters',
+                    fix='Send e.g. {"prompt": "Hello", "max_tokens": 64}',
+                )
+            max_tokens = self.whole(data, "max_tokens", 1, MAX_TOKENS, 64)
+            assert max_tokens is not None
+            endpoint = _endpoints.get((zone, name))
+            if endpoint is None:
+                endpoint = _endpoints[(zone, name)] = await api.aendpoint(name, zone=zone)
+            reply = await endpoint.achat_reply(prompt, max_tokens)
+        except EndpointError as exc:
+            _forget_endpoint(
+                zone, name
+            )  # a rotated key, a new URL, scaled to zero: ask Exoscale again next time
+            return self.fail(exc)
+        except ExoModelsError as exc:
+            return self.fail(exc)
+        self.finish(json.dumps(reply.to_dict()))
+
+
 class UnknownRouteHandler(_Handler):
     """JSON, not Jupyter's HTML page, for any other path under the API (e.g. ``models/de-fra-1/``)."""
 
@@ -313,7 +577,7 @@ class UnknownRouteHandler(_Handler):
                     "error": "NotFound",
                     "code": "not-found",
                     "message": f"No such route: {self.request.path}",
-                    "fix": "Use zones, models, models/<zone>/<model>, preflight or imports",
+                    "fix": "Use zones, models, models/<zone>/<model>, preflight, imports or deployments",
                     "action": None,
                 }
             )
@@ -348,6 +612,12 @@ def setup_handlers(web_app: Any, config: ExoModelsConfig | None = None) -> None:
             (url_path_join(base, r"models/([^/]+)/(.+)"), ModelHandler),
             (url_path_join(base, "preflight"), PreflightHandler),
             (url_path_join(base, "imports"), ImportsHandler),
+            (url_path_join(base, "deployments"), DeploymentsHandler),
+            (url_path_join(base, "deployments/preflight"), DeploymentPreflightHandler),
+            (url_path_join(base, r"deployments/([^/]+)/([^/]+)"), DeploymentHandler),
+            (url_path_join(base, r"deployments/([^/]+)/([^/]+)/scale"), DeploymentScaleHandler),
+            (url_path_join(base, r"deployments/([^/]+)/([^/]+)/logs"), DeploymentLogsHandler),
+            (url_path_join(base, r"deployments/([^/]+)/([^/]+)/chat"), DeploymentChatHandler),
             (url_path_join(base, "(.*)"), UnknownRouteHandler),
         ],
     )

@@ -1,7 +1,13 @@
 // Client of the server extension's REST API. The transport is injected, so jest can test it.
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IModel, IReport } from './format';
+import {
+  IChatReply,
+  IDeployment,
+  IDeploymentReport,
+  IModel,
+  IReport
+} from './format';
 
 export type Request = (
   path: string,
@@ -51,6 +57,21 @@ export class ApiError extends Error {
   get report(): IReport | null {
     return this.body['report'] || null;
   }
+
+  /** An endpoint's refusal: `endpoint-unavailable` (scaled to zero or loading), `endpoint-key`, ... */
+  get cause(): string {
+    return this.body['cause'] || '';
+  }
+}
+
+/** What to deploy: the model, and the GPU choice (the server's default when left out). */
+export interface IDeployRequest {
+  model: string;
+  zone: string;
+  name?: string;
+  gpu_type?: string;
+  gpu_count?: number;
+  replicas?: number;
 }
 
 export class ExoModelsApi {
@@ -96,6 +117,67 @@ export class ExoModelsApi {
       `models/${encodeURIComponent(zone)}/${encodeURIComponent(id)}`,
       'DELETE'
     );
+  }
+
+  deployments(zone: string): Promise<{
+    deployments: IDeployment[];
+    errors: { [zone: string]: { message: string } };
+  }> {
+    return this.call(`deployments?zone=${encodeURIComponent(zone)}`);
+  }
+
+  deployPreflight(request: IDeployRequest): Promise<IDeploymentReport> {
+    return this.call('deployments/preflight', 'POST', request);
+  }
+
+  // Never forced, as imports: the sidebar deploys only what passed its checks.
+  deploy(request: IDeployRequest): Promise<{
+    deployment: IDeployment;
+    attached: boolean;
+  }> {
+    return this.call('deployments', 'POST', request);
+  }
+
+  deployment(zone: string, name: string): Promise<IDeployment> {
+    return this.call(this.deploymentPath(zone, name));
+  }
+
+  scale(
+    zone: string,
+    name: string,
+    replicas: number
+  ): Promise<{ deployment: IDeployment }> {
+    return this.call(`${this.deploymentPath(zone, name)}/scale`, 'POST', {
+      replicas
+    });
+  }
+
+  logs(zone: string, name: string, tail = 50): Promise<{ lines: string[] }> {
+    return this.call(`${this.deploymentPath(zone, name)}/logs?tail=${tail}`);
+  }
+
+  /** A prompt sent through the server (the endpoint's key never reaches the browser). */
+  chat(
+    zone: string,
+    name: string,
+    prompt: string,
+    maxTokens = 64
+  ): Promise<IChatReply> {
+    return this.call(`${this.deploymentPath(zone, name)}/chat`, 'POST', {
+      prompt,
+      max_tokens: maxTokens
+    });
+  }
+
+  deleteDeployment(
+    zone: string,
+    name: string
+  ): Promise<{ operation: { state: string } }> {
+    return this.call(this.deploymentPath(zone, name), 'DELETE');
+  }
+
+  private deploymentPath(zone: string, name: string): string {
+    return `deployments/${encodeURIComponent(zone)}/${encodeURIComponent(name)}`;
   }
 
   private async call<T>(

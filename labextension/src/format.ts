@@ -41,6 +41,15 @@ export interface IModel {
 }
 
 export const IN_PROGRESS = ['creating', 'downloading'];
+// a deployment's (the order is not relied on; an unknown state is shown as it is, and followed)
+const DEPLOYMENT_IN_PROGRESS = [
+  'importing',
+  'deploying',
+  'scaling',
+  'updating',
+  'preparing',
+  'deleting'
+];
 
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || bytes <= 0) {
@@ -89,7 +98,7 @@ export function badgeClass(state: string): string {
   if (state === 'error') {
     return 'jp-ExoModels-badge-error';
   }
-  if (IN_PROGRESS.includes(state)) {
+  if (IN_PROGRESS.includes(state) || DEPLOYMENT_IN_PROGRESS.includes(state)) {
     return 'jp-ExoModels-badge-progress';
   }
   return 'jp-ExoModels-badge-other';
@@ -163,4 +172,88 @@ export function sortModels(models: IModel[]): IModel[] {
       (b.created_at || '').localeCompare(a.created_at || '') ||
       a.name.localeCompare(b.name)
   );
+}
+
+/** A deployment as the server answers it (`deploy --json`'s shape, plus what this server's job knows). */
+export interface IDeployment {
+  id: string | null;
+  name: string;
+  zone: string;
+  state: string;
+  'gpu-type': string | null;
+  'gpu-count': number | null;
+  replicas: number | null;
+  url: string | null;
+  model: { id: string | null; name: string | null };
+  'state-details'?: string | null;
+  'created-at'?: string | null;
+  /** Set only when this Jupyter server started or attached to it. */
+  watching?: boolean;
+  diagnosis?: IDiagnosis | null;
+  smoke_test?: {
+    ok: boolean;
+    latency_ms: number | null;
+    reply: string | null;
+  } | null;
+  logs?: string[];
+}
+
+/** One GPU family of the zone and whether the model fits it (`fits`, `tight`, `too small`, `unknown`). */
+export interface IGpuOption {
+  family: string;
+  authorized: boolean;
+  memory_gib: number | null;
+  gpu_count: number | null;
+  verdict: string;
+}
+
+export interface IDeploymentReport extends IReport {
+  name: string | null;
+  plan: {
+    'gpu-type': string | null;
+    'gpu-count': number | null;
+    replicas: number;
+  } | null;
+  gpu_options: IGpuOption[];
+}
+
+export interface IChatReply {
+  reply: string;
+  latency_ms: number;
+  model: string;
+}
+
+/** States after which a deployment changes only when asked to (scale, delete). */
+export const DEPLOYMENT_SETTLED = ['ready', 'error'];
+
+/** Follow a deployment on a timer while it changes, or while this server still watches it. */
+export function deploymentsNeedRefresh(deployments: IDeployment[]): boolean {
+  return deployments.some(
+    d => !DEPLOYMENT_SETTLED.includes(d.state) || d.watching === true
+  );
+}
+
+export function formatGpus(
+  type: string | null | undefined,
+  count: number | null | undefined
+): string {
+  return type ? `${type} × ${count ?? 1}` : '–';
+}
+
+/** A GPU choice as in "gpua5000 · 24 GB · fits" (its count when more than one GPU is needed). */
+export function gpuLabel(trans: TranslationBundle, option: IGpuOption): string {
+  const verdicts: { [verdict: string]: string } = {
+    fits: trans.__('fits'),
+    tight: trans.__('tight'),
+    'too small': trans.__('too small'),
+    unknown: trans.__('fit unknown')
+  };
+  const family =
+    option.gpu_count && option.gpu_count > 1
+      ? `${option.family} × ${option.gpu_count}`
+      : option.family;
+  const memory = option.memory_gib
+    ? trans.__('%1 GB', option.memory_gib)
+    : trans.__('memory unknown');
+  return `${family} · ${memory} · ${verdicts[option.verdict] ?? option.verdict}`;
 }

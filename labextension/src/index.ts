@@ -11,8 +11,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import iconSvg from '../style/icons/models.svg';
+// The sidebar's tab shows from the start (and the layout restorer may open it): all three are needed at once.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { ExoModelsApi } from './api';
-// The sidebar's tab shows from the start (and the layout restorer may open it): both are needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { ExoModelsModel } from './model';
 // eslint-disable-next-line jupyter/prefer-lazy-imports

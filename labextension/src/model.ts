@@ -1,12 +1,18 @@
-// The sidebar's state (zones, the models of one zone, the import started here, the last failure) and its
-// refresh schedule; panel.ts draws it and listens to `changed`. No DOM here.
+// The sidebar's state (zones, the models and deployments of one zone, the import and deployments started
+// here, the last failure) and its refresh schedule; panel.ts draws it and listens to `changed`. No DOM here.
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiError, ExoModelsApi, IZones } from './api';
-import { IModel, IReport } from './format';
+import { ApiError, ExoModelsApi, IDeployRequest, IZones } from './api';
+import {
+  IChatReply,
+  IDeployment,
+  IDeploymentReport,
+  IModel,
+  IReport
+} from './format';
 import {
   afterRefresh,
   IListState,
@@ -14,7 +20,8 @@ import {
   initialZone,
   nextRefreshMs,
   noticeOf,
-  REFRESH_FIRST_MS
+  REFRESH_FIRST_MS,
+  sortDeployments
 } from './view';
 
 export class ExoModelsModel implements IDisposable {
@@ -22,7 +29,7 @@ export class ExoModelsModel implements IDisposable {
     private readonly api: ExoModelsApi,
     private readonly trans: TranslationBundle
   ) {
-    // The poll ticks on its interval; it asks the server only while imports are being followed and
+    // The poll ticks on its interval; it asks the server only while imports or deployments are followed and
     // someone can see the sidebar (standby otherwise, also while the browser tab is hidden).
     this.poll = new Poll({
       factory: () => this.refresh(),
@@ -45,6 +52,11 @@ export class ExoModelsModel implements IDisposable {
   zones: IZones | null = null;
   zone = 'de-fra-1';
   state: IListState = { models: [], error: null, listed: false, failures: 0 };
+  /** The zone's deployments, and why they could not be listed (null after a success). */
+  deployments: { items: IDeployment[]; error: unknown } = {
+    items: [],
+    error: null
+  };
   /** Whether the sidebar is shown (the panel tells): hidden, nothing is refreshed automatically. */
   isShown: () => boolean = () => true;
 
@@ -107,6 +119,7 @@ export class ExoModelsModel implements IDisposable {
       listed: this.state.listed,
       failures: 0
     };
+    this.deployments = { items: [], error: null };
     this._changed.emit();
     await this.refresh();
   }
@@ -114,16 +127,22 @@ export class ExoModelsModel implements IDisposable {
   async refresh(): Promise<void> {
     const zone = this.zone;
     let outcome: { models: IModel[] } | { error: unknown };
+    const listing = this.api.deployments(zone).then(
+      answer => ({ items: sortDeployments(answer.deployments), error: null }),
+      error => ({ items: this.deployments.items, error }) // a blip keeps the rows shown
+    );
     try {
       outcome = { models: (await this.api.models(zone)).models };
     } catch (error) {
       outcome = { error };
     }
+    const deployments = await listing;
     if (zone !== this.zone || this.isDisposed) {
       return; // the zone changed meanwhile: its own refresh draws it
     }
     this.state = afterRefresh(this.state, outcome);
-    await this.followStarted(zone);
+    this.deployments = deployments;
+    await Promise.all([this.followStarted(zone), this.followDeployments()]);
     this._changed.emit();
     this.reschedule();
   }
@@ -141,6 +160,54 @@ export class ExoModelsModel implements IDisposable {
     const result = await this.api.startImport(model, zone);
     this.started = { name: model, zone };
     return result;
+  }
+
+  deployPreflight(request: IDeployRequest): Promise<IDeploymentReport> {
+    return this.api.deployPreflight(request);
+  }
+
+  /** Start a checked deployment, followed (`followed()`) until ready or failed; an ApiError says why not. */
+  async deploy(request: IDeployRequest): Promise<IDeployment> {
+    this.busySince = null; // follow it quickly
+    const { deployment } = await this.api.deploy(request);
+    this.followedDeployments.set(
+      keyOf(request.zone, deployment.name),
+      deployment
+    );
+    this._changed.emit();
+    this.reschedule();
+    return deployment;
+  }
+
+  /** What is known of a deployment started here (null when none of that name was). */
+  followed(zone: string, name: string): IDeployment | null {
+    return this.followedDeployments.get(keyOf(zone, name)) ?? null;
+  }
+
+  async scale(zone: string, name: string, replicas: number): Promise<void> {
+    this.busySince = null;
+    try {
+      await this.api.scale(zone, name, replicas);
+    } finally {
+      await this.refresh();
+    }
+  }
+
+  async deleteDeployment(zone: string, name: string): Promise<void> {
+    this.followedDeployments.delete(keyOf(zone, name));
+    try {
+      await this.api.deleteDeployment(zone, name);
+    } finally {
+      await this.refresh();
+    }
+  }
+
+  logs(zone: string, name: string): Promise<{ lines: string[] }> {
+    return this.api.logs(zone, name);
+  }
+
+  chat(zone: string, name: string, prompt: string): Promise<IChatReply> {
+    return this.api.chat(zone, name, prompt);
   }
 
   /** Delete a model of the zone shown (by id, else name); an ApiError says why not. */
@@ -162,6 +229,27 @@ export class ExoModelsModel implements IDisposable {
   dispose(): void {
     this.poll.dispose();
     Signal.clearData(this);
+  }
+
+  /** Ask the server about each deployment started here until it is ready or failed (its diagnosis). */
+  private async followDeployments(): Promise<void> {
+    const pending = [...this.followedDeployments.entries()].filter(
+      ([, d]) => !isDone(d)
+    );
+    await Promise.all(
+      pending.map(async ([key, d]) => {
+        try {
+          this.followedDeployments.set(
+            key,
+            await this.api.deployment(d.zone, d.name)
+          );
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 404) {
+            this.followedDeployments.delete(key); // deleted meanwhile, and unknown to this server
+          } // otherwise a blip: ask again at the next refresh
+        }
+      })
+    );
   }
 
   /** Whether imports are being followed (what the automatic refresh is for). */
@@ -207,11 +295,15 @@ export class ExoModelsModel implements IDisposable {
     const pending = this.started
       ? [{ name: this.started.name, state: 'creating' } as IModel]
       : [];
+    const followed = [...this.followedDeployments.values()].filter(
+      d => !isDone(d)
+    );
     return nextRefreshMs(
       [...this.state.models, ...pending],
       now - (this.busySince ?? now),
       this.state.failures,
-      this.firstMs
+      this.firstMs,
+      [...this.deployments.items, ...followed]
     );
   }
 
@@ -234,8 +326,21 @@ export class ExoModelsModel implements IDisposable {
   private readonly _changed = new Signal<this, void>(this);
   private readonly _messaged = new Signal<this, string>(this);
   private started: { name: string; zone: string } | null = null; // an import started here, until listed
+  private readonly followedDeployments = new Map<string, IDeployment>(); // started here, by zone and name
   private busySince: number | null = null; // when the imports on screen started being followed
   private firstMs = REFRESH_FIRST_MS;
   private defaultZone = '';
   private zoneChosen = false; // once a zone is shown, a refresh of the zones keeps it
+}
+
+function keyOf(zone: string, name: string): string {
+  return `${zone}\u0000${name}`;
+}
+
+/** A deployment this server no longer watches, ready or failed: nothing more will change by itself. */
+function isDone(deployment: IDeployment): boolean {
+  return (
+    !deployment.watching &&
+    (['ready', 'error'].includes(deployment.state) || !!deployment.diagnosis)
+  );
 }

@@ -1,5 +1,6 @@
 // The "Exoscale models" sidebar: a SidePanel whose toolbar refreshes, and whose content (plain DOM) draws
-// the model's state (model.ts): a models list per zone and an import form.
+// the model's state (model.ts): a models list per zone, an import form, and the zone's deployments (each
+// scaled, deleted, its logs read, a prompt tried); Deploy… on a created model opens the Deploy dialog.
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import {
@@ -12,43 +13,36 @@ import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { ApiError } from './api';
+import { DeployForm, problemOf } from './deploy';
+import { checkItem, el } from './dom';
 import {
   canonicalFix,
-  CHECK_ICONS,
   gateFieldLabel,
   gateOf,
   IGateField,
   IReport
 } from './format';
-import { emptyMessage, hfNotice, importEnabled, IRow, rowOf } from './view';
+import {
+  deploymentRowOf,
+  emptyMessage,
+  hfNotice,
+  IDeploymentRow,
+  importEnabled,
+  IRow,
+  rowOf
+} from './view';
 import { ExoModelsModel } from './model';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { [key: string]: any } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'className') {
-      node.className = value;
-    } else if (key.startsWith('on')) {
-      node.addEventListener(key.slice(2).toLowerCase(), value);
-    } else if (value !== undefined && value !== null && value !== false) {
-      node.setAttribute(key, value === true ? '' : String(value));
-    }
-  }
-  node.append(...children);
-  return node;
-}
 
 /** A button's identity across re-renders: its row's model, if any, and its label. */
 function buttonKey(button: HTMLButtonElement): string {
-  const row = button.closest('[data-model]') as HTMLElement | null;
-  return `${row?.dataset.model ?? ''}\u0000${button.getAttribute('aria-label') || button.textContent}`;
+  const row = button.closest(
+    '[data-model],[data-deployment]'
+  ) as HTMLElement | null;
+  const owner = row?.dataset.model ?? row?.dataset.deployment ?? '';
+  return `${owner}\u0000${button.getAttribute('aria-label') || button.textContent}`;
 }
 
-/** Re-render `container`, keeping the keyboard focus on the same button if it is still there. */
+/** Re-render `container`, keeping the keyboard focus on the same button (or kept field) if still there. */
 function keepFocus(container: HTMLElement, rerender: () => void): void {
   const active = document.activeElement;
   const key =
@@ -56,11 +50,20 @@ function keepFocus(container: HTMLElement, rerender: () => void): void {
       ? buttonKey(active)
       : null;
   rerender();
-  if (key !== null) {
+  if (active instanceof HTMLElement && container.contains(active)) {
+    active.focus(); // a node kept across renders (a prompt being typed)
+  } else if (key !== null) {
     Array.from(container.querySelectorAll('button'))
       .find(button => buttonKey(button) === key)
       ?.focus();
   }
+}
+
+interface IKept {
+  tryIt: HTMLFormElement;
+  logs: HTMLElement;
+  lines: HTMLElement;
+  logsOpen: boolean;
 }
 
 export class ExoModelsPanel extends SidePanel {
@@ -182,7 +185,11 @@ export class ExoModelsPanel extends SidePanel {
       this.notice,
       this.form,
       this.list,
-      this.empty
+      this.empty,
+      this.deploymentsHeading,
+      this.deploymentsNotice,
+      this.deploymentList,
+      this.deploymentsEmpty
     );
     this.addWidget(body);
 
@@ -290,6 +297,291 @@ export class ExoModelsPanel extends SidePanel {
       ? ''
       : emptyMessage(trans, model.zone, notice);
     this.empty.hidden = models.length > 0;
+    this.renderDeployments();
+  }
+
+  private renderDeployments(): void {
+    const trans = this.trans;
+    const { items, error } = this.model.deployments;
+    const zone = this.model.zone;
+    this.deploymentsHeading.textContent = trans.__('Deployments in %1', zone);
+    this.deploymentList.setAttribute(
+      'aria-label',
+      trans.__('Deployments in %1', zone)
+    );
+    for (const name of [...this.kept.keys()]) {
+      if (!items.some(d => d.name === name)) {
+        this.kept.delete(name); // deleted, or another zone: its prompt and logs go with it
+      }
+    }
+    keepFocus(this.deploymentList, () =>
+      this.deploymentList.replaceChildren(
+        ...items.map(d => this.deploymentItem(deploymentRowOf(trans, d)))
+      )
+    );
+    this.deploymentsNotice.textContent = error
+      ? trans.__('Could not list the deployments: %1', problemOf(trans, error))
+      : '';
+    this.deploymentsNotice.hidden = !error;
+    this.deploymentsEmpty.textContent = trans.__(
+      'No deployments in %1. Use “Deploy…” on a created model.',
+      zone
+    );
+    this.deploymentsEmpty.hidden = items.length > 0 || !!error;
+  }
+
+  // One deployment: its name, then state, GPUs, replicas, age and actions, its URL, why it failed, the
+  // prompt field when it can answer, and its logs when opened.
+  private deploymentItem(row: IDeploymentRow): HTMLLIElement {
+    const trans = this.trans;
+    const kept = this.keptOf(row.name);
+    const remove = trans.__('Delete deployment %1', row.name);
+    kept.logs.hidden = !kept.logsOpen;
+    kept.tryIt.hidden = !row.canTry;
+    return el(
+      'li',
+      {
+        className: 'jp-ExoModels-item',
+        'data-deployment': row.name,
+        'data-state': row.state
+      },
+      el('div', { className: 'jp-ExoModels-name' }, row.name),
+      el(
+        'div',
+        { className: 'jp-ExoModels-meta' },
+        el('span', { className: `jp-ExoModels-badge ${row.badge}` }, row.state),
+        el('span', { title: trans.__('GPU type × count') }, row.gpus),
+        el('span', { title: trans.__('Replicas') }, row.replicas),
+        el('span', { title: trans.__('Created') }, row.age)
+      ),
+      el(
+        'div',
+        { className: 'jp-ExoModels-row' },
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled',
+            onClick: () => void this.scale(row.name, row.scaleTo)
+          },
+          row.scaleTo ? trans.__('Scale to 1') : trans.__('Scale to zero')
+        ),
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled',
+            'aria-expanded': kept.logsOpen ? 'true' : 'false',
+            onClick: () => void this.toggleLogs(row.name)
+          },
+          trans.__('Logs')
+        ),
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'jp-mod-styled jp-ExoModels-delete',
+            'aria-label': remove,
+            title: remove,
+            onClick: () => void this.deleteDeployment(row.name)
+          },
+          deleteIcon.element({
+            tag: 'span',
+            className: 'jp-ExoModels-deleteIcon'
+          })
+        )
+      ),
+      ...(row.url
+        ? [el('code', { className: 'jp-ExoModels-url' }, row.url)]
+        : []),
+      ...(row.diagnosis
+        ? [
+            el(
+              'div',
+              {
+                className: 'jp-ExoModels-diagnosis',
+                'data-cause': row.diagnosis.cause
+              },
+              el(
+                'strong',
+                {},
+                trans.__('Why it failed (%1): ', row.diagnosis.cause)
+              ),
+              row.diagnosis.message,
+              el(
+                'div',
+                { className: 'jp-ExoModels-fix' },
+                trans.__('fix: '),
+                row.diagnosis.fix
+              )
+            )
+          ]
+        : []),
+      kept.tryIt,
+      kept.logs
+    );
+  }
+
+  /** The parts of a deployment's row that outlive a re-render: the prompt typed, the reply, the logs. */
+  private keptOf(name: string): IKept {
+    let kept = this.kept.get(name);
+    if (kept) {
+      return kept;
+    }
+    const trans = this.trans;
+    const prompt = el('input', {
+      type: 'text',
+      'aria-label': trans.__('Prompt for %1', name),
+      placeholder: trans.__('Try it: a prompt'),
+      autocomplete: 'off'
+    });
+    const reply = el('div', {
+      className: 'jp-ExoModels-reply',
+      role: 'status'
+    });
+    const send = el(
+      'button',
+      { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+      trans.__('Send')
+    );
+    const tryIt = el(
+      'form',
+      { className: 'jp-ExoModels-try' },
+      el('div', { className: 'jp-ExoModels-row' }, prompt, send),
+      reply
+    );
+    tryIt.addEventListener('submit', event => {
+      event.preventDefault();
+      void this.tryIt(name, prompt, send, reply);
+    });
+    const lines = el('pre', { className: 'jp-ExoModels-logLines' });
+    const logs = el(
+      'div',
+      { className: 'jp-ExoModels-logs' },
+      el(
+        'button',
+        {
+          type: 'button',
+          className: 'jp-mod-styled',
+          onClick: () => void this.readLogs(name)
+        },
+        trans.__('Refresh logs')
+      ),
+      lines
+    );
+    kept = { tryIt, logs, lines, logsOpen: false };
+    this.kept.set(name, kept);
+    return kept;
+  }
+
+  private async tryIt(
+    name: string,
+    prompt: HTMLInputElement,
+    send: HTMLButtonElement,
+    reply: HTMLElement
+  ): Promise<void> {
+    const trans = this.trans;
+    const text = prompt.value;
+    if (!text.trim()) {
+      reply.textContent = trans.__('Write a prompt first.');
+      return;
+    }
+    send.disabled = true;
+    reply.textContent = trans.__('Sending…');
+    delete reply.dataset.latency;
+    try {
+      const answer = await this.model.chat(this.model.zone, name, text);
+      reply.textContent = trans.__(
+        '%1 (%2 ms)',
+        answer.reply,
+        Math.round(answer.latency_ms)
+      );
+      reply.dataset.latency = String(answer.latency_ms);
+    } catch (error) {
+      reply.textContent =
+        error instanceof ApiError && error.cause === 'endpoint-unavailable'
+          ? trans.__(
+              '%1 answers nothing now (scaled to zero, or still loading): scale it to 1, or retry.',
+              name
+            )
+          : problemOf(trans, error);
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  private async toggleLogs(name: string): Promise<void> {
+    const kept = this.keptOf(name);
+    kept.logsOpen = !kept.logsOpen;
+    this.renderDeployments();
+    if (kept.logsOpen) {
+      await this.readLogs(name);
+    }
+  }
+
+  private async readLogs(name: string): Promise<void> {
+    const kept = this.keptOf(name);
+    try {
+      const { lines } = await this.model.logs(this.model.zone, name);
+      kept.lines.textContent = lines.length
+        ? lines.join('\n')
+        : this.trans.__('(no log lines yet)');
+    } catch (error) {
+      kept.lines.textContent = problemOf(this.trans, error);
+    }
+  }
+
+  private async scale(name: string, replicas: number): Promise<void> {
+    try {
+      await this.model.scale(this.model.zone, name, replicas);
+    } catch (error) {
+      await showDialog({
+        title: this.trans.__('Scale failed'),
+        body: problemOf(this.trans, error),
+        buttons: [Dialog.okButton()]
+      });
+    }
+  }
+
+  private async deleteDeployment(name: string): Promise<void> {
+    const trans = this.trans;
+    const zone = this.model.zone;
+    const answer = await showDialog({
+      title: trans.__('Delete deployment'),
+      body: trans.__(
+        'Delete %1 from %2? Its GPUs are released and its endpoint stops answering; the model stays imported.',
+        name,
+        zone
+      ),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
+    });
+    if (!answer.button.accept) {
+      return;
+    }
+    try {
+      await this.model.deleteDeployment(zone, name);
+    } catch (error) {
+      await showDialog({
+        title: trans.__('Delete failed'),
+        body: problemOf(trans, error),
+        buttons: [Dialog.okButton()]
+      });
+    }
+  }
+
+  /** The Deploy dialog for a created model: its checks, then the deployment followed until ready. */
+  openDeploy(modelName: string): Promise<void> {
+    const trans = this.trans;
+    const form = new DeployForm(this.model, trans, modelName, this.model.zone);
+    return showDialog({
+      title: trans.__('Deploy %1', modelName),
+      body: form,
+      // not an accept button: JupyterLab disables those while a field is invalid (a count of 0)
+      buttons: [Dialog.cancelButton({ label: trans.__('Close') })]
+    }).then(() => form.dispose());
   }
 
   // One model: the name on its own line (the sidebar is narrow), then state, size, age and delete.
@@ -338,6 +630,7 @@ export class ExoModelsPanel extends SidePanel {
       );
     }
     const label = trans.__('Delete %1', row.name);
+    const deploy = trans.__('Deploy %1', row.name);
     return el(
       'li',
       { className: 'jp-ExoModels-item', 'data-model': row.name },
@@ -348,6 +641,22 @@ export class ExoModelsPanel extends SidePanel {
         el('span', { className: `jp-ExoModels-badge ${row.badge}` }, row.state),
         el('span', { title: trans.__('Size') }, row.size),
         el('span', { title: trans.__('Created') }, row.age),
+        ...(row.state === 'created'
+          ? [
+              el(
+                'button',
+                {
+                  type: 'button',
+                  className:
+                    'jp-mod-styled jp-mod-accept jp-ExoModels-deployButton',
+                  'aria-label': deploy,
+                  title: deploy,
+                  onClick: () => void this.openDeploy(row.name)
+                },
+                trans.__('Deploy…')
+              )
+            ]
+          : []),
         el(
           'button',
           {
@@ -419,33 +728,7 @@ export class ExoModelsPanel extends SidePanel {
     const trans = this.trans;
     const report = this.report;
     this.checks.replaceChildren(
-      ...(report?.checks || []).map(check =>
-        el(
-          'li',
-          {
-            className: `jp-ExoModels-check jp-ExoModels-check-${check.status}`,
-            'data-check': check.id
-          },
-          el(
-            'span',
-            { className: 'jp-ExoModels-icon', 'aria-label': check.status },
-            CHECK_ICONS[check.status]
-          ),
-          el('code', {}, check.id),
-          ' ',
-          check.message,
-          ...(check.fix && (check.status === 'fail' || check.status === 'warn')
-            ? [
-                el(
-                  'div',
-                  { className: 'jp-ExoModels-fix' },
-                  trans.__('fix: '),
-                  check.fix
-                )
-              ]
-            : [])
-        )
-      )
+      ...(report?.checks || []).map(check => checkItem(trans, check))
     );
     const extra: Node[] = [];
     const canonical = canonicalFix(report);
@@ -621,6 +904,20 @@ export class ExoModelsPanel extends SidePanel {
     role: 'status'
   });
   private readonly list = el('ul', { className: 'jp-ExoModels-list' });
+  private readonly deploymentsHeading = el('h3', {
+    className: 'jp-ExoModels-heading'
+  });
+  private readonly deploymentsNotice = el('div', {
+    className: 'jp-ExoModels-alert',
+    role: 'status'
+  });
+  private readonly deploymentList = el('ul', {
+    className: 'jp-ExoModels-list jp-ExoModels-deployments'
+  });
+  private readonly deploymentsEmpty = el('div', {
+    className: 'jp-ExoModels-empty'
+  });
+  private readonly kept = new Map<string, IKept>(); // by deployment name
   private readonly empty = el('div', { className: 'jp-ExoModels-empty' });
   private readonly form = el('form', {
     id: 'jp-ExoModels-form',

@@ -6,8 +6,14 @@ import { ApiError, IZones } from './api';
 import {
   badgeClass,
   canImport,
+  deploymentsNeedRefresh,
   formatAge,
   formatBytes,
+  formatGpus,
+  gpuLabel,
+  IDeployment,
+  IDeploymentReport,
+  IDiagnosis,
   IModel,
   IReport,
   needsRefresh,
@@ -137,14 +143,16 @@ export const REFRESH_CAP_MS = 30_000;
  * @param busyMs how long imports have been in progress
  * @param failures consecutive failed refreshes
  * @param firstMs the interval of the first 30 s
+ * @param deployments the deployments shown, and those followed (a deployment changing is followed too)
  */
 export function nextRefreshMs(
   models: IModel[],
   busyMs: number,
   failures: number,
-  firstMs: number = REFRESH_FIRST_MS
+  firstMs: number = REFRESH_FIRST_MS,
+  deployments: IDeployment[] = []
 ): number | null {
-  if (!needsRefresh(models)) {
+  if (!needsRefresh(models) && !deploymentsNeedRefresh(deployments)) {
     return null;
   }
   const growing =
@@ -224,5 +232,118 @@ export function rowOf(
     target: model.id || model.name,
     diagnosis,
     offerCheck: failed && !diagnosis && !model.watching
+  };
+}
+
+export interface IDeploymentRow {
+  name: string;
+  state: string;
+  badge: string;
+  gpus: string;
+  replicas: string;
+  age: string;
+  url: string | null;
+  /** Why it failed, when this server watched it. */
+  diagnosis: IDiagnosis | null;
+  /** The replicas the scale button asks for: 0 when it runs, else 1. */
+  scaleTo: number;
+  /** Ready with a replica and a URL: a prompt may be sent. */
+  canTry: boolean;
+}
+
+export function deploymentRowOf(
+  trans: TranslationBundle,
+  deployment: IDeployment,
+  now: Date = new Date()
+): IDeploymentRow {
+  const replicas = deployment.replicas;
+  const ready = deployment.state === 'ready';
+  return {
+    name: deployment.name,
+    state:
+      ready && replicas === 0 ? trans.__('scaled to zero') : deployment.state,
+    badge: badgeClass(deployment.state),
+    gpus: formatGpus(deployment['gpu-type'], deployment['gpu-count']),
+    replicas:
+      replicas === null || replicas === undefined
+        ? '–'
+        : trans._n('%1 replica', '%1 replicas', replicas),
+    age: formatAge(trans, deployment['created-at'], now),
+    url: deployment.url || null,
+    diagnosis: deployment.diagnosis || null,
+    scaleTo: replicas ? 0 : 1,
+    canTry: ready && !!replicas && !!deployment.url
+  };
+}
+
+export function sortDeployments(deployments: IDeployment[]): IDeployment[] {
+  return [...deployments].sort(
+    (a, b) =>
+      (b['created-at'] || '').localeCompare(a['created-at'] || '') ||
+      a.name.localeCompare(b.name)
+  );
+}
+
+/** The GPU choices of the Deploy dialog: the families authorized in the zone, with their fit. */
+export function gpuChoices(
+  trans: TranslationBundle,
+  report: IDeploymentReport | null
+): { value: string; label: string; count: number | null }[] {
+  return (report?.gpu_options || [])
+    .filter(option => option.authorized)
+    .map(option => ({
+      value: option.family,
+      label: gpuLabel(trans, option),
+      count: option.gpu_count
+    }));
+}
+
+/** What the Deploy dialog says about the deployment it follows. */
+export function deploymentProgress(
+  trans: TranslationBundle,
+  deployment: IDeployment
+): { text: string; done: boolean; failed: boolean } {
+  const diagnosis = deployment.diagnosis;
+  if (diagnosis) {
+    return {
+      text: trans.__(
+        'Failed (%1): %2 — fix: %3',
+        diagnosis.cause,
+        diagnosis.message,
+        diagnosis.fix
+      ),
+      done: true,
+      failed: true
+    };
+  }
+  const smoke = deployment.smoke_test;
+  if (deployment.state === 'ready' && !deployment.watching) {
+    return {
+      text:
+        smoke && smoke.ok && smoke.latency_ms !== null
+          ? trans.__(
+              'Ready at %1; the smoke test answered in %2 ms.',
+              deployment.url || '',
+              Math.round(smoke.latency_ms)
+            )
+          : trans.__('Ready at %1.', deployment.url || ''),
+      done: true,
+      failed: false
+    };
+  }
+  if (deployment.state === 'error' && !deployment.watching) {
+    return {
+      text: trans.__(
+        'Failed: %1',
+        deployment['state-details'] || trans.__('see its logs')
+      ),
+      done: true,
+      failed: true
+    };
+  }
+  return {
+    text: trans.__('%1: %2…', deployment.name, deployment.state),
+    done: false,
+    failed: false
   };
 }

@@ -19,6 +19,13 @@ const ZONES = {
 function modelOf(state: string) {
   const asked: string[] = [];
   const fetch: Request = async path => {
+    if (path.startsWith('deployments?')) {
+      return {
+        ok: true,
+        status: 200,
+        text: async () => JSON.stringify({ deployments: [], errors: {} })
+      } as unknown as Response;
+    }
     asked.push(path);
     const body =
       path === 'zones'

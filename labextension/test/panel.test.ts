@@ -8,8 +8,20 @@ import { asked, answers } from './stubs/apputils';
 
 const trans = nullTranslator.load('jupyter_exo_models');
 
-function panelOf(fetch: Request): ExoModelsPanel {
-  const model = new ExoModelsModel(new ExoModelsApi(fetch, trans), trans);
+/** The tests of the models' side: every zone has no deployments (the Deployments tests answer their own). */
+function noDeployments(fetch: Request): Request {
+  return async (path, init) =>
+    path.startsWith('deployments?')
+      ? answer(200, { deployments: [], errors: {} })
+      : fetch(path, init);
+}
+
+function panelOf(fetch: Request, deployments = false): ExoModelsPanel {
+  const api = new ExoModelsApi(
+    deployments ? fetch : noDeployments(fetch),
+    trans
+  );
+  const model = new ExoModelsModel(api, trans);
   const panel = new ExoModelsPanel(model, nullTranslator);
   document.body.appendChild(panel.node);
   return panel;

@@ -49,8 +49,10 @@ from pytest_jupyter.pytest_tornasync import (  # noqa: F401  fixtures, found by 
     http_server_port,
     io_loop,
 )
+from rest import SECRETS, call
 
-from jupyter_exo_models.core import imports
+from jupyter_exo_models.core import deployments, imports
+from jupyter_exo_models.server import handlers
 
 
 @pytest.fixture
@@ -63,4 +65,28 @@ def watches_end_before_the_loop_closes(jp_asyncio_loop):  # noqa: F811  the impo
     """Imports the server started are watched on its loop: stop them while that loop can still run."""
     yield
     imports.forget_jobs()
+    deployments.forget_deployment_jobs()
+    handlers._endpoints.clear()  # they name the sandbox of this test
     jp_asyncio_loop.run_until_complete(asyncio.sleep(0.1))
+
+
+@pytest.fixture
+def secrets():
+    """The secrets no answer may carry; a test adds its own (a deployment's key) and they go with it."""
+    extra = len(SECRETS)
+    yield SECRETS
+    del SECRETS[extra:]
+
+
+@pytest.fixture
+def pause(jp_asyncio_loop):  # noqa: F811  the imported fixture, requested
+    """Let the server's loop run (its import watches too) for a while."""
+    return lambda seconds=0.1: jp_asyncio_loop.run_until_complete(asyncio.sleep(seconds))
+
+
+@pytest.fixture
+def api(jp_fetch, jp_asyncio_loop, secrets):  # noqa: F811  the imported fixtures, requested
+    """A blocking caller: these tests run on pytest-jupyter's loop, not pytest-asyncio's."""
+    return lambda path, method="GET", body=None, **params: jp_asyncio_loop.run_until_complete(
+        call(jp_fetch, path, method, body, **params)
+    )

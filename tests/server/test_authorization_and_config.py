@@ -25,6 +25,11 @@ ROUTES = (
     (f"models/de-fra-1/{DEMO.already_created}", "DELETE"),
     ("no-such-route", "GET"),
     ("no-such-route", "POST"),
+    ("deployments", "GET"),
+    ("deployments", "POST"),
+    ("deployments/de-fra-1/demo-deployment/chat", "POST"),
+    ("deployments/de-fra-1/demo-deployment/scale", "POST"),
+    ("deployments/de-fra-1/demo-deployment", "DELETE"),
 )
 
 

@@ -3,53 +3,14 @@ secrets."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import huggingface_hub
 import pytest
-from hostile import ECHOED_EXO_SECRET, echoing_services
+from hostile import echoing_services
+from rest import BASE, CANARY_SECRET
 from tornado.httpclient import HTTPClientError
 
 from jupyter_exo_models.core.credentials import set_session_credentials
 from jupyter_exo_models.sandbox import DEMO
-
-BASE = "jupyter-exo-models"
-CANARY_SECRET = "canary-exoscale-secret-must-not-leak-0001"
-SECRETS = (DEMO.hf_token, DEMO.exo_secret, DEMO.hf_revoked, CANARY_SECRET, ECHOED_EXO_SECRET)
-
-
-@pytest.fixture
-def pause(jp_asyncio_loop):
-    """Let the server's loop run (its import watches too) for a while."""
-    return lambda seconds=0.1: jp_asyncio_loop.run_until_complete(asyncio.sleep(seconds))
-
-
-@pytest.fixture
-def api(jp_fetch, jp_asyncio_loop):
-    """A blocking caller: these tests run on pytest-jupyter's loop, not pytest-asyncio's."""
-    return lambda path, method="GET", body=None, **params: jp_asyncio_loop.run_until_complete(
-        call(jp_fetch, path, method, body, **params)
-    )
-
-
-async def call(jp_fetch, path, method="GET", body=None, **params):
-    try:
-        response = await jp_fetch(
-            BASE,
-            *path.split("/"),
-            method=method,
-            params=params or None,
-            body=None if body is None else (body if isinstance(body, bytes) else json.dumps(body)),
-            allow_nonstandard_methods=True,
-        )
-    except HTTPClientError as exc:
-        assert exc.response is not None, exc
-        response = exc.response
-    text = response.body.decode()
-    for secret in SECRETS:  # every answer of every test, error paths included
-        assert secret not in text, path
-    return response.code, json.loads(text) if text else None
 
 
 def test_no_answer_carries_a_secret_exoscale_quoted_back(api, pause, monkeypatch):

@@ -1,7 +1,13 @@
 // JupyterLab's dialogs, answered at once: the panel's tests record what was asked, and choose the answers.
 export const Dialog = {
-  cancelButton: () => ({ accept: false }),
-  okButton: () => ({ accept: true }),
+  cancelButton: (options: { label?: string } = {}) => ({
+    ...options,
+    accept: false
+  }),
+  okButton: (options: { label?: string } = {}) => ({
+    ...options,
+    accept: true
+  }),
   warnButton: (options: { label: string }) => ({ ...options, accept: true })
 };
 export const asked: { title?: string; body?: unknown }[] = [];
