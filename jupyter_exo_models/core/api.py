@@ -120,10 +120,14 @@ _RULES: dict[str, Callable[[str, Any], None]] = {
         ),
     ),
     "smoke_test": _of(bool, what="True or False"),
-    "tail": lambda name, value: _expect(
-        name, value, "a number of lines from 1 to 10000", _whole(value) and 1 <= value <= 10_000
-    ),
+    "tail": lambda name, value: _lines(name, value),
 }
+
+
+def _lines(name: str, value: Any) -> None:
+    _expect(name, value, "a number of lines (int)", _whole(value))
+    if not 1 <= value <= 10_000:
+        raise UsageError(f"{name} must be from 1 to 10000 lines, not {value}", fix=f"Pass e.g. {name}=50")
 
 
 def _whole(value: Any) -> bool:
@@ -523,6 +527,9 @@ async def ascale(
     async with ExoscaleClient(resolve_exoscale(zone=zone), zone) as client:
         found = await deployments.lookup_deployment(client, deployment)
         operation = await client.scale_deployment(found.id, replicas)
+        deployments.forget_job(
+            found.name, zone
+        )  # what its watch concluded (e.g. scaled to zero) no longer holds
         if wait:
             await deployments.wait_operation(client, operation, timeout=timeout or 600.0)
         return await client.get_deployment(found.id)
@@ -548,9 +555,7 @@ async def adelete_deployment(
         operation = await client.delete_deployment(found.id)
         if wait:
             operation = await deployments.wait_operation(client, operation, timeout=timeout or 600.0)
-        job = deployments.known_deployment_job(found.name, zone)
-        if job is not None:
-            job.stop()
+        deployments.forget_job(found.name, zone)
         return operation
 
 

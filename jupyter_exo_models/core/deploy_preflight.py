@@ -75,6 +75,7 @@ MAX_GPU_COUNT = 8
 MAX_NAME = 63
 # our rule, not the API's (it only asks for one character): a DNS label, as an endpoint's host name may use it
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+SECRET_FLAGS = frozenset({"--api-key", "--hf-token"})  # vLLM's: a secret in plain text in the arguments
 _SHELL = re.compile(r"[;&|`$<>\\]")
 READY_MODEL_STATES = ("created", "ready")
 IMPORTING_STATES = ("creating", "downloading")
@@ -126,6 +127,12 @@ def parse_engine_args(args: str | Sequence[str]) -> tuple[str, ...]:
         items = list(args)
     else:
         raise TypeError("engine_args must be a string or a sequence of strings")
+    if secret := sorted({item.partition("=")[0] for item in items} & SECRET_FLAGS):  # named, never echoed
+        raise UsageError(
+            f"Engine argument {', '.join(secret)} would put a secret in the deployment's arguments, which "
+            "the API and the engine's logs show",
+            fix="Leave it out: the Hugging Face token goes with the import; the endpoint's key is Exoscale's",
+        )
     for item in items:
         if any(ord(c) < 32 or ord(c) == 127 for c in item):
             raise UsageError(
@@ -476,7 +483,7 @@ def _check_existing(existing: Deployment, model_name: str, imported: Model | Non
             "fail",
             f"A deployment named {existing.name} already serves {serves} in {existing.zone}",
             "Choose another name for this model's deployment",
-            data,
+            {**data, "serves": serves},
         )
     if existing.state == "error":
         return CheckResult(

@@ -10,6 +10,7 @@ ambiguous POST is resolved by the client by looking before retrying.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from . import gpus
 from .clock import SYSTEM_CLOCK, Clock
 from .config import current_endpoints, validate_zone
 from .credentials import ExoscaleCredentials, default_zone, resolve_exoscale
-from .deploy_preflight import DeploymentReport, check_deployment_name, deploy_preflight
+from .deploy_preflight import (
+    IMPORTING_STATES,
+    READY_MODEL_STATES,
+    DeploymentReport,
+    check_deployment_name,
+    deploy_preflight,
+)
 from .endpoint import ChatReply, Endpoint
 from .errors import (
     DeploymentFailed,
@@ -30,13 +37,16 @@ from .errors import (
     ImportFailed,
     NotFoundError,
     PreflightFailed,
+    RateLimitedError,
+    ServerError,
+    TransportError,
     UsageError,
     WatchTimeout,
 )
 from .exoscale.client import ExoscaleClient
 from .exoscale.models import Deployment, Model, Operation, is_uuid
 from .fixes import Action
-from .imports import Diagnosis, ImportJob, start_import
+from .imports import Diagnosis, ImportJob, attach, start_import
 from .jobs import Verdict, WatchedJob
 from .jobs.events import Callback
 from .jobs.registry import Registry
@@ -50,6 +60,9 @@ log = logging.getLogger("jupyter_exo_models.deployments")
 LOG_LINES = 50  # lines fetched to diagnose a failure
 SMOKE_PROMPT = "Reply with one short sentence: are you up?"
 SMOKE_TOKENS = 16
+SMOKE_ATTEMPTS = 5  # a ready endpoint may answer 503 (still loading) or time out cold, at first
+NOT_LISTED_GRACE = 30.0  # seconds an ambiguously created deployment may take to be listed
+DIAGNOSIS_BUDGET = 10.0  # seconds to read state-details and logs once a wait has timed out
 
 # The likely cause from the words of state-details and the engine's log, most specific first.
 # The phrases are vLLM's, PyTorch's and huggingface_hub's own texts.
@@ -139,6 +152,8 @@ class DeploymentJob(WatchedJob[Deployed]):
         self._credentials = credentials
         self._endpoint: Endpoint | None = None
         self._seen = deployment  # as found when the job began, trusted for the first observation only
+        self._smoke_failures = 0
+        self._posted_at: float | None = None  # when a create got no usable answer (it may have been made)
 
     def __repr__(self) -> str:
         attached = " (attached)" if self.attached else ""
@@ -211,6 +226,7 @@ class DeploymentJob(WatchedJob[Deployed]):
 
     def _result(self) -> Deployed:
         assert self.deployment is not None
+        self.diagnosis, self.logs = None, ()  # a timeout's diagnosis of an earlier wait no longer holds
         return Deployed(self.deployment, self.endpoint, self.smoke_test)
 
     def _success_message(self) -> str:
@@ -234,7 +250,7 @@ class DeploymentJob(WatchedJob[Deployed]):
         return Action("attach-deployment", {"deployment": self.name, "zone": self.zone})
 
     async def _observe(self, client: ExoscaleClient) -> tuple[str, bool]:
-        if self.deployment is None and self.operation is None:
+        if self.deployment is None and self.operation is None and self._posted_at is None:
             model = await self._imported()
             if model is None:
                 return "importing", False
@@ -309,7 +325,15 @@ class DeploymentJob(WatchedJob[Deployed]):
             raise Verdict(
                 DeploymentFailed(exc.message + where, fix=exc.fix, cause="gpu-type"), exc.message
             ) from None
-        except ExoscaleAPIError as exc:  # refused (400, 403) or unanswered after the client's own retries
+        except (TransportError, ServerError, RateLimitedError) as exc:
+            if exc.not_sent or isinstance(exc, RateLimitedError):
+                self.diagnosis = Diagnosis("exoscale", exc.message, exc.fix)
+                raise Verdict(
+                    DeploymentFailed(exc.message, fix=exc.fix, cause="exoscale"), exc.message
+                ) from None
+            self._posted_at = self.elapsed  # it may exist: look it up by name (below), never create again
+            return
+        except ExoscaleAPIError as exc:  # refused (400, 403)
             self.diagnosis = Diagnosis("exoscale", exc.message, exc.fix)
             raise Verdict(DeploymentFailed(exc.message, fix=exc.fix, cause="exoscale"), exc.message) from None
         self.operation = created.operation
@@ -327,10 +351,8 @@ class DeploymentJob(WatchedJob[Deployed]):
         if operation is not None and operation.id:
             self.operation = operation = await client.get_operation(operation.id)
             if operation.failed and operation.reason == "conflict":
-                existing = await client.find_deployment(
-                    self.name
-                )  # created meanwhile elsewhere: attach to it
-                if existing is not None:
+                existing = await client.find_deployment(self.name)  # created meanwhile elsewhere
+                if existing is not None and self._serves_our_model(existing):
                     self.deployment, self.attached = existing, True
                     return
             if operation.failed and operation.reference_id:  # the deployment failed: its logs say why
@@ -348,8 +370,17 @@ class DeploymentJob(WatchedJob[Deployed]):
                 self.deployment = await client.get_deployment(operation.reference_id)
                 return
         found = await client.find_deployment(self.name)  # no reference (the API does not require one)
-        if found is not None:
+        if found is not None and self._serves_our_model(found):
             self.deployment = await client.get_deployment(found.id)
+        elif self._posted_at is not None and self.elapsed - self._posted_at >= NOT_LISTED_GRACE:
+            message = f"Exoscale never answered the create of {self.name}, and does not list it"
+            self.diagnosis = Diagnosis("exoscale", message, "Deploy again")
+            raise Verdict(DeploymentFailed(message, fix="Deploy again", cause="exoscale"), message)
+
+    def _serves_our_model(self, deployment: Deployment) -> bool:
+        model = self.model.name if self.model else self.report.model if self.report else None
+        serves = deployment.model_name or deployment.model_id
+        return model is None or serves is None or serves in (model, self.model.id if self.model else None)
 
     async def _read_logs(self, client: ExoscaleClient) -> tuple[str, ...]:
         if self.deployment is None or not self.deployment.id:
@@ -381,6 +412,10 @@ class DeploymentJob(WatchedJob[Deployed]):
         try:
             self.smoke_test = await self.endpoint.achat_reply(SMOKE_PROMPT, SMOKE_TOKENS)
         except EndpointError as exc:
+            transient = exc.cause == "endpoint-unavailable" or exc.status is None or exc.status >= 500
+            self._smoke_failures += 1
+            if transient and self._smoke_failures < SMOKE_ATTEMPTS:
+                raise ExoModelsError(exc.message, fix=exc.fix) from None  # a polling error: asked again
             if exc.cause == "endpoint-error":
                 self.logs = await self._read_logs(client)
             scale = Action("scale-deployment", {"deployment": self.name, "replicas": 1, "zone": self.zone})
@@ -404,7 +439,10 @@ class DeploymentJob(WatchedJob[Deployed]):
         try:
             return await super().wait(timeout, on_event=on_event)
         except WatchTimeout as exc:
-            await on_background_loop(self._diagnose_now())
+            try:  # bounded: the caller's timeout has passed already
+                await asyncio.wait_for(on_background_loop(self._diagnose_now()), DIAGNOSIS_BUDGET)
+            except (asyncio.TimeoutError, ExoModelsError):
+                pass
             if self.diagnosis is not None and self.diagnosis.cause != "exoscale":
                 exc.message += f"; {self.diagnosis.message}"
                 exc.fix = f"{self.diagnosis.fix}. {exc.fix}"
@@ -439,14 +477,22 @@ def diagnose(details: str, logs: Sequence[str], report: DeploymentReport | None)
     )
 
 
+def _larger(report: DeploymentReport | None) -> gpus.Fit | None:
+    """The smallest authorized choice with more GPU memory than the one that ran out of it (None: none)."""
+    if report is None or report.plan is None or not report.plan.gpu_type:
+        return None
+    failed = gpus.fit(report.plan.gpu_type, report.plan.gpu_count or 1, report.weights).usable or 0
+    options = [
+        gpus.fit(o.family, n, report.weights) for o in report.options if o.authorized for n in gpus.GPU_COUNTS
+    ]
+    larger = [f for f in options if f.fits is not False and (f.usable or 0) > failed]
+    return min(larger, key=lambda f: (f.usable or 0, f.gpu_count, f.family), default=None)
+
+
 def _fix_for(cause: str, text: str, report: DeploymentReport | None) -> str:
-    plan = report.plan if report else None
     if cause == "gpu-fit":
-        authorized = [o.family for o in report.options if o.authorized] if report else []
-        better = gpus.choose(authorized, report.weights if report else None)
-        if better is not None and (
-            plan is None or (better.family, better.gpu_count) != (plan.gpu_type, plan.gpu_count)
-        ):
+        better = _larger(report)
+        if better is not None:
             return f"The model needs more GPU memory: deploy on {better.family} × {better.gpu_count}"
         return (
             "The model needs more GPU memory: more or larger GPUs, a shorter --max-model-len, or quantization"
@@ -462,11 +508,9 @@ def _fix_for(cause: str, text: str, report: DeploymentReport | None) -> str:
 
 
 def _action_for(cause: str, report: DeploymentReport | None) -> Action | None:
-    """For a model that does not fit: deploy again on the smallest authorized choice that fits."""
-    if cause != "gpu-fit" or report is None or report.plan is None:
-        return None
-    better = gpus.choose([o.family for o in report.options if o.authorized], report.weights)
-    if better is None:
+    """For a model that ran out of memory: deploy again on the smallest authorized choice with more."""
+    better = _larger(report) if cause == "gpu-fit" else None
+    if better is None or report is None or report.plan is None:
         return None
     args = {
         "model": report.plan.model,
@@ -572,9 +616,18 @@ async def _start(
     assert plan is not None
     async with _jobs.lock(plan.name, zone):
         running = _jobs.running(plan.name, zone)
-        if running is not None:
+        serving = running.report.model if running is not None and running.report else None
+        if running is not None and serving in (None, plan.model):
             running.attached = True
             return running
+        serving = serving or report["deployment-name"].data.get("serves")
+        if running is not None or serving:
+            # a name is one deployment: never another model's, whatever force says
+            raise UsageError(
+                f"A deployment named {plan.name} in {zone} serves {serving or 'another model'}, "
+                f"not {plan.model}",
+                fix="Choose another name",
+            )
         if not report.ok and not force:
             raise PreflightFailed(report)
         common: dict[str, Any] = {
@@ -596,7 +649,11 @@ async def _start(
             check_deployment_name(plan.name)
             imported = report.imported
             import_job = None
-            if imported is None or imported.state not in ("created", "ready"):
+            if imported is not None and imported.state in IMPORTING_STATES:  # its import only needs following
+                import_job = await attach(
+                    imported.id, zone=zone, exoscale=credentials, schedule=schedule, clock=clock
+                )
+            elif imported is None or imported.state not in READY_MODEL_STATES:
                 import_job = await start_import(
                     plan.model,
                     zone=zone,
@@ -634,7 +691,20 @@ async def attach_deployment(
     credentials = exoscale or resolve_exoscale(zone=zone)
     async with ExoscaleClient(credentials, zone) as client:
         found = await lookup_deployment(client, deployment)
-    job = DeploymentJob(
+    async with _jobs.lock(found.name, zone):  # the job under way, if any, is the one to follow
+        running = _jobs.running(found.name, zone)
+        return running or _jobs.put(_attached(found, zone, credentials, smoke_test, schedule, clock))
+
+
+def _attached(
+    found: Deployment,
+    zone: str,
+    credentials: ExoscaleCredentials,
+    smoke_test: bool,
+    schedule: PollSchedule | None,
+    clock: Clock,
+) -> DeploymentJob:
+    return DeploymentJob(
         found.name,
         zone,
         credentials,
@@ -644,7 +714,6 @@ async def attach_deployment(
         schedule=schedule,
         clock=clock,
     )
-    return _jobs.put(job)
 
 
 async def lookup_deployment(client: ExoscaleClient, deployment: str) -> Deployment:
@@ -702,6 +771,11 @@ async def wait_operation(
 
 def known_deployment_job(name: str, zone: str) -> DeploymentJob | None:
     return _jobs.get(name, zone)
+
+
+def forget_job(name: str, zone: str) -> None:
+    """Stop and forget this process's job for a deployment that was scaled or deleted."""
+    _jobs.drop(name, zone)
 
 
 def forget_deployment_jobs() -> None:

@@ -8,6 +8,7 @@ needs it, and held as a :class:`Secret` (masked in every repr and text; never wr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from .errors import EndpointError, MissingExtraError, UsageError
 from .exoscale.client import shared_ssl_context
 from .runner import run_sync
 from .secrets import Secret
-from .text import clean, clean_data
+from .text import clean, clean_data, clean_reply
 
 ENDPOINT_TIMEOUT = 60.0  # seconds for one whole request (a cold vLLM may take a while to answer the first)
 MAX_BODY = 1024 * 1024  # bytes of one answer
@@ -110,7 +111,7 @@ class Endpoint:
         """The model ids the server answers to (``GET /v1/models``)."""
         data = await self._call("GET", "/models")
         items = data["data"] if isinstance(data.get("data"), list) else []
-        ids = [str(m["id"]) for m in items if isinstance(m, dict) and isinstance(m.get("id"), str)]
+        ids = [clean(m["id"], 200) for m in items if isinstance(m, dict) and isinstance(m.get("id"), str)]
         if not ids:
             raise EndpointError(
                 f"{self.name} lists no model at {self.base_url}/models", fix="Check the deployment's logs"
@@ -132,11 +133,12 @@ class Endpoint:
         latency = (time.perf_counter() - started) * 1000
         try:
             text = data["choices"][0]["message"]["content"]
+            text = clean_reply(text) if isinstance(text, str) else ""
         except (KeyError, IndexError, TypeError):
             raise EndpointError(
                 f"{self.name} answered a chat completion without a message", fix="Check the deployment's logs"
             ) from None
-        return ChatReply(str(text or "").strip(), latency, model)
+        return ChatReply(text.strip(), latency, model)
 
     async def achat(self, prompt: str, max_tokens: int = 16) -> str:
         return (await self.achat_reply(prompt, max_tokens)).text
@@ -164,29 +166,38 @@ class Endpoint:
         return openai.OpenAI(base_url=self.base_url, api_key=key.reveal())
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One request, bounded in time as a whole (a server trickling its answer cannot hang it) and in size.
+
+        The answer is returned as sent: its texts are cleaned where they are used (a reply keeps its lines).
+        """
         key = await self.api_key()
         headers = {"Authorization": f"Bearer {key.reveal()}", "Accept": "application/json"}
-        url = self.base_url + path
         try:
-            async with (
-                httpx.AsyncClient(
-                    timeout=self.timeout, transport=self._transport, verify=shared_ssl_context()
-                ) as http,
-                http.stream(method, url, json=body, headers=headers) as response,
-            ):
-                raw = await _read_capped(response)
-        except httpx.HTTPError as exc:
+            status, raw = await asyncio.wait_for(self._fetch(method, path, body, headers), self.timeout)
+        except (httpx.HTTPError, asyncio.TimeoutError) as exc:
             raise EndpointError(
-                f"No answer from {self.name} ({type(exc).__name__}) for {method} {path}",
+                f"No whole answer from {self.name} ({type(exc).__name__}) for {method} {path} "
+                f"within {self.timeout:g} s",
                 fix="Check the deployment is ready (and not scaled to zero), then retry",
             ) from None
         try:
-            data = clean_data(json.loads(raw)) if raw else None
+            data = json.loads(raw) if raw else None
         except (ValueError, RecursionError):
             data = None
-        if response.status_code >= 400 or not isinstance(data, dict):
-            raise _refused(self.name, method, path, response.status_code, data, raw)
+        if status >= 400 or not isinstance(data, dict):
+            raise _refused(self.name, method, path, status, clean_data(data), raw)
         return data
+
+    async def _fetch(
+        self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        async with (
+            httpx.AsyncClient(
+                timeout=self.timeout, transport=self._transport, verify=shared_ssl_context()
+            ) as http,
+            http.stream(method, self.base_url + path, json=body, headers=headers) as response,
+        ):
+            return response.status_code, await _read_capped(response)
 
 
 async def _read_capped(response: httpx.Response) -> bytes:

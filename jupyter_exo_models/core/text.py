@@ -35,6 +35,17 @@ def clean(text: Any, limit: int = MAX_TEXT) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+MAX_REPLY = 200_000  # characters of one model reply shown (the endpoint's body cap bounds it first)
+
+
+def clean_reply(text: Any, limit: int = MAX_REPLY) -> str:
+    """A model's reply made safe to show, its lines kept: secrets masked, escapes and control characters other
+    than newlines and tabs gone."""
+    value = _ANSI.sub("", redact(str(text)))
+    value = "".join(c for c in value if c in "\n\t" or not _unsafe(c))
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def clean_data(data: Any, limit: int = MAX_TEXT) -> Any:
     """Every string inside a decoded JSON value cleaned (keys included); structure and other values kept."""
     if isinstance(data, str):

@@ -407,3 +407,102 @@ async def test_a_deployment_of_that_name_in_error_must_be_deleted_first(sb):
     check = report["deployment-name"]
     assert check.status == "fail" and "state error" in check.message
     assert check.action.kind == "delete-deployments" and check.action.args["names"] == ["llama-large-70b"]
+
+
+# -- review findings -------------------------------------------------------------------------------------
+async def test_a_long_reply_keeps_its_lines_and_its_length():
+    import httpx
+
+    from jupyter_exo_models.core.endpoint import Endpoint
+    from jupyter_exo_models.core.secrets import Secret
+
+    reply = "Here is code:\n```python\nprint('hi')\n```\n" + "word " * 400
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/models"):
+            return httpx.Response(200, json={"data": [{"id": "m"}]})
+        return httpx.Response(200, json={"choices": [{"message": {"content": reply + "\x1b[31m"}}]})
+
+    endpoint = Endpoint(
+        "http://127.0.0.1:9/d", "d", Secret("sandbox-canary-key-1"), transport=httpx.MockTransport(answer)
+    )
+    text = await endpoint.achat("hello")
+    assert text == reply.strip() and "\n```python\n" in text
+
+
+async def test_a_trickling_endpoint_is_cut_off_by_one_deadline_per_call():
+    import asyncio
+
+    from hostile import HostileServer
+
+    from jupyter_exo_models.core.endpoint import Endpoint
+    from jupyter_exo_models.core.secrets import Secret
+
+    def trickle(h, _):  # a byte every 0.2 s: no read timeout ever fires
+        h.send_response(200)
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        while not h.server.stopping.wait(0.2):
+            h.wfile.write(b" ")
+            h.wfile.flush()
+
+    with HostileServer() as server:
+        server.route("POST", r"/d/v1/chat/completions", trickle)
+        endpoint = Endpoint(server.url + "/d", "d", Secret("sandbox-canary-key-2"), model="m", timeout=1.0)
+        with pytest.raises(EndpointError, match="within 1 s"):
+            await asyncio.wait_for(endpoint.achat("hi"), 30)
+
+
+async def test_a_name_is_never_shared_with_another_models_deployment(sb):
+    first = await start_deployment(CREATED, zone=ZONE, name="shared-name")
+    with pytest.raises(UsageError, match="serves"):
+        await start_deployment(DEMO.in_use, zone=ZONE, name="shared-name", force=True)
+    await first.wait(60)
+    forget_deployment_jobs()
+    with pytest.raises(UsageError, match="serves"):  # the deployment itself, without a job of this process
+        await start_deployment(DEMO.in_use, zone=ZONE, name="shared-name", force=True)
+    assert len(posts(sb)) == 1
+
+
+async def test_a_smoke_test_that_fails_once_is_asked_again(sb):
+    sb.faults.services = {"hub", "exoscale", "inference"}
+    sb.faults.once("inference", "POST", r"/chat/completions$", 503)
+    job = await api.adeploy(CREATED, zone=ZONE)
+    assert job.smoke_test is not None and job.diagnosis is None
+
+
+async def test_an_unanswered_create_is_looked_up_not_posted_again(sb, monkeypatch):
+    from jupyter_exo_models.core.errors import ServerError
+    from jupyter_exo_models.core.exoscale.client import ExoscaleClient
+
+    create = ExoscaleClient.create_deployment
+
+    async def processed_but_unanswered(self, *args, **kwargs):  # as after the client's last ambiguous attempt
+        await create(self, *args, **kwargs)
+        raise ServerError("Exoscale answered 502 Bad Gateway", status=502)
+
+    monkeypatch.setattr(ExoscaleClient, "create_deployment", processed_but_unanswered)
+    job = await api.adeploy(CREATED, zone=ZONE)
+    assert job.state == "ready" and len(posts(sb)) == 1
+
+
+async def test_a_secret_in_the_engine_arguments_is_refused_without_echoing_it(sb):
+    with pytest.raises(UsageError) as err:
+        await deploy_preflight(CREATED, zone=ZONE, engine_args=["--api-key=sandbox-canary-value-77"])
+    assert "--api-key" in err.value.message and "canary-value" not in str(err.value)
+    assert not sb.requests
+
+
+async def test_scaling_forgets_the_watch_s_verdict_and_a_timeout_s_diagnosis_is_bounded(sb):
+    job = await api.adeploy(CREATED, zone=ZONE)
+    await api.ascale(job.name, 0, zone=ZONE)
+    with pytest.raises(DeploymentFailed):
+        await api.aattach_deployment(job.name, zone=ZONE)
+    assert api.deployments.known_deployment_job(job.name, ZONE).diagnosis is not None
+    await api.ascale(job.name, 1, zone=ZONE)
+    assert api.deployments.known_deployment_job(job.name, ZONE) is None
+
+
+def test_tail_out_of_range_is_a_usage_error(sb):
+    with pytest.raises(UsageError, match="1 to 10000"):
+        api.deployment_logs("demo-deployment", zone=ZONE, tail=0)

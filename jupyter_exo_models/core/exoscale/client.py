@@ -227,14 +227,14 @@ class ExoscaleClient:
                     raise
                 return CreateResult(None, existing, adopted=True)
             except (TransportError, ServerError, RateLimitedError) as exc:
-                if attempt == attempts:
-                    raise
                 if not exc.not_sent and not isinstance(exc, RateLimitedError):
-                    # the request may have been processed: look before trying again
+                    # the request may have been processed: look before trying again (or giving up)
                     existing = await self.find_model(name)
                     if existing is not None:
                         log.debug("create of %s answered ambiguously; adopting the existing model", name)
                         return CreateResult(None, existing, adopted=True)
+                if attempt == attempts:
+                    raise
                 await self._backoff(attempt, exc, "POST /ai/model", deadline)
             finally:
                 body.pop("huggingface-token", None)
@@ -305,13 +305,13 @@ class ExoscaleClient:
                     raise
                 return DeploymentCreated(None, existing)
             except (TransportError, ServerError, RateLimitedError) as exc:
-                if attempt == attempts:
-                    raise
                 if not exc.not_sent and not isinstance(exc, RateLimitedError):
                     existing = await self.find_deployment(name)
                     if existing is not None:
                         log.debug("create of deployment %s answered ambiguously; adopting it", name)
                         return DeploymentCreated(None, existing)
+                if attempt == attempts:
+                    raise
                 await self._backoff(attempt, exc, "POST /ai/deployment", deadline)
         raise AssertionError("unreachable")
 

@@ -38,6 +38,12 @@ class Registry(Generic[J]):
         self._jobs[self._key(job.name, job.zone)] = job
         return job
 
+    def drop(self, name: str, zone: str) -> None:
+        """Stop the job of ``name`` and forget it (its resource changed elsewhere: scaled, deleted)."""
+        job = self._jobs.pop(self._key(name, zone), None)
+        if job is not None:
+            job.stop()
+
     def forget(self) -> None:
         """Stop every watch and drop the registry (for tests: each starts with none)."""
         for job in self._jobs.values():
