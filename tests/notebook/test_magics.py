@@ -103,7 +103,7 @@ def test_a_terminal_shows_state_changes_not_every_poll(ip, sb, capsys):
     out = capsys.readouterr().out
     assert job.state == "created"
     polls = len([r for r in sb.requests if r.service == "exoscale" and r.method == "GET"])
-    assert out.count("Deploy it") == 1 and out.count("\n") < polls, out
+    assert out.count("deploy it next") == 1 and out.count("\n") < polls, out
 
 
 def test_zone_and_all_zones_exclude_each_other(ip):
