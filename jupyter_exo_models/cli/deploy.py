@@ -13,8 +13,15 @@ from typing import Any
 
 from ..core import api
 from ..core.config import current_endpoints
-from ..core.deploy_preflight import DeploymentReport
-from ..core.errors import ConfigurationError, DeploymentFailed, PreflightFailed, WatchTimeout
+from ..core.errors import (
+    ConfigurationError,
+    DeploymentFailed,
+    ExoModelsError,
+    InvalidModelIdError,
+    PreflightFailed,
+    UsageError,
+    WatchTimeout,
+)
 from ..core.exoscale.models import Deployment
 from ..core.runner import run_sync
 from .progress import Progress
@@ -91,16 +98,9 @@ def _fail(args: argparse.Namespace, exc: Any, code: int, **extra: Any) -> int:
     return code
 
 
-def _report_text(report: DeploymentReport) -> str:
+def cmd_deploy(args: argparse.Namespace) -> int:
     from . import phrase
 
-    text = report.text(phrase)
-    if report.needs_import and report.import_report is not None:
-        text += "\n\n" + report.import_report.text(phrase)
-    return text
-
-
-def cmd_deploy(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "name": args.name,
         "zone": args.zone,
@@ -115,7 +115,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if args.json:
             _print_json({k: v for k, v in report.to_dict().items() if k in ("model", "zone", "ok", "checks")})
         else:
-            print(_report_text(report))
+            print(report.text(phrase))
         return EXIT_OK if report.ok else EXIT_FAILED
     progress = None if args.json else Progress(sys.stderr)
     try:
@@ -135,7 +135,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         report = exc.report
         if args.json:
             return _fail(args, exc, EXIT_FAILED, cause=None, checks=[c.to_dict() for c in report.checks])
-        print(_report_text(report), file=sys.stderr)
+        print(report.text(phrase), file=sys.stderr)
         print("Nothing was sent to Exoscale. Fix the problems above, or pass --force.", file=sys.stderr)
         return EXIT_FAILED
     except DeploymentFailed as exc:
@@ -146,6 +146,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if progress:
             progress.close()
         return _fail(args, exc, EXIT_FAILED, cause=None)
+    except ExoModelsError as exc:  # the documented error shape has a cause, whatever went wrong
+        if progress:
+            progress.close()
+        usage = isinstance(exc, (UsageError, ConfigurationError, InvalidModelIdError))
+        return _fail(args, exc, EXIT_USAGE if usage else EXIT_FAILED, cause=getattr(exc, "cause", None))
     finally:
         if progress:
             progress.close()

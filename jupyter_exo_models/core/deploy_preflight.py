@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,6 +224,13 @@ class DeploymentReport(Checks):
         """This report's failures, and the import's when the model must be imported first."""
         imported = self.import_report.failures if self.needs_import and self.import_report else []
         return self.failures + imported
+
+    def text(self, phrase: Callable[[Action], str | None] = lambda action: None) -> str:
+        """The checks, then the import's when ``deploy`` would import the model first."""
+        text = super().text(phrase)
+        if self.needs_import and self.import_report is not None:
+            text += "\n\n" + self.import_report.text(phrase)
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

@@ -278,10 +278,7 @@ def exo_command(model_id: str, zone: str) -> str | None:
 
 # -- deployments ---------------------------------------------------------------------------------------
 def deploy_report_text(report: DeploymentReport) -> str:
-    text = report.text(phrase)
-    if report.needs_import and report.import_report is not None:  # deploy imports it first
-        text += "\n\n" + report.import_report.text(phrase)
-    return text
+    return report.text(phrase)  # with the import's checks when deploy imports it first
 
 
 def deploy_report_html(report: DeploymentReport) -> str:
