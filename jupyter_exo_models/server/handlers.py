@@ -21,8 +21,9 @@ last lines read for the diagnosis). An endpoint's refusal is a 502 with its ``ca
 
 Status codes: 400 bad input (a model that is neither a repo id nor a UUID, an unknown, empty or
 non-string zone, malformed JSON, a body over 64 KiB or nested over 8 levels), 404 no such
-model or route, 409 model in use (with ``deployments``), 422 preflight failed (with the report),
-424 credentials missing or rejected, 502 Exoscale or the Hub unreachable. Errors are
+model or route, 409 model in use (with ``deployments``), no GPUs of that family to be had, or a
+deployment that failed (with its ``cause``), 422 preflight failed (with the report), 424 credentials
+missing or rejected, 502 Exoscale, the Hub or an endpoint unreachable or refusing. Errors are
 ``{"error", "code", "message", "fix", "action"}``; compare ``code`` (e.g. ``credentials-rejected``, see
 ``core/errors.py``), not ``error`` (a class name). ``action`` (also in each check result and diagnosis)
 is the fix as data for the sidebar to phrase, ``{"kind", ...args}`` (kinds in ``core/fixes.py``), or null:
@@ -68,8 +69,10 @@ from ..core.errors import (
     AuthenticationError,
     ConfigurationError,
     CredentialsMissingError,
+    DeploymentFailed,
     EndpointError,
     ExoModelsError,
+    GpuUnavailableError,
     InvalidModelIdError,
     ModelInUseError,
     NotFoundError,
@@ -91,6 +94,8 @@ STATUS = [  # most specific first
     (AuthenticationError, 424),
     (NotFoundError, 404),
     (ModelInUseError, 409),
+    (GpuUnavailableError, 409),
+    (DeploymentFailed, 409),
     (ExoModelsError, 502),
 ]
 EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1"}'
