@@ -20,7 +20,7 @@ import math
 import random
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -213,32 +213,12 @@ class ExoscaleClient:
     ) -> CreateResult:
         """Create the model once, adopting an existing one rather than ever creating a duplicate."""
         body: dict[str, Any] = {"name": name}
-        deadline = self._clock.time() + self.budget
-        for attempt in range(1, attempts + 1):
-            if hf_token:
-                body["huggingface-token"] = hf_token.reveal()
-            try:
-                data = await self._send("POST", "/ai/model", json_body=body, deadline=deadline)
-                operation = _shaped("POST /ai/model", functools.partial(Operation.from_api, data, self.zone))
-                return CreateResult(operation, None, adopted=False)
-            except ConflictError:
-                existing = await self.find_model(name)
-                if existing is None:
-                    raise
-                return CreateResult(None, existing, adopted=True)
-            except (TransportError, ServerError, RateLimitedError) as exc:
-                if not exc.not_sent and not isinstance(exc, RateLimitedError):
-                    # the request may have been processed: look before trying again (or giving up)
-                    existing = await self.find_model(name)
-                    if existing is not None:
-                        log.debug("create of %s answered ambiguously; adopting the existing model", name)
-                        return CreateResult(None, existing, adopted=True)
-                if attempt == attempts:
-                    raise
-                await self._backoff(attempt, exc, "POST /ai/model", deadline)
-            finally:
-                body.pop("huggingface-token", None)
-        raise AssertionError("unreachable")
+        if hf_token:
+            body["huggingface-token"] = hf_token  # revealed only as the request is sent
+        operation, existing = await self._create_once(
+            "/ai/model", body, lambda: self.find_model(name), attempts
+        )
+        return CreateResult(operation, existing, adopted=existing is not None)
 
     # -- deployments ------------------------------------------------------------------------------
     async def list_deployments(self) -> list[Deployment]:
@@ -291,29 +271,10 @@ class ExoscaleClient:
             body["inference-engine-version"] = engine_version
         if engine_parameters:
             body["inference-engine-parameters"] = list(engine_parameters)
-        deadline = self._clock.time() + self.budget
-        for attempt in range(1, attempts + 1):
-            try:
-                data = await self._send("POST", "/ai/deployment", json_body=body, deadline=deadline)
-                operation = _shaped(
-                    "POST /ai/deployment", functools.partial(Operation.from_api, data, self.zone)
-                )
-                return DeploymentCreated(operation, None)
-            except ConflictError:
-                existing = await self.find_deployment(name)
-                if existing is None:
-                    raise
-                return DeploymentCreated(None, existing)
-            except (TransportError, ServerError, RateLimitedError) as exc:
-                if not exc.not_sent and not isinstance(exc, RateLimitedError):
-                    existing = await self.find_deployment(name)
-                    if existing is not None:
-                        log.debug("create of deployment %s answered ambiguously; adopting it", name)
-                        return DeploymentCreated(None, existing)
-                if attempt == attempts:
-                    raise
-                await self._backoff(attempt, exc, "POST /ai/deployment", deadline)
-        raise AssertionError("unreachable")
+        operation, existing = await self._create_once(
+            "/ai/deployment", body, lambda: self.find_deployment(name), attempts
+        )
+        return DeploymentCreated(operation, existing)
 
     async def update_deployment(
         self,
@@ -394,6 +355,38 @@ class ExoscaleClient:
             "GET /ai/help/inference-engine-parameters",
             lambda: [EngineParameter.from_api(e) for e in _items(data, "parameters") if isinstance(e, dict)],
         )
+
+    async def _create_once(
+        self, path: str, body: dict[str, Any], find: Callable[[], Awaitable[T | None]], attempts: int
+    ) -> tuple[Operation | None, T | None]:
+        """POST a create once: a 409 (undocumented, but possible) or an ambiguous failure (the request may
+        have been processed) is answered by looking for the resource first, adopting it if it exists; a
+        create is retried only when it surely was not made. A Secret in ``body`` is revealed for each send
+        only, so no copy of the body kept anywhere holds it."""
+        deadline = self._clock.time() + self.budget
+        call = f"POST {path}"
+        for attempt in range(1, attempts + 1):
+            sent = {k: v.reveal() if isinstance(v, Secret) else v for k, v in body.items()}
+            try:
+                data = await self._send("POST", path, json_body=sent, deadline=deadline)
+                return _shaped(call, functools.partial(Operation.from_api, data, self.zone)), None
+            except ConflictError:
+                existing = await find()
+                if existing is None:
+                    raise
+                return None, existing
+            except (TransportError, ServerError, RateLimitedError) as exc:
+                if not exc.not_sent and not isinstance(exc, RateLimitedError):
+                    existing = await find()  # before trying again, or giving up
+                    if existing is not None:
+                        log.debug("%s answered ambiguously; adopting what it created", call)
+                        return None, existing
+                if attempt == attempts:
+                    raise
+                await self._backoff(attempt, exc, call, deadline)
+            finally:
+                sent.clear()
+        raise AssertionError("unreachable")
 
     # -- plumbing -----------------------------------------------------------------------------
     async def _request(
