@@ -475,7 +475,10 @@ _endpoints: dict[tuple[str, str], Endpoint] = {}  # (zone, name): its key asked 
 
 
 def _forget_endpoint(zone: str, name: str) -> None:
-    _endpoints.pop((zone, name), None)
+    """After a scale, a delete or an endpoint error: the zone's cached endpoints may be stale (a path names a
+    deployment by name or by UUID, so every entry of the zone goes; the cache only saves a key request)."""
+    for key in [k for k in _endpoints if k[0] == zone]:
+        _endpoints.pop(key, None)
 
 
 class DeploymentHandler(_Handler):
