@@ -149,21 +149,9 @@ class ExoMagics(Magics):
     def exo_models(self, line: str) -> Any:
         """List Dedicated Inference models: ``%exo_models [--zone Z | --all-zones]``."""
         from ..core import api
-        from ..core.errors import ExoModelsError
         from .render import models_bundle
 
-        args = _args(self.exo_models, line)
-        if args.all_zones and args.zone:
-            from IPython.core.error import UsageError
-
-            raise UsageError("--zone and --all-zones exclude each other")
-        try:
-            models, errors = api.listing(args.zone, all_zones=args.all_zones)
-        except ExoModelsError as exc:
-            _error(exc)
-            return None
-        _display(models_bundle(models, errors))
-        return ModelList(models)
+        return _listing(_args(self.exo_models, line), api.listing, models_bundle, ModelList)
 
     @magic_arguments()
     @argument("model", help="model name (Hugging Face id) or UUID")
@@ -264,21 +252,11 @@ class ExoMagics(Magics):
     def exo_deployments(self, line: str) -> Any:
         """List your deployments: ``%exo_deployments [--zone Z | --all-zones]``."""
         from ..core import api
-        from ..core.errors import ExoModelsError
         from .render import deployments_bundle
 
-        args = _args(self.exo_deployments, line)
-        if args.all_zones and args.zone:
-            from IPython.core.error import UsageError
-
-            raise UsageError("--zone and --all-zones exclude each other")
-        try:
-            found, errors = api.list_deployments(args.zone, all_zones=args.all_zones)
-        except ExoModelsError as exc:
-            _error(exc)
-            return None
-        _display(deployments_bundle(found, errors))
-        return DeploymentList(found)
+        return _listing(
+            _args(self.exo_deployments, line), api.list_deployments, deployments_bundle, DeploymentList
+        )
 
     @magic_arguments()
     @argument("name", help="deployment name or UUID")
@@ -681,3 +659,20 @@ def unload_ipython_extension(ipython: Any) -> None:
     ):
         for name in names:
             ipython.magics_manager.magics[kind].pop(name, None)
+
+
+def _listing(args: Any, fetch: Any, bundle: Any, wrap: Any) -> Any:
+    """``%exo_models`` and ``%exo_deployments``: one zone's or every zone's, the zones that failed shown."""
+    from ..core.errors import ExoModelsError
+
+    if args.all_zones and args.zone:
+        from IPython.core.error import UsageError
+
+        raise UsageError("--zone and --all-zones exclude each other")
+    try:
+        found, errors = fetch(args.zone, all_zones=args.all_zones)
+    except ExoModelsError as exc:
+        _error(exc)
+        return None
+    _display(bundle(found, errors))
+    return wrap(found)
