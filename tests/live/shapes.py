@@ -13,7 +13,8 @@ from typing import Any
 from contract.openapi import Contract
 from huggingface_hub.utils import GatedRepoError, HfHubHTTPError
 
-from jupyter_exo_models.core.exoscale.models import Model
+from jupyter_exo_models.core.exoscale.models import Deployment, EngineParameter, Model
+from jupyter_exo_models.core.gpus import FAMILIES
 from jupyter_exo_models.core.hub import RepoInfo, TokenInfo
 
 TOKEN_ROLES = ("read", "write", "fineGrained")
@@ -172,3 +173,38 @@ def departures(contract: Contract, operation: str, data: Any) -> list[str]:
         f"{operation}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in validator.iter_errors(data)
     ]
+
+
+def check_deployments(data: Any, zone: str) -> list[Deployment]:
+    """``GET /ai/deployment``: what Deployment.from_api reads (state or status, model or model-id)."""
+    entries = data.get("deployments") if isinstance(data, dict) else None
+    assert isinstance(entries, list), "GET /ai/deployment: no 'deployments' list"
+    found = []
+    for entry in entries:
+        assert isinstance(entry, dict) and isinstance(entry.get("name"), str), f"a deployment is {entry!r}"
+        deployment = Deployment.from_api(entry, zone)
+        assert deployment.state != "unknown", f"deployment {deployment.name}: neither 'state' nor 'status'"
+        assert deployment.model_id or deployment.model_name, f"deployment {deployment.name}: no model"
+        found.append(deployment)
+    return found
+
+
+def check_instance_types(data: Any) -> list[str]:
+    """``GET /ai/instance-type``: each family and whether it is authorized; returns the families the GPU
+    table lacks."""
+    entries = data.get("instance-types") if isinstance(data, dict) else None
+    assert isinstance(entries, list) and entries, "GET /ai/instance-type: no 'instance-types' list"
+    for entry in entries:
+        assert isinstance(entry.get("family"), str) and isinstance(entry.get("authorized"), bool), (
+            f"GET /ai/instance-type: an entry without family/authorized: {entry!r}"
+        )
+    return sorted({e["family"] for e in entries} - set(FAMILIES))
+
+
+def check_engine_help(data: Any) -> None:
+    """``GET /ai/help/inference-engine-parameters``: the parameters' flags, as the engine-args check reads
+    them."""
+    parameters = data.get("parameters") if isinstance(data, dict) else None
+    assert isinstance(parameters, list) and parameters, "engine help: no 'parameters' list"
+    read = [EngineParameter.from_api(p) for p in parameters if isinstance(p, dict)]
+    assert any(p.flags for p in read), "engine help: no parameter names a flag"
