@@ -105,6 +105,7 @@ DEPLOY_EXAMPLE = 'Send e.g. {"model": "org/name", "zone": "de-fra-1", "gpu_type"
 # a name in a path: Exoscale's own rule is one character at least; ours for new ones is check_deployment_name
 PATH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 MAX_TAIL = 1000
+WATCH_LIMIT = 4 * 3600.0  # seconds a watch this server started may last: the sidebar may be long closed
 MAX_REPLICAS = 100
 
 
@@ -415,6 +416,7 @@ class ImportsHandler(_Handler):
             return
         except ExoModelsError as exc:
             return self.fail(exc)
+        job.watch_limit = WATCH_LIMIT
         job.start()  # keep watching on the server's loop, so its registry shares the job with later calls
         self.set_status(201 if not job.attached else 200)
         self.finish(json.dumps({"model": job.to_dict(), "attached": job.attached}))
@@ -447,6 +449,7 @@ class DeploymentsHandler(_Handler):
             if args["name"] is not None:
                 check_deployment_name(args["name"])  # bad input, as an invalid id is for imports
             job = await api.adeploy(self.model_id(data), **args, force=force, wait=False)
+            job.watch_limit = WATCH_LIMIT
         except PreflightFailed as exc:
             self.set_status(422)
             self.finish(json.dumps({**exc.to_dict(), "report": exc.report.to_dict()}))

@@ -506,3 +506,28 @@ async def test_scaling_forgets_the_watch_s_verdict_and_a_timeout_s_diagnosis_is_
 def test_tail_out_of_range_is_a_usage_error(sb):
     with pytest.raises(UsageError, match="1 to 10000"):
         api.deployment_logs("demo-deployment", zone=ZONE, tail=0)
+
+
+async def test_a_watch_with_a_limit_ends_when_it_passes(sb_clock):
+    from jupyter_exo_models.core.errors import ExoModelsError
+    from jupyter_exo_models.core.polling import PollSchedule
+
+    _, clock = sb_clock
+    job = await start_deployment(CREATED, zone=ZONE, clock=clock, schedule=PollSchedule())
+    job.watch_limit = 3600.0
+    with pytest.raises(ExoModelsError, match="after 1 h"):
+        await job.wait()
+    assert not job.settled and job.error is not None and job.error.action.kind == "attach-deployment"
+
+
+@pytest.fixture
+def sb_clock(monkeypatch):
+    from jupyter_exo_models.core.clock import VirtualClock
+    from jupyter_exo_models.sandbox import Sandbox, Timings
+
+    monkeypatch.delenv("EXO_MODELS_POLL_INTERVAL", raising=False)
+    clock = VirtualClock()
+    with Sandbox(
+        clock=clock, timings=Timings(deployment_creating=60, deployment_deploying=20_000)
+    ) as sandbox:
+        yield sandbox, clock

@@ -116,6 +116,9 @@ class WatchedJob(Generic[R]):
     """
 
     what = "job"  # "import", "deployment": how messages name the job
+    watch_limit: float | None = (
+        None  # seconds one watch may last (a server's watches: nobody may follow them)
+    )
 
     def __init__(
         self, name: str, zone: str, *, schedule: PollSchedule | None = None, clock: Clock = SYSTEM_CLOCK
@@ -439,9 +442,16 @@ class WatchedJob(Generic[R]):
             self._finish(watch, Phase.SUCCEEDED, self.observed_state, self._success_message(), result=result)
 
     async def _poll(self, watch: int) -> R:
-        failures = 0
+        failures, began = 0, self.elapsed
         async with self._open(lambda why: self._emit(watch, self.state, why)) as client:
             while True:
+                limit = self.watch_limit
+                if limit is not None and self.elapsed - began >= limit:  # nobody may be left to see it end
+                    raise ExoModelsError(
+                        f"Stopped watching {self.name} after {limit / 3600:g} h (state {self.state})",
+                        fix=self._resume_fix(),
+                        action=self._resume_action(),
+                    )
                 try:
                     state, succeeded = await self._observe(client)
                     failures = 0
