@@ -106,7 +106,8 @@ def test_status_of_a_forced_import_that_failed_carries_its_diagnosis(api, sb, pa
     assert code == 201, data
     for _ in range(100):
         code, model = api(f"models/de-fra-1/{DEMO.pytorch_only}")
-        if model.get("diagnosis"):
+        # the diagnosis is set just before the watch ends: wait for both
+        if model.get("diagnosis") and model.get("watching") is False:
             break
         pause()
     assert code == 200 and model["state"] == "error" and model["watching"] is False, model
